@@ -1,0 +1,97 @@
+package io.compactor.storage.meta;
+
+import io.compactor.storage.rowset.RowsetId;
+import io.compactor.storage.rowset.RowsetMeta;
+import io.compactor.storage.tablet.TableMeta;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * A set of meta changes that {@link MetaStore#write} applies atomically and durably (one synced
+ * RocksDB WriteBatch). Build one per commit: a load's rowsets across its tablets plus its label,
+ * or a compaction's removal of inputs and addition of the output.
+ */
+public final class MetaBatch {
+
+    /** One change. */
+    public sealed interface Op permits PutTable, DeleteTable, PutTablet, DeleteTablet, PutRowset, PutStaleRowset,
+            DeleteRowset, PutLabel, PutDeleteBitmap, DeleteDeleteBitmap {
+    }
+
+    public record PutTable(TableMeta table) implements Op {
+    }
+
+    public record DeleteTable(long tableId) implements Op {
+    }
+
+    /** Tablet header: identity, data dir and cumulative point (not the rowsets). */
+    public record PutTablet(TabletHeader header) implements Op {
+    }
+
+    /** Removes a tablet's header, rowsets and delete bitmaps. */
+    public record DeleteTablet(long tabletId) implements Op {
+    }
+
+    public record PutRowset(RowsetMeta rowset) implements Op {
+    }
+
+    /** Records a rowset as stale (replaced by compaction at {@code staleAtMs}). */
+    public record PutStaleRowset(RowsetMeta rowset, long staleAtMs) implements Op {
+    }
+
+    /** Removes a rowset's meta entry, visible or stale. */
+    public record DeleteRowset(long tabletId, RowsetId rowsetId) implements Op {
+    }
+
+    public record PutLabel(LoadRecord record) implements Op {
+    }
+
+    /** Delete-bitmap entry {@code (rowset, segment, version) -> serialized RoaringBitmap}. */
+    public record PutDeleteBitmap(long tabletId, RowsetId rowsetId, int segmentId, long version, byte[] bitmap)
+            implements Op {
+    }
+
+    /** Removes every delete-bitmap entry of a rowset. */
+    public record DeleteDeleteBitmap(long tabletId, RowsetId rowsetId) implements Op {
+    }
+
+    private final List<Op> ops = new ArrayList<>();
+
+    public MetaBatch add(Op op) {
+        ops.add(op);
+        return this;
+    }
+
+    public MetaBatch putTable(TableMeta t) {
+        return add(new PutTable(t));
+    }
+
+    public MetaBatch putTablet(TabletHeader h) {
+        return add(new PutTablet(h));
+    }
+
+    public MetaBatch putRowset(RowsetMeta r) {
+        return add(new PutRowset(r));
+    }
+
+    public MetaBatch putStaleRowset(RowsetMeta r, long staleAtMs) {
+        return add(new PutStaleRowset(r, staleAtMs));
+    }
+
+    public MetaBatch deleteRowset(long tabletId, RowsetId id) {
+        return add(new DeleteRowset(tabletId, id));
+    }
+
+    public MetaBatch putLabel(LoadRecord r) {
+        return add(new PutLabel(r));
+    }
+
+    public List<Op> ops() {
+        return Collections.unmodifiableList(ops);
+    }
+
+    public boolean isEmpty() {
+        return ops.isEmpty();
+    }
+}

@@ -1,0 +1,86 @@
+package io.compactor.storage.rowset;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Immutable description of a committed rowset: what one load or one compaction produced.
+ *
+ * @param rowsetId        node-unique id; segment files are {@code {rowsetId}_{segmentId}.dat}
+ * @param tabletId        the tablet it belongs to
+ * @param version         version range
+ * @param segments        per-segment rows, sizes and key bounds; index = segment id
+ * @param overlap         whether segments overlap (loads: OVERLAPPING, compaction output: NONOVERLAPPING)
+ * @param creationTimeMs  wall-clock creation time (from the injected clock)
+ * @param compactionLevel time_series compaction level (0 for loads)
+ * @param txnId           the load transaction that wrote it, or 0 for compaction output
+ */
+public record RowsetMeta(RowsetId rowsetId, long tabletId, Version version, List<SegmentMeta> segments,
+                         SegmentsOverlap overlap, long creationTimeMs, int compactionLevel, long txnId) {
+
+    public RowsetMeta {
+        Objects.requireNonNull(rowsetId, "rowsetId");
+        Objects.requireNonNull(version, "version");
+        segments = List.copyOf(segments);
+        Objects.requireNonNull(overlap, "overlap");
+    }
+
+    public int numSegments() {
+        return segments.size();
+    }
+
+    public long numRows() {
+        long n = 0;
+        for (SegmentMeta s : segments) {
+            n += s.rows();
+        }
+        return n;
+    }
+
+    /** Total size of the rowset's files on disk. */
+    public long totalBytes() {
+        long n = 0;
+        for (SegmentMeta s : segments) {
+            n += s.bytes();
+        }
+        return n;
+    }
+
+    public boolean isEmpty() {
+        return numRows() == 0;
+    }
+
+    public long startVersion() {
+        return version.start();
+    }
+
+    public long endVersion() {
+        return version.end();
+    }
+
+    /**
+     * Doris's rule: segments overlap when there is more than one, the rowset is a singleton
+     * delta, and the flag is not NONOVERLAPPING.
+     */
+    public boolean isSegmentsOverlapping() {
+        return numSegments() > 1 && version.isSingleton() && overlap != SegmentsOverlap.NONOVERLAPPING;
+    }
+
+    /** Compaction score of the rowset: its segment count if overlapping, else 1. */
+    public int compactionScore() {
+        return isSegmentsOverlapping() ? numSegments() : 1;
+    }
+
+    public RowsetMeta withVersion(Version v) {
+        return new RowsetMeta(rowsetId, tabletId, v, segments, overlap, creationTimeMs, compactionLevel, txnId);
+    }
+
+    public RowsetMeta withCompactionLevel(int level) {
+        return new RowsetMeta(rowsetId, tabletId, version, segments, overlap, creationTimeMs, level, txnId);
+    }
+
+    @Override
+    public String toString() {
+        return version + " " + numSegments() + " " + rowsetId + " rows=" + numRows();
+    }
+}

@@ -1,0 +1,313 @@
+package io.compactor.storage.schema;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * A growable columnar batch of rows of one {@link Schema}. Each column is one primitive array
+ * ({@code long[]}, {@code double[]} or {@code byte[][]} of UTF-8) plus a null-flag array for
+ * nullable columns. Not thread-safe: a batch belongs to one writer or reader at a time.
+ *
+ * <p>Key comparison ({@link #compareKeys}) orders rows by the key columns in schema order: longs
+ * and doubles numerically, VARCHAR by unsigned bytes.
+ */
+public final class RowBatch {
+    private final Schema schema;
+    private final ColumnType.Physical[] physical;
+    private final long[][] longs;
+    private final double[][] doubles;
+    private final byte[][][] bytes;
+    private final boolean[][] nulls;
+    private int size;
+    private int capacity;
+    private long varBytes;
+
+    public RowBatch(Schema schema, int initialCapacity) {
+        this.schema = schema;
+        int n = schema.columnCount();
+        this.capacity = Math.max(16, initialCapacity);
+        this.physical = new ColumnType.Physical[n];
+        this.longs = new long[n][];
+        this.doubles = new double[n][];
+        this.bytes = new byte[n][][];
+        this.nulls = new boolean[n][];
+        for (int c = 0; c < n; c++) {
+            Column col = schema.column(c);
+            physical[c] = col.type().physical();
+            switch (physical[c]) {
+                case LONG -> longs[c] = new long[capacity];
+                case DOUBLE -> doubles[c] = new double[capacity];
+                case BYTES -> bytes[c] = new byte[capacity][];
+            }
+            if (col.nullable()) {
+                nulls[c] = new boolean[capacity];
+            }
+        }
+    }
+
+    public Schema schema() {
+        return schema;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    public boolean isEmpty() {
+        return size == 0;
+    }
+
+    /** Removes all rows, keeping the allocated arrays. */
+    public void clear() {
+        for (byte[][] b : bytes) {
+            if (b != null) {
+                Arrays.fill(b, 0, size, null);
+            }
+        }
+        size = 0;
+        varBytes = 0;
+    }
+
+    /** Approximate memory held by the rows: 8 bytes a fixed value plus VARCHAR payloads. */
+    public long estimatedBytes() {
+        return (long) size * schema.columnCount() * 8L + varBytes;
+    }
+
+    private void ensureCapacity(int needed) {
+        if (needed <= capacity) {
+            return;
+        }
+        int newCap = Math.max(needed, capacity + (capacity >> 1));
+        for (int c = 0; c < physical.length; c++) {
+            switch (physical[c]) {
+                case LONG -> longs[c] = Arrays.copyOf(longs[c], newCap);
+                case DOUBLE -> doubles[c] = Arrays.copyOf(doubles[c], newCap);
+                case BYTES -> bytes[c] = Arrays.copyOf(bytes[c], newCap);
+            }
+            if (nulls[c] != null) {
+                nulls[c] = Arrays.copyOf(nulls[c], newCap);
+            }
+        }
+        capacity = newCap;
+    }
+
+    /**
+     * Starts a new row and returns its index. Every column of the row must then be set with
+     * {@link #setLong}, {@link #setDouble}, {@link #setBytes} or {@link #setNull}.
+     */
+    public int addRow() {
+        ensureCapacity(size + 1);
+        int r = size++;
+        for (int c = 0; c < nulls.length; c++) {
+            if (nulls[c] != null) {
+                nulls[c][r] = false;
+            }
+        }
+        return r;
+    }
+
+    /** Drops the last row (used when a parsed row turns out to be invalid). */
+    public void removeLastRow() {
+        if (size == 0) {
+            throw new IllegalStateException("batch is empty");
+        }
+        size--;
+        for (int c = 0; c < bytes.length; c++) {
+            if (bytes[c] != null && bytes[c][size] != null) {
+                varBytes -= bytes[c][size].length;
+                bytes[c][size] = null;
+            }
+        }
+    }
+
+    public void setLong(int row, int col, long v) {
+        longs[col][row] = v;
+    }
+
+    public void setDouble(int row, int col, double v) {
+        doubles[col][row] = v;
+    }
+
+    public void setBytes(int row, int col, byte[] v) {
+        byte[] old = bytes[col][row];
+        if (old != null) {
+            varBytes -= old.length;
+        }
+        bytes[col][row] = v;
+        varBytes += v.length;
+    }
+
+    public void setNull(int row, int col) {
+        if (nulls[col] == null) {
+            throw new IllegalArgumentException("column '" + schema.column(col).name() + "' is not nullable");
+        }
+        nulls[col][row] = true;
+        switch (physical[col]) {
+            case LONG -> longs[col][row] = 0;
+            case DOUBLE -> doubles[col][row] = 0;
+            case BYTES -> setBytes(row, col, EMPTY);
+        }
+    }
+
+    private static final byte[] EMPTY = new byte[0];
+
+    public boolean isNull(int row, int col) {
+        return nulls[col] != null && nulls[col][row];
+    }
+
+    public long getLong(int row, int col) {
+        return longs[col][row];
+    }
+
+    public double getDouble(int row, int col) {
+        return doubles[col][row];
+    }
+
+    public byte[] getBytes(int row, int col) {
+        return bytes[col][row];
+    }
+
+    /** Direct access to a LONG column's array (valid up to {@link #size()}); for codecs. */
+    public long[] longColumn(int col) {
+        return longs[col];
+    }
+
+    /** Direct access to a DOUBLE column's array (valid up to {@link #size()}); for codecs. */
+    public double[] doubleColumn(int col) {
+        return doubles[col];
+    }
+
+    /** Direct access to a BYTES column's array (valid up to {@link #size()}); for codecs. */
+    public byte[][] bytesColumn(int col) {
+        return bytes[col];
+    }
+
+    /** Null flags of a nullable column, or {@code null} for a NOT NULL column. */
+    public boolean[] nullColumn(int col) {
+        return nulls[col];
+    }
+
+    /**
+     * Appends {@code count} values of one column from a codec: the caller fills the arrays
+     * returned by the accessors after calling this to reserve room. Returns the first row index.
+     * All columns must be filled for the reserved rows before the batch is used.
+     */
+    public int reserveRows(int count) {
+        ensureCapacity(size + count);
+        int first = size;
+        size += count;
+        return first;
+    }
+
+    /** Recomputes the VARCHAR payload total after a codec filled BYTES columns directly. */
+    public void recomputeVarBytes() {
+        long v = 0;
+        for (byte[][] col : bytes) {
+            if (col != null) {
+                for (int r = 0; r < size; r++) {
+                    if (col[r] != null) {
+                        v += col[r].length;
+                    }
+                }
+            }
+        }
+        varBytes = v;
+    }
+
+    /** Copies row {@code srcRow} of {@code src} (same schema) to the end of this batch. */
+    public int appendRow(RowBatch src, int srcRow) {
+        ensureCapacity(size + 1);
+        int r = size++;
+        for (int c = 0; c < physical.length; c++) {
+            switch (physical[c]) {
+                case LONG -> longs[c][r] = src.longs[c][srcRow];
+                case DOUBLE -> doubles[c][r] = src.doubles[c][srcRow];
+                case BYTES -> {
+                    byte[] v = src.bytes[c][srcRow];
+                    bytes[c][r] = v;
+                    varBytes += v.length;
+                }
+            }
+            if (nulls[c] != null) {
+                nulls[c][r] = src.nulls[c] != null && src.nulls[c][srcRow];
+            }
+        }
+        return r;
+    }
+
+    /** Copies the columns {@code [fromCol, toCol)} of a source row into an existing row. */
+    public void copyColumns(int row, RowBatch src, int srcRow, int fromCol, int toCol) {
+        for (int c = fromCol; c < toCol; c++) {
+            switch (physical[c]) {
+                case LONG -> longs[c][row] = src.longs[c][srcRow];
+                case DOUBLE -> doubles[c][row] = src.doubles[c][srcRow];
+                case BYTES -> setBytes(row, c, src.bytes[c][srcRow]);
+            }
+            if (nulls[c] != null) {
+                nulls[c][row] = src.nulls[c] != null && src.nulls[c][srcRow];
+            }
+        }
+    }
+
+    /** Compares the key columns of row {@code a} of this batch with row {@code b} of {@code other}. */
+    public int compareKeys(int a, RowBatch other, int b) {
+        int keys = schema.keyCount();
+        for (int c = 0; c < keys; c++) {
+            int cmp = switch (physical[c]) {
+                case LONG -> Long.compare(longs[c][a], other.longs[c][b]);
+                case DOUBLE -> Double.compare(doubles[c][a], other.doubles[c][b]);
+                case BYTES -> Arrays.compareUnsigned(bytes[c][a], other.bytes[c][b]);
+            };
+            if (cmp != 0) {
+                return cmp;
+            }
+        }
+        return 0;
+    }
+
+    /** Compares the key of row {@code a} with an encoded key (see {@link KeyCodec}). */
+    public int compareKeyTo(int a, byte[] encodedKey) {
+        return Arrays.compareUnsigned(KeyCodec.encodeKey(this, a), encodedKey);
+    }
+
+    /** Hash of the key columns of a row, used to route rows to buckets. Stable across runs. */
+    public int keyHash(int row) {
+        int h = 17;
+        for (int c = 0; c < schema.keyCount(); c++) {
+            long v = switch (physical[c]) {
+                case LONG -> longs[c][row];
+                case DOUBLE -> Double.doubleToLongBits(doubles[c][row]);
+                case BYTES -> Arrays.hashCode(bytes[c][row]);
+            };
+            h = 31 * h + Long.hashCode(v * 0x9E3779B97F4A7C15L);
+        }
+        return h ^ (h >>> 16);
+    }
+
+    /**
+     * The value of a cell as a Java object: {@code Long} for INT/BIGINT, {@code Double}, {@code
+     * String} for VARCHAR, {@code String} ISO text for DATE/DATETIME, or {@code null}.
+     */
+    public Object value(int row, int col) {
+        if (isNull(row, col)) {
+            return null;
+        }
+        ColumnType t = schema.column(col).type();
+        return switch (t) {
+            case INT, BIGINT -> longs[col][row];
+            case DOUBLE -> doubles[col][row];
+            case VARCHAR -> new String(bytes[col][row], StandardCharsets.UTF_8);
+            case DATE -> ValueFormat.formatDate(longs[col][row]);
+            case DATETIME -> ValueFormat.formatDateTime(longs[col][row]);
+        };
+    }
+
+    /** The value of a cell as the text a CSV scan prints ({@code \N} for NULL). */
+    public String text(int row, int col) {
+        Object v = value(row, col);
+        if (v == null) {
+            return "\\N";
+        }
+        return v instanceof Double d ? ValueFormat.formatDouble(d) : v.toString();
+    }
+}

@@ -1,0 +1,240 @@
+package io.compactor.actors;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.compactor.actors.catalog.Catalog;
+import io.compactor.actors.catalog.CatalogView;
+import io.compactor.actors.catalog.CreateTableSpec;
+import io.compactor.actors.load.LoadCommitter;
+import io.compactor.actors.load.LoadResult;
+import io.compactor.actors.load.StreamLoader;
+import io.compactor.actors.tablet.TabletActor;
+import io.compactor.actors.tablet.TabletStatsRegistry;
+import io.compactor.storage.config.CompactorConfig;
+import io.compactor.storage.config.ConfigKey;
+import io.compactor.storage.config.StorageKeys;
+import io.compactor.storage.engine.StorageEngine;
+import io.compactor.storage.load.LoadOptions;
+import io.compactor.storage.tablet.TableMeta;
+import io.compactor.storage.tablet.TabletMeta;
+import io.compactor.storage.tablet.TabletSnapshot;
+import io.compactor.storage.util.Status;
+import io.compactor.storage.util.StatusException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/**
+ * The embedding entry point: a running Compactor node inside your JVM. {@link #start(Config)}
+ * opens the storage (recovering from the meta store), starts the actor system and returns a
+ * handle offering the same operations as the HTTP API. Every method is thread-safe; operations
+ * that involve actors return {@link CompletionStage}s that never block the caller.
+ *
+ * <pre>{@code
+ * try (Compactor node = Compactor.start(ConfigFactory.parseString("compactor.storage_root_path=/tmp/c")
+ *         .withFallback(ConfigFactory.load()))) {
+ *     node.createTable(spec).toCompletableFuture().join();
+ *     LoadResult r = node.streamLoad("db", "t", csvBytes, LoadOptions.csv(), "label-1").toCompletableFuture().join();
+ * }
+ * }</pre>
+ */
+public final class Compactor implements AutoCloseable {
+    private static final Duration DDL_TIMEOUT = Duration.ofSeconds(30);
+
+    private final CompactorConfig config;
+    private final StorageEngine engine;
+    private final ActorSystem<Void> system;
+    private final AtomicReference<CatalogView> view;
+    private final ActorRef<Catalog.Command> catalog;
+    private final StreamLoader loader;
+    private final NodeMetrics metrics;
+    private final TabletStatsRegistry stats;
+
+    private record Refs(ActorRef<Catalog.Command> catalog, ActorRef<LoadCommitter.Command> committer) {
+    }
+
+    /** All configuration keys the node knows, by module. */
+    public static List<List<ConfigKey<?>>> configKeys() {
+        return List.of(StorageKeys.ALL, NodeKeys.ALL);
+    }
+
+    /** Starts a node on {@code application.conf} / {@code reference.conf} / system properties. */
+    public static Compactor start() {
+        return start(ConfigFactory.load());
+    }
+
+    public static Compactor start(Config config) {
+        return start(config, Clock.systemUTC());
+    }
+
+    /**
+     * Starts a node with an injected clock (times in meta, stale sweeps and compaction policies
+     * follow it; tests and simulations move it instead of sleeping).
+     *
+     * @throws IllegalArgumentException naming the key when a setting is invalid
+     */
+    public static Compactor start(Config config, Clock clock) {
+        Config resolved = config.resolve();
+        CompactorConfig cfg = CompactorConfig.load(resolved, configKeys());
+        StorageEngine engine = StorageEngine.open(cfg, clock);
+        try {
+            return new Compactor(cfg, engine, resolved);
+        } catch (RuntimeException e) {
+            engine.close();
+            throw e;
+        }
+    }
+
+    private Compactor(CompactorConfig config, StorageEngine engine, Config raw) {
+        this.config = config;
+        this.engine = engine;
+        this.metrics = new NodeMetrics();
+        this.stats = new TabletStatsRegistry();
+        this.view = new AtomicReference<>(CatalogView.EMPTY);
+        CompletableFuture<Refs> refs = new CompletableFuture<>();
+        Behavior<Void> guardian = Behaviors.setup(ctx -> {
+            Executor loadExecutor = ctx.getSystem().dispatchers()
+                    .lookup(DispatcherSelector.fromConfig("compactor.load-dispatcher"));
+            Catalog.TabletFactory factory = (table, meta) -> Behaviors.setup(
+                    c -> TabletActor.create(engine, table, meta.get(), metrics, stats, loadExecutor));
+            ActorRef<Catalog.Command> cat = ctx.spawn(
+                    Catalog.create(engine, metrics, stats, loadExecutor, view, factory), "catalog");
+            ActorRef<LoadCommitter.Command> committer = ctx.spawn(LoadCommitter.create(engine), "load-committer",
+                    DispatcherSelector.fromConfig("compactor.tablet-dispatcher"));
+            refs.complete(new Refs(cat, committer));
+            return Behaviors.empty();
+        });
+        this.system = ActorSystem.create(guardian, "compactor", raw);
+        try {
+            Refs r = refs.get(30, TimeUnit.SECONDS);
+            this.catalog = r.catalog();
+            Executor loadExecutor = system.dispatchers().lookup(DispatcherSelector.fromConfig("compactor.load-dispatcher"));
+            this.loader = new StreamLoader(engine, view, r.committer(), system.scheduler(), loadExecutor, metrics,
+                    config.getInt(NodeKeys.MAX_CONCURRENT_LOADS),
+                    () -> config.getInt(NodeKeys.LOAD_TIMEOUT_SECONDS));
+        } catch (Exception e) {
+            system.terminate();
+            throw new IllegalStateException("node failed to start: " + e.getMessage(), e);
+        }
+    }
+
+    public CompactorConfig config() {
+        return config;
+    }
+
+    public StorageEngine engine() {
+        return engine;
+    }
+
+    public NodeMetrics metrics() {
+        return metrics;
+    }
+
+    public TabletStatsRegistry tabletStats() {
+        return stats;
+    }
+
+    public ActorSystem<Void> system() {
+        return system;
+    }
+
+    /** The current tables and tablet actors (immutable). */
+    public CatalogView catalog() {
+        return view.get();
+    }
+
+    // ---- tables
+
+    public CompletionStage<TableMeta> createTable(CreateTableSpec spec) {
+        return ddl(replyTo -> new Catalog.CreateTable(spec, replyTo));
+    }
+
+    public CompletionStage<TableMeta> dropTable(String db, String name) {
+        return ddl(replyTo -> new Catalog.DropTable(db, name, replyTo));
+    }
+
+    public CompletionStage<TableMeta> alterProperties(String db, String name, Map<String, String> changes) {
+        return ddl(replyTo -> new Catalog.AlterProperties(db, name, changes, replyTo));
+    }
+
+    private CompletionStage<TableMeta> ddl(
+            org.apache.pekko.japi.function.Function<ActorRef<Catalog.DdlResult>, Catalog.Command> msg) {
+        return AskPattern.ask(catalog, msg, DDL_TIMEOUT, system.scheduler()).thenApply(r -> {
+            if (!r.status().ok()) {
+                throw new StatusException(r.status());
+            }
+            return r.table();
+        });
+    }
+
+    public TableMeta table(String db, String name) {
+        return view.get().table(db, name);
+    }
+
+    public List<TableMeta> tables() {
+        List<TableMeta> all = new ArrayList<>(view.get().tables());
+        all.sort((a, b) -> Long.compare(a.tableId(), b.tableId()));
+        return all;
+    }
+
+    // ---- loads
+
+    /** Stream-loads {@code body}; never fails exceptionally (failures are {@code Status: Fail}). */
+    public CompletionStage<LoadResult> streamLoad(String db, String table, byte[] body, LoadOptions options,
+                                                  String label) {
+        return loader.load(db, table, body, options, label);
+    }
+
+    // ---- tablets
+
+    private ActorRef<TabletActor.Command> tabletRef(long tabletId) {
+        ActorRef<TabletActor.Command> ref = view.get().tablet(tabletId);
+        if (ref == null) {
+            throw new StatusException(Status.NOT_FOUND, "Tablet not found. tablet_id=" + tabletId);
+        }
+        return ref;
+    }
+
+    /** The tablet's current meta; fails with NOT_FOUND for an unknown tablet. */
+    public CompletionStage<TabletMeta> tabletMeta(long tabletId) {
+        try {
+            return AskPattern.ask(tabletRef(tabletId), TabletActor.GetMeta::new, DDL_TIMEOUT, system.scheduler());
+        } catch (StatusException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** A read snapshot of the tablet; the caller must close it. */
+    public CompletionStage<TabletSnapshot> snapshot(long tabletId) {
+        try {
+            return AskPattern.ask(tabletRef(tabletId), TabletActor.GetSnapshot::new, DDL_TIMEOUT, system.scheduler());
+        } catch (StatusException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** Stops the actors (in-flight work aborts; nothing half-committed) and closes the storage. */
+    @Override
+    public void close() {
+        system.terminate();
+        try {
+            system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // fall through: storage must be closed either way
+        }
+        engine.close();
+    }
+}

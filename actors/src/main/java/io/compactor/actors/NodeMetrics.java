@@ -1,0 +1,64 @@
+package io.compactor.actors;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Node-wide counters and gauges behind {@code /metrics}. Updates are lock-free; metrics never fail
+ * the operation they count.
+ */
+public final class NodeMetrics {
+    /** Compaction kinds as metric labels. */
+    public enum Kind { BASE, CUMULATIVE, FULL, SINGLE_REPLICA, SEGMENT;
+
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    public final LongAdder loadSuccess = new LongAdder();
+    public final LongAdder loadFail = new LongAdder();
+    public final LongAdder loadLabelExists = new LongAdder();
+    public final LongAdder loadRows = new LongAdder();
+    public final LongAdder loadBytes = new LongAdder();
+    public final LongAdder exceedVersionLimit = new LongAdder();
+    public final LongAdder segcompactionTotal = new LongAdder();
+    public final Map<Kind, LongAdder> compactionDeltas = counters();
+    public final Map<Kind, LongAdder> compactionBytes = counters();
+    public final Map<Kind, LongAdder> compactionRows = counters();
+    public final Map<Kind, LongAdder> compactionSuccess = counters();
+    public final Map<Kind, LongAdder> compactionFailed = counters();
+    public final Map<Kind, AtomicLong> running = gauges();
+    public final Map<Kind, AtomicLong> queued = gauges();
+    public final Map<Kind, AtomicLong> runningMax = gauges();
+    public final AtomicLong usedPermits = new AtomicLong();
+    public final AtomicLong quarantinedTablets = new AtomicLong();
+
+    private static Map<Kind, LongAdder> counters() {
+        Map<Kind, LongAdder> m = new EnumMap<>(Kind.class);
+        for (Kind k : Kind.values()) {
+            m.put(k, new LongAdder());
+        }
+        return m;
+    }
+
+    private static Map<Kind, AtomicLong> gauges() {
+        Map<Kind, AtomicLong> m = new EnumMap<>(Kind.class);
+        for (Kind k : Kind.values()) {
+            m.put(k, new AtomicLong());
+        }
+        return m;
+    }
+
+    /** Records that a compaction of {@code kind} started; keeps the high-water mark. */
+    public void compactionStarted(Kind kind) {
+        long now = running.get(kind).incrementAndGet();
+        runningMax.get(kind).accumulateAndGet(now, Math::max);
+    }
+
+    public void compactionEnded(Kind kind) {
+        running.get(kind).decrementAndGet();
+    }
+}

@@ -1,0 +1,280 @@
+package io.compactor.actors.catalog;
+
+import io.compactor.actors.NodeMetrics;
+import io.compactor.actors.tablet.TabletActor;
+import io.compactor.actors.tablet.TabletStatsRegistry;
+import io.compactor.storage.DataDir;
+import io.compactor.storage.engine.StorageEngine;
+import io.compactor.storage.meta.MetaBatch;
+import io.compactor.storage.meta.TabletHeader;
+import io.compactor.storage.rowset.RowsetMeta;
+import io.compactor.storage.rowset.SegmentsOverlap;
+import io.compactor.storage.rowset.Version;
+import io.compactor.storage.tablet.TableMeta;
+import io.compactor.storage.tablet.TableProperties;
+import io.compactor.storage.tablet.TabletMeta;
+import io.compactor.storage.util.Status;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+
+/**
+ * The node's tables and the parent of every tablet actor: creates, recovers, alters and drops
+ * tables, each change persisted in one synced meta batch before it takes effect. After each
+ * change it publishes a new {@link CatalogView}.
+ */
+public final class Catalog extends AbstractBehavior<Catalog.Command> {
+    private static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,63}");
+
+    public interface Command {
+    }
+
+    /** Answer of a DDL command: the table (after the change) or the failure. */
+    public record DdlResult(TableMeta table, Status status) {
+    }
+
+    public record CreateTable(CreateTableSpec spec, ActorRef<DdlResult> replyTo) implements Command {
+    }
+
+    public record DropTable(String db, String name, ActorRef<DdlResult> replyTo) implements Command {
+    }
+
+    public record AlterProperties(String db, String name, Map<String, String> changes, ActorRef<DdlResult> replyTo)
+            implements Command {
+    }
+
+    /** Registers an extra listener told about every tablet actor (e.g. the compaction supervisor). */
+    public record TabletSpawned(long tabletId, ActorRef<TabletActor.Command> ref) {
+    }
+
+    private final ActorContext<Command> ctx;
+    private final StorageEngine engine;
+    private final NodeMetrics metrics;
+    private final TabletStatsRegistry stats;
+    private final Executor loadExecutor;
+    private final AtomicReference<CatalogView> view;
+    private final TabletFactory tabletFactory;
+    private final Map<String, TableMeta> byName = new HashMap<>();
+    private final Map<Long, TableMeta> byId = new HashMap<>();
+    private final Map<Long, ActorRef<TabletActor.Command>> tablets = new HashMap<>();
+    private final Map<Long, Long> tableOfTablet = new HashMap<>();
+
+    /** Builds the behavior of a tablet actor; lets the node add compaction wiring. */
+    @FunctionalInterface
+    public interface TabletFactory {
+        Behavior<TabletActor.Command> create(TableMeta table, Supplier<TabletMeta> meta);
+    }
+
+    public static Behavior<Command> create(StorageEngine engine, NodeMetrics metrics, TabletStatsRegistry stats,
+                                           Executor loadExecutor, AtomicReference<CatalogView> view,
+                                           TabletFactory factory) {
+        return Behaviors.setup(ctx -> new Catalog(ctx, engine, metrics, stats, loadExecutor, view, factory));
+    }
+
+    private Catalog(ActorContext<Command> ctx, StorageEngine engine, NodeMetrics metrics, TabletStatsRegistry stats,
+                    Executor loadExecutor, AtomicReference<CatalogView> view, TabletFactory factory) {
+        super(ctx);
+        this.ctx = ctx;
+        this.engine = engine;
+        this.metrics = metrics;
+        this.stats = stats;
+        this.loadExecutor = loadExecutor;
+        this.view = view;
+        this.tabletFactory = factory;
+        Map<Long, TabletMeta> recovered = new HashMap<>();
+        for (TabletMeta t : engine.recoveredTablets()) {
+            recovered.put(t.tabletId(), t);
+        }
+        for (TableMeta t : engine.recoveredTables()) {
+            register(t);
+            for (long tabletId : t.tabletIds()) {
+                TabletMeta m = recovered.get(tabletId);
+                if (m == null) {
+                    throw new IllegalStateException("table " + t.db() + "." + t.name() + " lists tablet " + tabletId
+                            + " but the meta store has no such tablet");
+                }
+                spawnTablet(t, m);
+            }
+        }
+        publish();
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(CreateTable.class, this::onCreate)
+                .onMessage(DropTable.class, this::onDrop)
+                .onMessage(AlterProperties.class, this::onAlter)
+                .build();
+    }
+
+    private void register(TableMeta t) {
+        byName.put(CatalogView.key(t.db(), t.name()), t);
+        byId.put(t.tableId(), t);
+    }
+
+    private void spawnTablet(TableMeta table, TabletMeta initial) {
+        long tabletId = initial.tabletId();
+        Supplier<TabletMeta> metaSupplier = new Supplier<>() {
+            private boolean first = true;
+
+            @Override
+            public TabletMeta get() {
+                if (first) {
+                    first = false;
+                    return initial;
+                }
+                // A restart after a failure: the committed meta is the truth, not what was in memory.
+                return engine.meta().loadTablets().stream().filter(t -> t.tabletId() == tabletId).findFirst()
+                        .orElseThrow(() -> new IllegalStateException("tablet " + tabletId + " vanished from meta"));
+            }
+        };
+        Behavior<TabletActor.Command> behavior = Behaviors.supervise(tabletFactory.create(table, metaSupplier))
+                .onFailure(SupervisorStrategy.restart());
+        ActorRef<TabletActor.Command> ref = ctx.spawn(behavior, "tablet-" + tabletId,
+                DispatcherSelector.fromConfig("compactor.tablet-dispatcher"));
+        tablets.put(tabletId, ref);
+        tableOfTablet.put(tabletId, table.tableId());
+    }
+
+    private void publish() {
+        view.set(new CatalogView(Map.copyOf(byName), Map.copyOf(byId), Map.copyOf(tablets), Map.copyOf(tableOfTablet)));
+    }
+
+    private Behavior<Command> onCreate(CreateTable m) {
+        CreateTableSpec s = m.spec();
+        try {
+            validateName("database", s.db());
+            validateName("table", s.name());
+            if (byName.containsKey(CatalogView.key(s.db(), s.name()))) {
+                m.replyTo().tell(new DdlResult(null, new Status(Status.ALREADY_EXIST,
+                        "Table '" + s.name() + "' already exists")));
+                return this;
+            }
+            if (s.buckets() < 1 || s.buckets() > 1024) {
+                throw new IllegalArgumentException("buckets must be between 1 and 1024 (got " + s.buckets() + ")");
+            }
+            if (s.replicationNum() != 1) {
+                throw new IllegalArgumentException("replication_num must be 1 on a single node (got "
+                        + s.replicationNum() + "); cluster mode is needed for more replicas");
+            }
+            TableProperties props = TableProperties.parse(s.properties(), s.schema().isUniqueKeys());
+            long tableId = engine.nextTableId();
+            List<Long> tabletIds = new ArrayList<>();
+            List<TabletMeta> metas = new ArrayList<>();
+            MetaBatch batch = new MetaBatch();
+            long now = engine.clock().millis();
+            for (int b = 0; b < s.buckets(); b++) {
+                long tabletId = engine.nextTabletId();
+                DataDir dir = pickDataDir();
+                TabletMeta tm = TabletMeta.create(tabletId, tableId, b, dir.path());
+                RowsetMeta initial = new RowsetMeta(engine.nextRowsetId(), tabletId, new Version(0, 1), List.of(),
+                        SegmentsOverlap.NONOVERLAPPING, now, 0, 0);
+                tm = tm.addRowset(initial);
+                batch.putTablet(new TabletHeader(tabletId, tableId, b, dir.path(), tm.cumulativePoint()));
+                batch.putRowset(initial);
+                tabletIds.add(tabletId);
+                metas.add(tm);
+            }
+            TableMeta table = new TableMeta(tableId, s.db(), s.name(), s.schema(), s.buckets(), s.replicationNum(),
+                    props, tabletIds, now);
+            batch.putTable(table);
+            engine.meta().write(batch);
+            register(table);
+            for (TabletMeta tm : metas) {
+                spawnTablet(table, tm);
+            }
+            publish();
+            m.replyTo().tell(new DdlResult(table, Status.OK));
+        } catch (IllegalArgumentException e) {
+            m.replyTo().tell(new DdlResult(null, new Status("INVALID_ARGUMENT", e.getMessage())));
+        }
+        return this;
+    }
+
+    private static void validateName(String what, String name) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("invalid " + what + " name '" + name
+                    + "': must start with a letter and contain only letters, digits and '_' (at most 64)");
+        }
+    }
+
+    /** The data dir holding the fewest tablets, so tablets spread evenly. */
+    private DataDir pickDataDir() {
+        Map<String, Integer> counts = new HashMap<>();
+        for (DataDir d : engine.dataDirs()) {
+            counts.put(d.path(), 0);
+        }
+        for (var s : stats.all()) {
+            counts.merge(s.dataDir(), 1, Integer::sum);
+        }
+        DataDir best = engine.dataDirs().get(0);
+        for (DataDir d : engine.dataDirs()) {
+            if (counts.get(d.path()) < counts.get(best.path())) {
+                best = d;
+            }
+        }
+        return best;
+    }
+
+    private Behavior<Command> onDrop(DropTable m) {
+        TableMeta t = byName.get(CatalogView.key(m.db(), m.name()));
+        if (t == null) {
+            m.replyTo().tell(new DdlResult(null, new Status(Status.NOT_FOUND,
+                    "Unknown table '" + m.name() + "' in database '" + m.db() + "'")));
+            return this;
+        }
+        MetaBatch batch = new MetaBatch().add(new MetaBatch.DeleteTable(t.tableId()));
+        for (long tabletId : t.tabletIds()) {
+            batch.add(new MetaBatch.DeleteTablet(tabletId));
+        }
+        engine.meta().write(batch);
+        byName.remove(CatalogView.key(t.db(), t.name()));
+        byId.remove(t.tableId());
+        for (long tabletId : t.tabletIds()) {
+            ActorRef<TabletActor.Command> ref = tablets.remove(tabletId);
+            tableOfTablet.remove(tabletId);
+            if (ref != null) {
+                ref.tell(new TabletActor.Drop());
+            }
+        }
+        publish();
+        m.replyTo().tell(new DdlResult(t, Status.OK));
+        return this;
+    }
+
+    private Behavior<Command> onAlter(AlterProperties m) {
+        TableMeta t = byName.get(CatalogView.key(m.db(), m.name()));
+        if (t == null) {
+            m.replyTo().tell(new DdlResult(null, new Status(Status.NOT_FOUND,
+                    "Unknown table '" + m.name() + "' in database '" + m.db() + "'")));
+            return this;
+        }
+        try {
+            TableMeta changed = t.withProperties(t.properties().alter(m.changes(), t.isMergeOnWrite()));
+            engine.meta().write(new MetaBatch().putTable(changed));
+            register(changed);
+            for (long tabletId : changed.tabletIds()) {
+                tablets.get(tabletId).tell(new TabletActor.UpdateTable(changed));
+            }
+            publish();
+            m.replyTo().tell(new DdlResult(changed, Status.OK));
+        } catch (IllegalArgumentException e) {
+            m.replyTo().tell(new DdlResult(null, new Status("INVALID_ARGUMENT", e.getMessage())));
+        }
+        return this;
+    }
+}

@@ -1,0 +1,200 @@
+package io.compactor.actors.load;
+
+import io.compactor.actors.NodeMetrics;
+import io.compactor.actors.catalog.CatalogView;
+import io.compactor.actors.tablet.TabletActor;
+import io.compactor.storage.engine.StorageEngine;
+import io.compactor.storage.load.LoadOptions;
+import io.compactor.storage.load.ParsedLoad;
+import io.compactor.storage.load.RowParser;
+import io.compactor.storage.rowset.PendingRowset;
+import io.compactor.storage.schema.RowBatch;
+import io.compactor.storage.tablet.TableMeta;
+import io.compactor.storage.util.Status;
+import io.compactor.storage.util.StatusException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntSupplier;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Scheduler;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+
+/**
+ * Runs a stream load end to end: parse and validate, route rows to tablets, have every tablet
+ * write its rowset files in parallel, then commit all of them under the label through the
+ * {@link LoadCommitter}. Any failure before the commit deletes what was written; the load is
+ * then invisible.
+ */
+public final class StreamLoader {
+    private final StorageEngine engine;
+    private final AtomicReference<CatalogView> view;
+    private final ActorRef<LoadCommitter.Command> committer;
+    private final Scheduler scheduler;
+    private final Executor executor;
+    private final NodeMetrics metrics;
+    private final Clock clock;
+    private static final Duration COMMIT_ANSWER_MARGIN = Duration.ofSeconds(60);
+    private final Set<String> inFlightLabels = ConcurrentHashMap.newKeySet();
+    private final Semaphore slots;
+    private final IntSupplier timeoutSeconds;
+
+    public StreamLoader(StorageEngine engine, AtomicReference<CatalogView> view,
+                        ActorRef<LoadCommitter.Command> committer, Scheduler scheduler, Executor executor,
+                        NodeMetrics metrics, int maxConcurrentLoads, IntSupplier timeoutSeconds) {
+        this.engine = engine;
+        this.view = view;
+        this.committer = committer;
+        this.scheduler = scheduler;
+        this.executor = executor;
+        this.metrics = metrics;
+        this.clock = engine.clock();
+        this.slots = new Semaphore(maxConcurrentLoads);
+        this.timeoutSeconds = timeoutSeconds;
+    }
+
+    /**
+     * Loads {@code body} into {@code db.table}. Never fails exceptionally: every outcome is a
+     * {@link LoadResult} with Doris's fields.
+     */
+    public CompletionStage<LoadResult> load(String db, String tableName, byte[] body, LoadOptions options,
+                                            String label) {
+        long start = clock.millis();
+        String lbl = label == null || label.isBlank() ? "compactor_" + engine.nextTxnId() + "_" + start : label;
+        TableMeta table = view.get().table(db, tableName);
+        if (table == null) {
+            metrics.loadFail.increment();
+            return done(LoadResult.fail(0, lbl, "unknown table, tableName=" + tableName + ", db=" + db, 0, 0,
+                    body.length, 0));
+        }
+        String labelKey = db + "\u0000" + lbl;
+        if (!inFlightLabels.add(labelKey)) {
+            metrics.loadLabelExists.increment();
+            return done(new LoadResult(0, lbl, LoadResult.LABEL_ALREADY_EXISTS, "RUNNING",
+                    "Label [" + lbl + "] has already been used.", 0, 0, 0, 0, 0, 0, null));
+        }
+        if (!slots.tryAcquire()) {
+            inFlightLabels.remove(labelKey);
+            metrics.loadFail.increment();
+            return done(LoadResult.fail(0, lbl, "[" + Status.BUSY + "]too many concurrent loads, try again later",
+                    0, 0, body.length, 0));
+        }
+        var existing = engine.meta().findLabel(db, lbl);
+        if (existing.isPresent()) {
+            release(labelKey);
+            metrics.loadLabelExists.increment();
+            return done(new LoadResult(existing.get().txnId(), lbl, LoadResult.LABEL_ALREADY_EXISTS, "FINISHED",
+                    "Label [" + lbl + "] has already been used.", 0, 0, 0, 0, 0, 0, null));
+        }
+        long txnId = engine.nextTxnId();
+        CompletableFuture<LoadResult> result = CompletableFuture
+                .supplyAsync(() -> RowParser.parse(table.schema(), options, body), executor)
+                .thenCompose(parsed -> writeAndCommit(db, table, lbl, txnId, parsed, options, start))
+                .exceptionally(err -> {
+                    Status s = StatusException.statusOf(err);
+                    return LoadResult.fail(txnId, lbl, s.code().equals(Status.INTERNAL_ERROR) ? s.msg() : s.toString(),
+                            0, 0, body.length, clock.millis() - start);
+                })
+                .whenComplete((r, err) -> {
+                    release(labelKey);
+                    if (r != null && r.isSuccess()) {
+                        metrics.loadSuccess.increment();
+                        metrics.loadRows.add(r.numberLoadedRows());
+                        metrics.loadBytes.add(r.loadBytes());
+                    } else if (r != null && LoadResult.LABEL_ALREADY_EXISTS.equals(r.status())) {
+                        metrics.loadLabelExists.increment();
+                    } else {
+                        metrics.loadFail.increment();
+                    }
+                });
+        return result;
+    }
+
+    private void release(String labelKey) {
+        inFlightLabels.remove(labelKey);
+        slots.release();
+    }
+
+    private static CompletionStage<LoadResult> done(LoadResult r) {
+        return CompletableFuture.completedFuture(r);
+    }
+
+    private CompletionStage<LoadResult> writeAndCommit(String db, TableMeta table, String label, long txnId,
+                                                       ParsedLoad parsed, LoadOptions options, long start) {
+        long total = parsed.totalRows();
+        long filtered = parsed.filteredRows();
+        if (parsed.exceedsFilterRatio(options.maxFilterRatio())) {
+            String sample = parsed.errorSamples().isEmpty() ? "" : " first error: " + parsed.errorSamples().get(0);
+            return done(LoadResult.fail(txnId, label, "[DATA_QUALITY_ERROR]too many filtered rows." + sample, total,
+                    filtered, parsed.loadBytes(), clock.millis() - start));
+        }
+        RowBatch[] perBucket = RowRouter.route(table, parsed.rows());
+        CatalogView v = view.get();
+        Duration timeout = Duration.ofSeconds(timeoutSeconds.getAsInt());
+        List<CompletableFuture<TabletActor.WriteResult>> writes = new ArrayList<>();
+        Map<Long, ActorRef<TabletActor.Command>> refs = new HashMap<>();
+        for (int b = 0; b < table.buckets(); b++) {
+            long tabletId = table.tabletIds().get(b);
+            ActorRef<TabletActor.Command> ref = v.tablet(tabletId);
+            if (ref == null) {
+                return done(LoadResult.fail(txnId, label, "tablet " + tabletId + " of table " + table.name()
+                        + " is gone (table dropped?)", total, filtered, parsed.loadBytes(), clock.millis() - start));
+            }
+            refs.put(tabletId, ref);
+            RowBatch rows = perBucket[b];
+            writes.add(AskPattern.<TabletActor.Command, TabletActor.WriteResult>ask(ref,
+                    replyTo -> new TabletActor.WriteRowset(txnId, rows, replyTo), timeout, scheduler)
+                    .toCompletableFuture());
+        }
+        return CompletableFuture.allOf(writes.toArray(new CompletableFuture[0])).handle((ok, err) -> null)
+                .thenCompose(ignored -> {
+                    Map<Long, PendingRowset> pending = new HashMap<>();
+                    Status failure = null;
+                    for (CompletableFuture<TabletActor.WriteResult> f : writes) {
+                        TabletActor.WriteResult w = f.isCompletedExceptionally() ? null : f.join();
+                        if (w != null && w.status().ok()) {
+                            pending.put(w.tabletId(), w.rowset());
+                        } else if (failure == null) {
+                            failure = w != null ? w.status() : StatusException.statusOf(f.handle((a, e) -> e).join());
+                        }
+                    }
+                    if (failure != null) {
+                        for (var e : pending.entrySet()) {
+                            refs.get(e.getKey()).tell(new TabletActor.AbortCommit(txnId, e.getValue()));
+                        }
+                        return done(LoadResult.fail(txnId, label, failure.toString(), total, filtered,
+                                parsed.loadBytes(), clock.millis() - start));
+                    }
+                    LoadTxn txn = new LoadTxn(txnId, db, label, table.tableId(), pending, refs,
+                            total - filtered, filtered, System.nanoTime() + timeout.toNanos());
+                    // Wait longer than the commit deadline: once the committer passes it the load
+                    // is aborted, so a timeout here can not hide a commit that happens later.
+                    return AskPattern.<LoadCommitter.Command, LoadCommitter.CommitResult>ask(committer,
+                                    replyTo -> new LoadCommitter.Commit(txn, replyTo),
+                                    timeout.plus(COMMIT_ANSWER_MARGIN), scheduler)
+                            .thenApply(c -> {
+                                long ms = clock.millis() - start;
+                                if (c.status().ok()) {
+                                    return new LoadResult(txnId, label, LoadResult.SUCCESS, null, "OK", total,
+                                            total - filtered, filtered, 0, parsed.loadBytes(), ms, null);
+                                }
+                                if (c.labelExists()) {
+                                    return new LoadResult(c.committedTxnId(), label, LoadResult.LABEL_ALREADY_EXISTS,
+                                            "FINISHED", c.status().msg(), 0, 0, 0, 0, 0, ms, null);
+                                }
+                                return LoadResult.fail(txnId, label, c.status().toString(), total, filtered,
+                                        parsed.loadBytes(), ms);
+                            });
+                });
+    }
+}

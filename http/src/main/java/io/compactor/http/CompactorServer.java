@@ -1,0 +1,162 @@
+package io.compactor.http;
+
+import static org.apache.pekko.http.javadsl.server.Directives.*;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.compactor.actors.Compactor;
+import io.compactor.actors.NodeKeys;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.RejectionHandler;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Compactor node with its HTTP API bound: the server that {@code bin/compactor server} runs and
+ * that tests start on port 0.
+ */
+public final class CompactorServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CompactorServer.class);
+
+    private final Compactor node;
+    private final ServerBinding binding;
+
+    private CompactorServer(Compactor node, ServerBinding binding) {
+        this.node = node;
+        this.binding = binding;
+    }
+
+    public static CompactorServer start(Config config) {
+        return start(config, Clock.systemUTC());
+    }
+
+    public static CompactorServer start(Config config, Clock clock) {
+        Compactor node = Compactor.start(config, clock);
+        try {
+            String host = node.config().get(NodeKeys.WEBSERVER_HOST);
+            int port = node.config().getInt(NodeKeys.WEBSERVER_PORT);
+            ServerBinding b = Http.get(node.system()).newServerAt(host, port).bind(routes(node))
+                    .toCompletableFuture().get(30, TimeUnit.SECONDS);
+            LOG.info("Compactor listening on http://{}:{}", host, b.localAddress().getPort());
+            return new CompactorServer(node, b);
+        } catch (Exception e) {
+            node.close();
+            throw new IllegalStateException("can not bind the HTTP server: " + rootMessage(e), e);
+        }
+    }
+
+    private static String rootMessage(Throwable t) {
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getMessage();
+    }
+
+    /** Every route of API.md, behind auth when a password is set, errors as JSON. */
+    public static Route routes(Compactor node) {
+        Route api = concat(new OpsRoutes(node).route(), new TableRoutes(node).route());
+        Route guarded = auth(node, api);
+        return handleExceptions(exceptionHandler(), () -> handleRejections(rejectionHandler(), () -> guarded));
+    }
+
+    private static Route auth(Compactor node, Route inner) {
+        String password = node.config().get(NodeKeys.HTTP_AUTH_PASSWORD);
+        if (password.isEmpty()) {
+            return inner;
+        }
+        String user = node.config().get(NodeKeys.HTTP_AUTH_USER);
+        String expected = "Basic " + Base64.getEncoder().encodeToString(
+                (user + ":" + password).getBytes(StandardCharsets.UTF_8));
+        return extractUri(uri -> {
+            if (uri.path().equals("/api/health")) {
+                return inner;
+            }
+            return optionalHeaderValueByName("Authorization", given -> {
+                if (given.isPresent() && constantTimeEquals(given.get(), expected)) {
+                    return inner;
+                }
+                return complete(Json.fail(StatusCodes.UNAUTHORIZED, "authentication required")
+                        .addHeader(RawHeader.create("WWW-Authenticate", "Basic realm=\"compactor\"")));
+            });
+        });
+    }
+
+    private static boolean constantTimeEquals(String a, String b) {
+        return java.security.MessageDigest.isEqual(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static ExceptionHandler exceptionHandler() {
+        return ExceptionHandler.newBuilder()
+                .match(IllegalArgumentException.class, e -> complete(Json.fail(StatusCodes.BAD_REQUEST, e.getMessage())))
+                .matchAny(e -> {
+                    LOG.error("request failed", e);
+                    return complete(Json.fail(StatusCodes.INTERNAL_SERVER_ERROR,
+                            e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+                })
+                .build();
+    }
+
+    /** Pekko's default rejections (404, 405, 413 ...) with their status codes, as JSON bodies. */
+    private static RejectionHandler rejectionHandler() {
+        return RejectionHandler.defaultHandler().mapRejectionResponse(resp -> {
+            if (resp.entity() instanceof HttpEntity.Strict strict) {
+                String text = strict.getData().utf8String();
+                return Json.fail(resp.status(), text);
+            }
+            return resp;
+        });
+    }
+
+    public Compactor node() {
+        return node;
+    }
+
+    public int port() {
+        InetSocketAddress a = binding.localAddress();
+        return a.getPort();
+    }
+
+    /** Unbinds (in-flight requests get a few seconds), stops the node and closes its storage. */
+    @Override
+    public void close() {
+        try {
+            binding.terminate(Duration.ofSeconds(5)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("HTTP unbind did not finish cleanly: {}", e.toString());
+        }
+        node.close();
+    }
+
+    /** {@code bin/compactor server}: config from application.conf, system properties override. */
+    public static void main(String[] args) {
+        Config config = ConfigFactory.load();
+        CompactorServer server;
+        try {
+            server = start(config);
+        } catch (RuntimeException e) {
+            System.err.println("compactor: failed to start: " + rootMessage(e));
+            System.exit(1);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("shutting down");
+            server.close();
+        }, "compactor-shutdown"));
+        System.out.println("compactor: node up on http://" + server.node().config().get(NodeKeys.WEBSERVER_HOST) + ":"
+                + server.port() + " (data: " + server.node().config().get(
+                io.compactor.storage.config.StorageKeys.STORAGE_ROOT_PATH) + ")");
+    }
+}

@@ -1,0 +1,83 @@
+package io.compactor.http;
+
+import io.compactor.actors.Compactor;
+import io.compactor.actors.NodeMetrics;
+import io.compactor.actors.tablet.TabletStatsRegistry;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/** Renders the node's metrics in the Prometheus text format. */
+final class PrometheusMetrics {
+    private PrometheusMetrics() {
+    }
+
+    static String render(Compactor node) {
+        NodeMetrics m = node.metrics();
+        TabletStatsRegistry stats = node.tabletStats();
+        StringBuilder sb = new StringBuilder(4096);
+        counter(sb, "compactor_load_total", "Stream loads by outcome.");
+        sample(sb, "compactor_load_total{status=\"success\"}", m.loadSuccess.sum());
+        sample(sb, "compactor_load_total{status=\"fail\"}", m.loadFail.sum());
+        sample(sb, "compactor_load_total{status=\"label_already_exists\"}", m.loadLabelExists.sum());
+        counter(sb, "compactor_load_rows_total", "Rows made visible by loads.");
+        sample(sb, "compactor_load_rows_total", m.loadRows.sum());
+        counter(sb, "compactor_load_bytes_total", "Bytes received by successful loads.");
+        sample(sb, "compactor_load_bytes_total", m.loadBytes.sum());
+        counter(sb, "compactor_exceed_version_limit_total", "Loads refused with E-235 (too many versions).");
+        sample(sb, "compactor_exceed_version_limit_total", m.exceedVersionLimit.sum());
+        counter(sb, "compactor_segcompaction_total", "Segment compactions run during loads.");
+        sample(sb, "compactor_segcompaction_total", m.segcompactionTotal.sum());
+        perKind(sb, "compactor_compaction_deltas_total", "counter", "Input rowsets of finished compactions.", m.compactionDeltas);
+        perKind(sb, "compactor_compaction_bytes_total", "counter", "Input bytes of finished compactions.", m.compactionBytes);
+        perKind(sb, "compactor_compaction_rows_total", "counter", "Input rows of finished compactions.", m.compactionRows);
+        perKind(sb, "compactor_compaction_success_total", "counter", "Compactions that committed.", m.compactionSuccess);
+        perKind(sb, "compactor_compaction_failed_total", "counter", "Compactions that failed.", m.compactionFailed);
+        perKindGauge(sb, "compactor_compaction_running", "Compactions running now.", m.running);
+        perKindGauge(sb, "compactor_compaction_queued", "Compactions waiting for a slot.", m.queued);
+        perKindGauge(sb, "compactor_compaction_running_max", "Most compactions ever running at once (since start).",
+                m.runningMax);
+        gauge(sb, "compactor_compaction_used_permits", "Permits (sum of input scores) held by running compactions.",
+                m.usedPermits.get());
+        gauge(sb, "compactor_compaction_quarantined_tablets", "Tablets not auto-compacted after repeated failures.",
+                m.quarantinedTablets.get());
+        gauge(sb, "compactor_tablet_cumulative_max_compaction_score", "Highest cumulative compaction score.",
+                stats.maxCumulativeScore());
+        gauge(sb, "compactor_tablet_base_max_compaction_score", "Highest base compaction score.", stats.maxBaseScore());
+        gauge(sb, "compactor_tablet_max_version_count", "Most visible rowsets of any tablet.", stats.maxVersionCount());
+        gauge(sb, "compactor_tablet_num", "Tablets on this node.", stats.all().size());
+        return sb.toString();
+    }
+
+    private static void counter(StringBuilder sb, String name, String help) {
+        sb.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        sb.append("# TYPE ").append(name).append(" counter\n");
+    }
+
+    private static void gauge(StringBuilder sb, String name, String help, long value) {
+        sb.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        sb.append("# TYPE ").append(name).append(" gauge\n");
+        sample(sb, name, value);
+    }
+
+    private static void sample(StringBuilder sb, String name, long value) {
+        sb.append(name).append(' ').append(value).append('\n');
+    }
+
+    private static void perKind(StringBuilder sb, String name, String type, String help,
+                                Map<NodeMetrics.Kind, LongAdder> values) {
+        sb.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        sb.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+        for (var e : values.entrySet()) {
+            sample(sb, name + "{type=\"" + e.getKey().label() + "\"}", e.getValue().sum());
+        }
+    }
+
+    private static void perKindGauge(StringBuilder sb, String name, String help, Map<NodeMetrics.Kind, AtomicLong> values) {
+        sb.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        sb.append("# TYPE ").append(name).append(" gauge\n");
+        for (var e : values.entrySet()) {
+            sample(sb, name + "{type=\"" + e.getKey().label() + "\"}", e.getValue().get());
+        }
+    }
+}

@@ -1,0 +1,239 @@
+package io.compactor.http;
+
+import static org.apache.pekko.http.javadsl.server.Directives.*;
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
+import io.compactor.actors.Compactor;
+import io.compactor.actors.tablet.TabletStats;
+import io.compactor.storage.load.LoadOptions;
+import io.compactor.storage.schema.Column;
+import io.compactor.storage.schema.RowBatch;
+import io.compactor.storage.tablet.TableMeta;
+import io.compactor.storage.util.Status;
+import io.compactor.storage.util.StatusException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+import org.apache.pekko.util.ByteString;
+
+/** Table DDL, stream load and verification reads: {@code /api/{db}/{table}...} and {@code /api/tables}. */
+final class TableRoutes {
+    private static final Duration BODY_TIMEOUT = Duration.ofMinutes(10);
+    private final Compactor node;
+
+    TableRoutes(Compactor node) {
+        this.node = node;
+    }
+
+    Route route() {
+        return concat(
+                path(segment("api").slash("tables"), () -> get(() -> complete(Json.ok(Json.obj(
+                        "status", "Success", "tables", node.tables().stream().map(this::tableSummary).toList()))))),
+                path(segment("api").slash(segment()).slash(segment()).slash("_stream_load"),
+                        (db, table) -> put(() -> streamLoad(db, table))),
+                path(segment("api").slash(segment()).slash(segment()).slash("_properties"),
+                        (db, table) -> put(() -> withBody(64 << 10, body -> alter(db, table, body)))),
+                path(segment("api").slash(segment()).slash(segment()).slash("_count"),
+                        (db, table) -> get(() -> read(node.count(db, table).thenApply(n -> Json.ok(Json.obj("rows", n)))))),
+                path(segment("api").slash(segment()).slash(segment()).slash("_scan"),
+                        (db, table) -> get(() -> scan(db, table))),
+                path(segment("api").slash(segment()).slash(segment()).slash("_get"),
+                        (db, table) -> get(() -> parameterMap(params -> lookup(db, table, params)))),
+                path(segment("api").slash(segment()).slash(segment()), (db, table) -> concat(
+                        put(() -> withBody(1 << 20, body -> create(db, table, body))),
+                        get(() -> describe(db, table)),
+                        delete(() -> drop(db, table)))));
+    }
+
+    private Route withBody(long limit, java.util.function.Function<byte[], Route> inner) {
+        return withSizeLimit(limit, () -> entity(Unmarshaller.entityToByteString(),
+                (ByteString bs) -> inner.apply(bs.toArray())));
+    }
+
+    private Route create(String db, String table, byte[] body) {
+        try {
+            var spec = TableRequests.createSpec(db, table, body);
+            return completeWithFuture(node.createTable(spec).handle((t, err) -> {
+                if (err == null) {
+                    return Json.ok(Json.obj("status", "Success", "table_id", t.tableId(), "tablets", t.tabletIds()));
+                }
+                return ddlError(err);
+            }));
+        } catch (IllegalArgumentException e) {
+            return complete(Json.fail(StatusCodes.BAD_REQUEST, e.getMessage()));
+        }
+    }
+
+    private Route alter(String db, String table, byte[] body) {
+        try {
+            Map<String, String> changes = TableRequests.properties(TableRequests.parseObject(body));
+            if (changes.isEmpty()) {
+                return complete(Json.fail(StatusCodes.BAD_REQUEST, "no property to change"));
+            }
+            return completeWithFuture(node.alterProperties(db, table, changes).handle((t, err) -> err == null
+                    ? Json.ok(Json.obj("status", "Success", "table_id", t.tableId(),
+                    "properties", t.properties().toMap()))
+                    : ddlError(err)));
+        } catch (IllegalArgumentException e) {
+            return complete(Json.fail(StatusCodes.BAD_REQUEST, e.getMessage()));
+        }
+    }
+
+    private Route drop(String db, String table) {
+        return completeWithFuture(node.dropTable(db, table).handle((t, err) -> err == null
+                ? Json.ok(Json.obj("status", "Success", "table_id", t.tableId()))
+                : ddlError(err)));
+    }
+
+    private static HttpResponse ddlError(Throwable err) {
+        Status s = StatusException.statusOf(err);
+        return switch (s.code()) {
+            case Status.ALREADY_EXIST -> Json.fail(StatusCodes.CONFLICT, s.msg());
+            case Status.NOT_FOUND -> Json.fail(StatusCodes.NOT_FOUND, s.msg());
+            case "INVALID_ARGUMENT" -> Json.fail(StatusCodes.BAD_REQUEST, s.msg());
+            default -> Json.fail(StatusCodes.INTERNAL_SERVER_ERROR, s.msg());
+        };
+    }
+
+    private Route describe(String db, String table) {
+        TableMeta t = node.table(db, table);
+        if (t == null) {
+            return complete(Json.fail(StatusCodes.NOT_FOUND, "Unknown table '" + table + "' in database '" + db + "'"));
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", "Success");
+        body.put("db", t.db());
+        body.put("table", t.name());
+        body.put("table_id", t.tableId());
+        body.put("keys_type", t.schema().keysType().name());
+        List<Map<String, Object>> cols = new ArrayList<>();
+        for (int i = 0; i < t.schema().columnCount(); i++) {
+            Column c = t.schema().column(i);
+            cols.add(Json.obj("name", c.name(), "type", c.typeString(), "nullable", c.nullable(),
+                    "is_key", i < t.schema().keyCount()));
+        }
+        body.put("columns", cols);
+        body.put("key_columns", t.schema().columns().subList(0, t.schema().keyCount()).stream().map(Column::name).toList());
+        body.put("buckets", t.buckets());
+        body.put("replication_num", t.replicationNum());
+        body.put("properties", t.properties().toMap());
+        List<Map<String, Object>> tablets = new ArrayList<>();
+        for (long id : t.tabletIds()) {
+            TabletStats s = node.tabletStats().get(id);
+            tablets.add(Json.obj("tablet_id", id,
+                    "replicas", List.of(Json.obj("node", "local", "data_dir", s == null ? "" : s.dataDir())),
+                    "version_count", s == null ? 0 : s.versionCount(),
+                    "compaction_score", s == null ? 0 : s.totalScore(),
+                    "max_version", s == null ? 0 : s.maxVersion()));
+        }
+        body.put("tablets", tablets);
+        return complete(Json.ok(body));
+    }
+
+    private Map<String, Object> tableSummary(TableMeta t) {
+        return Json.obj("db", t.db(), "table", t.name(), "table_id", t.tableId(),
+                "keys_type", t.schema().keysType().name(), "buckets", t.buckets(), "tablets", t.tabletIds());
+    }
+
+    private Route streamLoad(String db, String table) {
+        long limit = node.config().getLong(io.compactor.actors.NodeKeys.STREAM_LOAD_MAX_BODY_BYTES) << 20;
+        return extractRequest(req -> {
+            LoadOptions options;
+            try {
+                options = LoadOptions.fromHeaders(name -> header(req, name));
+            } catch (IllegalArgumentException e) {
+                return complete(Json.ok(Json.obj("TxnId", 0, "Label", header(req, "label"), "Status", "Fail",
+                        "Message", e.getMessage())));
+            }
+            String label = header(req, "label");
+            return withSizeLimit(limit, () -> extractMaterializer(mat -> completeWithFuture(
+                    req.entity().toStrict(BODY_TIMEOUT.toMillis(), mat)
+                            .thenCompose(strict -> node.streamLoad(db, table, strict.getData().toArray(), options, label))
+                            .thenApply(Json::ok))));
+        });
+    }
+
+    private static String header(HttpRequest req, String name) {
+        return req.getHeader(name).map(h -> h.value()).orElse(null);
+    }
+
+    private Route read(CompletionStage<HttpResponse> result) {
+        return completeWithFuture(result.exceptionally(TableRoutes::readError));
+    }
+
+    private static HttpResponse readError(Throwable err) {
+        Status s = StatusException.statusOf(err);
+        return switch (s.code()) {
+            case Status.NOT_FOUND -> Json.fail(StatusCodes.NOT_FOUND, s.msg());
+            case "INVALID_ARGUMENT" -> Json.fail(StatusCodes.BAD_REQUEST, s.msg());
+            default -> Json.fail(StatusCodes.INTERNAL_SERVER_ERROR, s.msg());
+        };
+    }
+
+    private Route scan(String db, String table) {
+        return parameterOptional("format", format -> parameterOptional("limit", limitText -> {
+            String fmt = format.orElse("csv");
+            if (!fmt.equals("csv") && !fmt.equals("json")) {
+                return complete(Json.fail(StatusCodes.BAD_REQUEST, "format must be csv or json (got '" + fmt + "')"));
+            }
+            long limit;
+            try {
+                limit = limitText.map(Long::parseLong).orElse(Long.MAX_VALUE);
+                if (limit < 0) {
+                    throw new NumberFormatException();
+                }
+            } catch (NumberFormatException e) {
+                return complete(Json.fail(StatusCodes.BAD_REQUEST,
+                        "limit must be a non-negative integer (got '" + limitText.orElse("") + "')"));
+            }
+            return read(node.scan(db, table, limit).thenApply(rows -> fmt.equals("json") ? scanJson(rows) : scanCsv(rows)));
+        }));
+    }
+
+    private static HttpResponse scanCsv(RowBatch rows) {
+        StringBuilder sb = new StringBuilder(rows.size() * 32);
+        int cols = rows.schema().columnCount();
+        for (int r = 0; r < rows.size(); r++) {
+            for (int c = 0; c < cols; c++) {
+                if (c > 0) {
+                    sb.append('\t');
+                }
+                sb.append(rows.text(r, c));
+            }
+            sb.append('\n');
+        }
+        return HttpResponse.create().withEntity(ContentTypes.TEXT_PLAIN_UTF8, sb.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static HttpResponse scanJson(RowBatch rows) {
+        List<Map<String, Object>> out = new ArrayList<>(rows.size());
+        for (int r = 0; r < rows.size(); r++) {
+            out.add(rowObject(rows, r));
+        }
+        return Json.ok(out);
+    }
+
+    static Map<String, Object> rowObject(RowBatch rows, int r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int c = 0; c < rows.schema().columnCount(); c++) {
+            m.put(rows.schema().column(c).name(), rows.value(r, c));
+        }
+        return m;
+    }
+
+    private Route lookup(String db, String table, Map<String, String> params) {
+        return read(node.get(db, table, params).thenApply(row -> row.size() == 0
+                ? Json.fail(StatusCodes.NOT_FOUND, "no row with key " + params)
+                : Json.ok(rowObject(row, 0))));
+    }
+}

@@ -1,0 +1,176 @@
+package io.compactor.storage.engine;
+
+import io.compactor.storage.DataDir;
+import io.compactor.storage.config.CompactorConfig;
+import io.compactor.storage.config.StorageKeys;
+import io.compactor.storage.meta.MetaBatch;
+import io.compactor.storage.meta.MetaStore;
+import io.compactor.storage.meta.RocksDbMetaStore;
+import io.compactor.storage.rowset.RowsetId;
+import io.compactor.storage.rowset.RowsetMeta;
+import io.compactor.storage.tablet.StaleRowset;
+import io.compactor.storage.tablet.TableMeta;
+import io.compactor.storage.tablet.TabletMeta;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's storage: its data dirs and its meta store, opened and recovered together.
+ *
+ * <p>Recovery follows "files first, meta second": whatever the meta store committed is the truth.
+ * At start every segment file that no committed rowset references (a load or compaction that
+ * crashed before its meta commit) is removed, and stale rowsets (no reader survives a restart) are
+ * dropped from the meta and their files removed. Not an actor; thread-safe.
+ */
+public final class StorageEngine implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(StorageEngine.class);
+
+    private final CompactorConfig config;
+    private final Clock clock;
+    private final List<DataDir> dataDirs;
+    private final Map<String, DataDir> dirsByPath = new HashMap<>();
+    private final MetaStore meta;
+    private final List<TableMeta> recoveredTables;
+    private final List<TabletMeta> recoveredTablets;
+    private final RecoveryReport recovery;
+
+    /** What start-up recovery found and removed. */
+    public record RecoveryReport(int tables, int tablets, int rowsets, int staleRowsetsDropped, long orphanFilesRemoved,
+                                 long orphanBytesRemoved) {
+    }
+
+    private StorageEngine(CompactorConfig config, Clock clock) {
+        this.config = config;
+        this.clock = clock;
+        this.dataDirs = DataDir.parseRoots(config.get(StorageKeys.STORAGE_ROOT_PATH));
+        for (DataDir d : dataDirs) {
+            dirsByPath.put(d.path(), d);
+        }
+        Path metaDir = dataDirs.get(0).root().resolve("meta");
+        this.meta = RocksDbMetaStore.open(metaDir);
+        try {
+            this.recoveredTables = meta.loadTables();
+            List<TabletMeta> tablets = meta.loadTablets();
+            MetaBatch dropStale = new MetaBatch();
+            List<TabletMeta> cleaned = new ArrayList<>(tablets.size());
+            int stale = 0;
+            int rowsets = 0;
+            Map<DataDir, Map<Long, Set<String>>> referenced = new HashMap<>();
+            for (DataDir d : dataDirs) {
+                referenced.put(d, new HashMap<>());
+            }
+            for (TabletMeta t : tablets) {
+                DataDir dir = dirsByPath.get(t.dataDir());
+                if (dir == null) {
+                    throw new IllegalStateException("tablet " + t.tabletId() + " lives in data dir " + t.dataDir()
+                            + " which is not in storage_root_path (" + config.get(StorageKeys.STORAGE_ROOT_PATH) + ")");
+                }
+                Set<RowsetId> staleIds = new HashSet<>();
+                for (StaleRowset s : t.staleRowsets()) {
+                    dropStale.deleteRowset(t.tabletId(), s.rowset().rowsetId());
+                    dropStale.add(new MetaBatch.DeleteDeleteBitmap(t.tabletId(), s.rowset().rowsetId()));
+                    staleIds.add(s.rowset().rowsetId());
+                    stale++;
+                }
+                Set<String> files = new HashSet<>();
+                for (RowsetMeta r : t.rowsets()) {
+                    rowsets++;
+                    for (int seg = 0; seg < r.numSegments(); seg++) {
+                        files.add(DataDir.segmentFileName(r.rowsetId(), seg));
+                    }
+                }
+                referenced.get(dir).put(t.tabletId(), files);
+                cleaned.add(staleIds.isEmpty() ? t : t.withoutStale(staleIds));
+            }
+            if (!dropStale.isEmpty()) {
+                meta.write(dropStale);
+            }
+            long files = 0;
+            long bytes = 0;
+            for (DataDir d : dataDirs) {
+                DataDir.SweepReport r = d.sweepOrphans(referenced.get(d));
+                files += r.filesRemoved();
+                bytes += r.bytesRemoved();
+            }
+            this.recoveredTablets = List.copyOf(cleaned);
+            this.recovery = new RecoveryReport(recoveredTables.size(), cleaned.size(), rowsets, stale, files, bytes);
+            LOG.info("storage recovered: {}", recovery);
+        } catch (RuntimeException e) {
+            meta.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Opens the data dirs named by {@code storage_root_path}, the meta store in the first of them
+     * ({@code {root}/meta}), and recovers.
+     */
+    public static StorageEngine open(CompactorConfig config, Clock clock) {
+        return new StorageEngine(config, clock);
+    }
+
+    public CompactorConfig config() {
+        return config;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public MetaStore meta() {
+        return meta;
+    }
+
+    public List<DataDir> dataDirs() {
+        return dataDirs;
+    }
+
+    public DataDir dataDir(String path) {
+        DataDir d = dirsByPath.get(path);
+        if (d == null) {
+            throw new IllegalArgumentException("unknown data dir " + path);
+        }
+        return d;
+    }
+
+    public List<TableMeta> recoveredTables() {
+        return recoveredTables;
+    }
+
+    public List<TabletMeta> recoveredTablets() {
+        return recoveredTablets;
+    }
+
+    public RecoveryReport recoveryReport() {
+        return recovery;
+    }
+
+    public RowsetId nextRowsetId() {
+        return new RowsetId(meta.nextId(MetaStore.Sequence.ROWSET));
+    }
+
+    public long nextTxnId() {
+        return meta.nextId(MetaStore.Sequence.TXN);
+    }
+
+    public long nextTableId() {
+        return meta.nextId(MetaStore.Sequence.TABLE);
+    }
+
+    public long nextTabletId() {
+        return meta.nextId(MetaStore.Sequence.TABLET);
+    }
+
+    @Override
+    public void close() {
+        meta.close();
+    }
+}

@@ -1,0 +1,124 @@
+package io.compactor.storage.rowset;
+
+import io.compactor.storage.schema.ColumnType;
+import io.compactor.storage.schema.RowBatch;
+import io.compactor.storage.schema.Schema;
+
+/**
+ * The rows of a load not yet flushed to a segment, in arrival order, and their key order.
+ *
+ * <p>{@link #sortedOrder()} returns row indices sorted by key. For {@code UNIQUE_KEYS} rows with
+ * equal keys collapse to the last one appended (the newest); for {@code DUPLICATE_KEYS} every
+ * row is kept and equal keys keep their arrival order. Keys made only of LONG/DOUBLE columns
+ * sort with a stable primitive radix sort (one pass group per key column, last column first);
+ * keys with a VARCHAR column use a stable merge sort on {@link RowBatch#compareKeys}. Input that
+ * is already in key order is detected in one scan and not sorted.
+ *
+ * <p>Not thread-safe. VARCHAR values are shared with the source batch, never modified.
+ */
+public final class MemTable {
+    private final Schema schema;
+    private final RowBatch rows;
+    private final boolean fixedWidthKeys;
+    private final RadixKeySort radix = new RadixKeySort();
+
+    public MemTable(Schema schema) {
+        this(schema, 1024);
+    }
+
+    public MemTable(Schema schema, int initialRows) {
+        this.schema = schema;
+        this.rows = new RowBatch(schema, initialRows);
+        boolean fixed = true;
+        for (int c = 0; c < schema.keyCount(); c++) {
+            fixed &= schema.column(c).type().physical() != ColumnType.Physical.BYTES;
+        }
+        this.fixedWidthKeys = fixed;
+    }
+
+    public Schema schema() {
+        return schema;
+    }
+
+    /** Copies one row of {@code batch} (same schema) into the memtable. */
+    public void add(RowBatch batch, int row) {
+        rows.appendRow(batch, row);
+    }
+
+    /** Copies rows {@code [from, to)} of {@code batch}. */
+    public void addRange(RowBatch batch, int from, int to) {
+        for (int r = from; r < to; r++) {
+            rows.appendRow(batch, r);
+        }
+    }
+
+    public int rowCount() {
+        return rows.size();
+    }
+
+    public boolean isEmpty() {
+        return rows.isEmpty();
+    }
+
+    /** Approximate memory held by the rows (see {@link RowBatch#estimatedBytes()}). */
+    public long estimatedBytes() {
+        return rows.estimatedBytes();
+    }
+
+    /** The rows in arrival order; indices in {@link #sortedOrder()} refer to this batch. */
+    public RowBatch rows() {
+        return rows;
+    }
+
+    /** Drops all rows, keeping the allocated arrays for the next memtable. */
+    public void clear() {
+        rows.clear();
+    }
+
+    /**
+     * Row indices in key order; for UNIQUE_KEYS one per key (the last appended), for
+     * DUPLICATE_KEYS all rows, stable.
+     */
+    public int[] sortedOrder() {
+        int n = rows.size();
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        if (!isSorted()) {
+            if (fixedWidthKeys) {
+                for (int c = schema.keyCount() - 1; c >= 0; c--) {
+                    if (schema.column(c).type().physical() == ColumnType.Physical.LONG) {
+                        radix.sortByLongColumn(rows.longColumn(c), order, n);
+                    } else {
+                        radix.sortByDoubleColumn(rows.doubleColumn(c), order, n);
+                    }
+                }
+            } else {
+                RowBatch b = rows;
+                IntMergeSort.sort(order, n, (x, y) -> b.compareKeys(x, b, y));
+            }
+        }
+        return schema.isUniqueKeys() ? keepLastOfEqualKeys(order) : order;
+    }
+
+    private boolean isSorted() {
+        for (int r = 1; r < rows.size(); r++) {
+            if (rows.compareKeys(r - 1, rows, r) > 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private int[] keepLastOfEqualKeys(int[] order) {
+        int n = order.length;
+        int kept = 0;
+        for (int i = 0; i < n; i++) {
+            if (i == n - 1 || rows.compareKeys(order[i], rows, order[i + 1]) != 0) {
+                order[kept++] = order[i];
+            }
+        }
+        return kept == n ? order : java.util.Arrays.copyOf(order, kept);
+    }
+}

@@ -1,0 +1,68 @@
+package io.compactor.storage.segment;
+
+/**
+ * Frame-of-reference bit packing of longs: each value is stored as {@code value - base} in
+ * {@code width} bits, LSB-first, in little-endian 64-bit words. Width 0 means every value equals
+ * the base and stores nothing.
+ */
+final class BitPacking {
+    private BitPacking() {
+    }
+
+    /** Bits needed for the unsigned range {@code max - min} of values with this min and max. */
+    static int widthFor(long min, long max) {
+        return 64 - Long.numberOfLeadingZeros(max - min);
+    }
+
+    /** Bytes used by {@code count} values of {@code width} bits (whole 64-bit words). */
+    static int packedBytes(int count, int width) {
+        return (int) ((((long) count * width) + 63) >>> 6) << 3;
+    }
+
+    /**
+     * Packs {@code values[0..count)} minus {@code base} into {@code out} at {@code off};
+     * {@code packedBytes(count, width)} bytes are written. {@code words} is scratch of at least
+     * {@code packedBytes / 8} longs.
+     */
+    static void pack(long[] values, int count, long base, int width, long[] words, byte[] out, int off) {
+        int nWords = packedBytes(count, width) >>> 3;
+        if (nWords == 0) {
+            return;
+        }
+        java.util.Arrays.fill(words, 0, nWords, 0L);
+        long bitPos = 0;
+        for (int i = 0; i < count; i++) {
+            long v = values[i] - base;
+            int w = (int) (bitPos >>> 6);
+            int s = (int) (bitPos & 63);
+            words[w] |= v << s;
+            if (s + width > 64) {
+                words[w + 1] |= v >>> (64 - s);
+            }
+            bitPos += width;
+        }
+        for (int w = 0; w < nWords; w++) {
+            LittleEndian.putLong(out, off + (w << 3), words[w]);
+        }
+    }
+
+    /** Unpacks {@code count} values written by {@link #pack} into {@code values[0..count)}. */
+    static void unpack(byte[] in, int off, int count, long base, int width, long[] values) {
+        if (width == 0) {
+            java.util.Arrays.fill(values, 0, count, base);
+            return;
+        }
+        long mask = width == 64 ? -1L : (1L << width) - 1;
+        long bitPos = 0;
+        for (int i = 0; i < count; i++) {
+            int w = (int) (bitPos >>> 6);
+            int s = (int) (bitPos & 63);
+            long v = LittleEndian.getLong(in, off + (w << 3)) >>> s;
+            if (s + width > 64) {
+                v |= LittleEndian.getLong(in, off + ((w + 1) << 3)) << (64 - s);
+            }
+            values[i] = (v & mask) + base;
+            bitPos += width;
+        }
+    }
+}

@@ -17,6 +17,8 @@ import io.compactor.storage.engine.StorageEngine;
 import io.compactor.storage.load.LoadOptions;
 import io.compactor.storage.tablet.TableMeta;
 import io.compactor.storage.tablet.TabletMeta;
+import io.compactor.storage.schema.RowBatch;
+import io.compactor.storage.tablet.TabletReader;
 import io.compactor.storage.tablet.TabletSnapshot;
 import io.compactor.storage.util.Status;
 import io.compactor.storage.util.StatusException;
@@ -62,6 +64,7 @@ public final class Compactor implements AutoCloseable {
     private final StreamLoader loader;
     private final NodeMetrics metrics;
     private final TabletStatsRegistry stats;
+    private final Executor readExecutor;
 
     private record Refs(ActorRef<Catalog.Command> catalog, ActorRef<LoadCommitter.Command> committer) {
     }
@@ -122,6 +125,7 @@ public final class Compactor implements AutoCloseable {
             Refs r = refs.get(30, TimeUnit.SECONDS);
             this.catalog = r.catalog();
             Executor loadExecutor = system.dispatchers().lookup(DispatcherSelector.fromConfig("compactor.load-dispatcher"));
+            this.readExecutor = loadExecutor;
             this.loader = new StreamLoader(engine, view, r.committer(), system.scheduler(), loadExecutor, metrics,
                     config.getInt(NodeKeys.MAX_CONCURRENT_LOADS),
                     () -> config.getInt(NodeKeys.LOAD_TIMEOUT_SECONDS));
@@ -224,6 +228,84 @@ public final class Compactor implements AutoCloseable {
         } catch (StatusException e) {
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    // ---- reads (merged view, for verification)
+
+    /** Rows in the table's merged view (UNIQUE_KEYS: one per key). */
+    public CompletionStage<Long> count(String db, String table) {
+        return withSnapshots(db, table, (t, snaps) -> TabletReader.count(t.schema(), snaps));
+    }
+
+    /** Up to {@code limit} rows of the merged view in key order. */
+    public CompletionStage<RowBatch> scan(String db, String table, long limit) {
+        return withSnapshots(db, table, (t, snaps) -> TabletReader.scan(t.schema(), snaps, limit));
+    }
+
+    /**
+     * The row whose key columns equal {@code key} (column name to text value), or an empty batch.
+     * Fails with INVALID_ARGUMENT when a key column is missing or does not parse.
+     */
+    public CompletionStage<RowBatch> get(String db, String table, Map<String, String> key) {
+        TableMeta t = view.get().table(db, table);
+        if (t == null) {
+            return CompletableFuture.failedFuture(unknownTable(db, table));
+        }
+        RowBatch keyRow;
+        try {
+            keyRow = KeyParser.parse(t.schema(), key);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(new StatusException("INVALID_ARGUMENT", e.getMessage()));
+        }
+        long tabletId = t.tabletFor(keyRow.keyHash(0));
+        return snapshot(tabletId).thenApplyAsync(snap -> {
+            try (snap) {
+                return TabletReader.get(t.schema(), snap, keyRow);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, readExecutor);
+    }
+
+    private static StatusException unknownTable(String db, String table) {
+        return new StatusException(Status.NOT_FOUND, "Unknown table '" + table + "' in database '" + db + "'");
+    }
+
+    @FunctionalInterface
+    private interface SnapshotRead<T> {
+        T read(TableMeta table, List<TabletSnapshot> snapshots) throws java.io.IOException;
+    }
+
+    private <T> CompletionStage<T> withSnapshots(String db, String table, SnapshotRead<T> read) {
+        TableMeta t = view.get().table(db, table);
+        if (t == null) {
+            return CompletableFuture.failedFuture(unknownTable(db, table));
+        }
+        List<CompletableFuture<TabletSnapshot>> futures = new ArrayList<>();
+        for (long id : t.tabletIds()) {
+            futures.add(snapshot(id).toCompletableFuture());
+        }
+        return CompletableFuture.allOf(futures.toArray(new CompletableFuture[0])).handle((ok, err) -> {
+            List<TabletSnapshot> snaps = new ArrayList<>();
+            for (CompletableFuture<TabletSnapshot> f : futures) {
+                if (!f.isCompletedExceptionally()) {
+                    snaps.add(f.join());
+                }
+            }
+            if (err != null) {
+                snaps.forEach(TabletSnapshot::close);
+                throw new java.util.concurrent.CompletionException(err);
+            }
+            return snaps;
+        }).thenApplyAsync(snaps -> {
+            try {
+                return read.read(t, snaps);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            } finally {
+                snaps.forEach(TabletSnapshot::close);
+            }
+        }, readExecutor);
     }
 
     /** Stops the actors (in-flight work aborts; nothing half-committed) and closes the storage. */

@@ -141,6 +141,20 @@ public final class DataDir {
         return freed;
     }
 
+    /**
+     * Removes a dropped tablet's directory with everything left in it. Call it only once no
+     * reader holds any of its files; returns the bytes freed.
+     */
+    public long deleteTabletDir(long tabletId) throws IOException {
+        Path dir = tabletPath(tabletId);
+        if (!Files.exists(dir)) {
+            return 0;
+        }
+        SweepReport.Builder report = new SweepReport.Builder();
+        removeTree(dir, report);
+        return report.build().bytesRemoved();
+    }
+
     private static long deleteCounting(Path file) throws IOException {
         try {
             long size = Files.size(file);

@@ -17,6 +17,7 @@ import io.compactor.storage.tablet.TabletMeta;
 import io.compactor.storage.tablet.TabletSnapshot;
 import io.compactor.storage.util.Status;
 import io.compactor.storage.util.StatusException;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
@@ -215,7 +216,7 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
             reservedTxn = 0;
         }
         if (m.rowset() != null) {
-            dir.deleteRowsetFiles(tabletId(), m.rowset().rowsetId(), m.rowset().segments().size());
+            deleteFiles(m.rowset().rowsetId(), m.rowset().segments().size());
         }
         return this;
     }
@@ -239,13 +240,12 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
     private Behavior<Command> onSweep() {
         if (dropped) {
             if (readers.isEmpty()) {
-                for (RowsetMeta r : meta.rowsets()) {
-                    dir.deleteRowsetFiles(tabletId(), r.rowsetId(), r.numSegments());
+                try {
+                    dir.deleteTabletDir(tabletId());
+                } catch (IOException e) {
+                    ctx.getLog().warn("tablet {}: could not remove the dropped tablet's files (swept at next start): {}",
+                            tabletId(), e.toString());
                 }
-                for (StaleRowset s : meta.staleRowsets()) {
-                    dir.deleteRowsetFiles(tabletId(), s.rowset().rowsetId(), s.rowset().numSegments());
-                }
-                dir.deleteTabletDir(tabletId());
                 return Behaviors.stopped();
             }
             return this;
@@ -271,11 +271,21 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
         engine.meta().write(batch);
         for (StaleRowset s : meta.staleRowsets()) {
             if (removable.contains(s.rowset().rowsetId())) {
-                dir.deleteRowsetFiles(tabletId(), s.rowset().rowsetId(), s.rowset().numSegments());
+                deleteFiles(s.rowset().rowsetId(), s.rowset().numSegments());
             }
         }
         meta = meta.withoutStale(removable);
         return this;
+    }
+
+    /** Deletes a rowset's files; a failure only leaves an orphan, which the start-up sweep removes. */
+    private void deleteFiles(RowsetId id, int segments) {
+        try {
+            dir.deleteRowsetFiles(tabletId(), id, segments);
+        } catch (IOException e) {
+            ctx.getLog().warn("tablet {}: could not delete files of rowset {} (swept at next start): {}",
+                    tabletId(), id, e.toString());
+        }
     }
 
     private void publishStats() {

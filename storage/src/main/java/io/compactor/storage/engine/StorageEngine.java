@@ -1,6 +1,7 @@
 package io.compactor.storage.engine;
 
 import io.compactor.storage.DataDir;
+import io.compactor.storage.SweepReport;
 import io.compactor.storage.config.CompactorConfig;
 import io.compactor.storage.config.StorageKeys;
 import io.compactor.storage.meta.MetaBatch;
@@ -96,7 +97,12 @@ public final class StorageEngine implements AutoCloseable {
             long files = 0;
             long bytes = 0;
             for (DataDir d : dataDirs) {
-                DataDir.SweepReport r = d.sweepOrphans(referenced.get(d));
+                SweepReport r;
+                try {
+                    r = d.sweepOrphans(referenced.get(d));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException("orphan sweep of data dir " + d.path() + " failed", e);
+                }
                 files += r.filesRemoved();
                 bytes += r.bytesRemoved();
             }

@@ -1,0 +1,86 @@
+package io.compactor.storage.tablet;
+
+import io.compactor.storage.DataDir;
+import io.compactor.storage.merge.SortedRunSource;
+import io.compactor.storage.merge.SourceFactory;
+import io.compactor.storage.merge.SourceOrigin;
+import io.compactor.storage.rowset.RowsetMeta;
+import io.compactor.storage.schema.Schema;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns rowsets into merge inputs. A rowset whose segments overlap (a multi-segment load) gives
+ * one source per segment, later segments being newer; any other rowset gives one chained source.
+ * Recency follows the rowset's end version, so for equal keys the newest load wins.
+ */
+public final class RowsetSources {
+    /** Rows per batch read from a segment. */
+    public static final int BATCH_ROWS = 4096;
+
+    private RowsetSources() {
+    }
+
+    /**
+     * Factories (one per source) for {@code rowsets}; {@code rowsetIndex} of each origin is the
+     * rowset's position in the list.
+     */
+    public static List<SourceFactory> factories(DataDir dir, long tabletId, Schema schema, List<RowsetMeta> rowsets) {
+        List<SourceFactory> out = new ArrayList<>();
+        for (int i = 0; i < rowsets.size(); i++) {
+            RowsetMeta r = rowsets.get(i);
+            if (r.numSegments() == 0) {
+                continue;
+            }
+            if (r.isSegmentsOverlapping()) {
+                for (int seg = 0; seg < r.numSegments(); seg++) {
+                    if (r.segments().get(seg).rows() == 0) {
+                        continue;
+                    }
+                    out.add(factory(new SourceOrigin(i, r.endVersion(), seg),
+                            List.of(dir.segmentPath(tabletId, r.rowsetId(), seg)), new int[]{seg}, schema));
+                }
+            } else {
+                List<Path> files = new ArrayList<>();
+                List<Integer> ids = new ArrayList<>();
+                for (int seg = 0; seg < r.numSegments(); seg++) {
+                    if (r.segments().get(seg).rows() > 0) {
+                        files.add(dir.segmentPath(tabletId, r.rowsetId(), seg));
+                        ids.add(seg);
+                    }
+                }
+                if (!files.isEmpty()) {
+                    out.add(factory(new SourceOrigin(i, r.endVersion(), 0), files,
+                            ids.stream().mapToInt(Integer::intValue).toArray(), schema));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Opens every source of {@code rowsets} over all columns; the caller closes them. */
+    public static List<SortedRunSource> open(DataDir dir, long tabletId, Schema schema, List<RowsetMeta> rowsets)
+            throws IOException {
+        List<SortedRunSource> out = new ArrayList<>();
+        for (SourceFactory f : factories(dir, tabletId, schema, rowsets)) {
+            out.add(f.open(null));
+        }
+        return out;
+    }
+
+    private static SourceFactory factory(SourceOrigin origin, List<Path> files, int[] segmentIds, Schema schema) {
+        return new SourceFactory() {
+            @Override
+            public SourceOrigin origin() {
+                return origin;
+            }
+
+            @Override
+            public SortedRunSource open(int[] columns) {
+                return new SegmentRunSource(origin, files, segmentIds, schema, BATCH_ROWS, columns);
+            }
+        };
+    }
+}

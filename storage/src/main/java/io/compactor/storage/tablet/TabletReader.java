@@ -1,0 +1,110 @@
+package io.compactor.storage.tablet;
+
+import io.compactor.storage.merge.MergeOptions;
+import io.compactor.storage.merge.MergeSink;
+import io.compactor.storage.merge.RowsetMerger;
+import io.compactor.storage.merge.SortedRunSource;
+import io.compactor.storage.schema.RowBatch;
+import io.compactor.storage.schema.Schema;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads the merged view of one or more tablet snapshots of a table: rows in key order, and for
+ * UNIQUE_KEYS only the newest row of each key (merge-on-read). Tablets of one table never share a
+ * key (rows go to a tablet by key hash), so merging all their sources at once yields the table's
+ * key order.
+ */
+public final class TabletReader {
+    private TabletReader() {
+    }
+
+    /** Rows in key order, at most {@code limit}. */
+    public static RowBatch scan(Schema schema, List<TabletSnapshot> snapshots, long limit) throws IOException {
+        RowBatch out = new RowBatch(schema, 1024);
+        merge(schema, snapshots, new MergeSink() {
+            private long accepted;
+
+            @Override
+            public void accept(RowBatch batch, int from, int to) {
+                long room = limit - out.size();
+                if (room > 0) {
+                    out.appendRange(batch, from, (int) Math.min(to, from + room));
+                }
+                accepted += to - from;
+            }
+
+            @Override
+            public long rowsWritten() {
+                return accepted;
+            }
+        });
+        return out;
+    }
+
+    /** Number of rows in the merged view. */
+    public static long count(Schema schema, List<TabletSnapshot> snapshots) throws IOException {
+        long[] n = new long[1];
+        merge(schema, snapshots, new MergeSink() {
+            @Override
+            public void accept(RowBatch batch, int from, int to) {
+                n[0] += to - from;
+            }
+
+            @Override
+            public long rowsWritten() {
+                return n[0];
+            }
+        });
+        return n[0];
+    }
+
+    /** The row whose key equals row 0 of {@code key} (key columns only are compared), or an empty batch. */
+    public static RowBatch get(Schema schema, TabletSnapshot snapshot, RowBatch key) throws IOException {
+        RowBatch out = new RowBatch(schema, 1);
+        merge(schema, List.of(snapshot), new MergeSink() {
+            private long accepted;
+
+            @Override
+            public void accept(RowBatch batch, int from, int to) {
+                for (int r = from; r < to; r++) {
+                    if (batch.compareKeys(r, key, 0) == 0) {
+                        if (schema.isUniqueKeys()) {
+                            out.clear();
+                        }
+                        if (out.isEmpty()) {
+                            out.appendRow(batch, r);
+                        }
+                    }
+                }
+                accepted += to - from;
+            }
+
+            @Override
+            public long rowsWritten() {
+                return accepted;
+            }
+        });
+        return out;
+    }
+
+    private static void merge(Schema schema, List<TabletSnapshot> snapshots, MergeSink sink) throws IOException {
+        List<SortedRunSource> sources = new ArrayList<>();
+        try {
+            for (TabletSnapshot s : snapshots) {
+                sources.addAll(RowsetSources.open(s.dataDir(), s.meta().tabletId(), schema, s.meta().rowsets()));
+            }
+            new RowsetMerger(schema, MergeOptions.forTablet(snapshots.size() == 1
+                    ? snapshots.get(0).meta().tabletId() : -1)).merge(sources, sink);
+        } finally {
+            for (SortedRunSource s : sources) {
+                try {
+                    s.close();
+                } catch (IOException ignored) {
+                    // nothing to do: the read already finished or failed
+                }
+            }
+        }
+    }
+}

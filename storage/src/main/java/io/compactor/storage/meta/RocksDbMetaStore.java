@@ -142,6 +142,13 @@ public final class RocksDbMetaStore implements MetaStore {
         return locked(() -> sequences.get(seq).nextId());
     }
 
+    /**
+     * Applies the batch atomically with a synced write.
+     *
+     * @throws IllegalArgumentException if an op is invalid (negative id, empty label, null
+     *                                  bitmap...): nothing of the batch is written
+     * @throws MetaStoreException       if RocksDB fails: nothing of the batch is visible
+     */
     @Override
     public void write(MetaBatch batch) {
         if (batch.isEmpty()) {

@@ -20,7 +20,8 @@ import java.util.Map;
  *   <li>{@code [}: one array of objects. Like Doris (which caps such bodies with
  *       {@code streaming_load_json_max_mb}), the body is held until {@link #finish}; an array
  *       that does not parse fails the whole load.</li>
- *   <li>otherwise: one object per line (Doris's {@code read_json_by_line}); a line that does not
+ *   <li>otherwise: one object per line (Doris's {@code read_json_by_line}; lines end with the
+ *       {@code line_delimiter}, default {@code \n}); a line that does not
  *       parse, or is not an object, is a filtered row. Blank lines are skipped.</li>
  * </ul>
  * Keys are column names, case-insensitive; unknown keys are ignored; a missing key is NULL, or
@@ -35,14 +36,15 @@ final class JsonRowParser extends RowParser implements LineSplitter.LineHandler 
     private final Schema schema;
     private final ColumnType[] types;
     private final Map<String, Integer> columnIndex = new HashMap<>();
-    private final LineSplitter lines = new LineSplitter(new byte[] {'\n'}, this);
+    private final LineSplitter lines;
     private RowAssembler rows;
     private Layout layout = Layout.UNKNOWN;
     private byte[] buffer = new byte[1024];
     private int bufferLen;
 
-    JsonRowParser(Schema schema, int[] mapping) {
+    JsonRowParser(Schema schema, byte[] lineDelimiter, int[] mapping) {
         this.schema = schema;
+        this.lines = new LineSplitter(lineDelimiter, this);
         this.types = new ColumnType[schema.columnCount()];
         for (int c = 0; c < types.length; c++) {
             types[c] = schema.column(c).type();

@@ -35,7 +35,7 @@ public abstract class RowParser {
         int[] mapping = mapColumns(schema, options.columns());
         return switch (options.format()) {
             case CSV -> new CsvRowParser(schema, options, mapping);
-            case JSON -> new JsonRowParser(schema, mapping);
+            case JSON -> new JsonRowParser(schema, options.lineDelimiter(), mapping);
         };
     }
 
@@ -93,11 +93,16 @@ public abstract class RowParser {
             return identity;
         }
         int[] mapping = new int[columns.size()];
+        boolean[] mapped = new boolean[schema.columnCount()];
         List<String> unknown = new ArrayList<>();
         for (int i = 0; i < mapping.length; i++) {
             mapping[i] = schema.indexOf(columns.get(i));
             if (mapping[i] < 0) {
                 unknown.add(columns.get(i));
+            } else if (mapped[mapping[i]]) {
+                throw new IllegalArgumentException("header 'columns' names column '" + columns.get(i) + "' twice");
+            } else {
+                mapped[mapping[i]] = true;
             }
         }
         if (!unknown.isEmpty()) {

@@ -151,6 +151,9 @@ class CsvRowParserTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> RowParser.create(SMALL, LoadOptions.DEFAULTS.withColumns(List.of("id", "nope"))));
         assertTrue(e.getMessage().contains("unknown column 'nope'"), e.getMessage());
+        IllegalArgumentException twice = assertThrows(IllegalArgumentException.class,
+                () -> RowParser.create(SMALL, LoadOptions.DEFAULTS.withColumns(List.of("id", "ID"))));
+        assertTrue(twice.getMessage().contains("'ID' twice"), twice.getMessage());
     }
 
     @Test

@@ -87,6 +87,22 @@ public final class MetaBatch {
         return add(new PutLabel(r));
     }
 
+    public MetaBatch deleteTable(long tableId) {
+        return add(new DeleteTable(tableId));
+    }
+
+    public MetaBatch deleteTablet(long tabletId) {
+        return add(new DeleteTablet(tabletId));
+    }
+
+    public MetaBatch putDeleteBitmap(long tabletId, RowsetId rowsetId, int segmentId, long version, byte[] bitmap) {
+        return add(new PutDeleteBitmap(tabletId, rowsetId, segmentId, version, bitmap));
+    }
+
+    public MetaBatch deleteDeleteBitmap(long tabletId, RowsetId rowsetId) {
+        return add(new DeleteDeleteBitmap(tabletId, rowsetId));
+    }
+
     public List<Op> ops() {
         return Collections.unmodifiableList(ops);
     }

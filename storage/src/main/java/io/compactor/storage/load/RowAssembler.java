@@ -1,0 +1,237 @@
+package io.compactor.storage.load;
+
+import io.compactor.storage.schema.Column;
+import io.compactor.storage.schema.ColumnType;
+import io.compactor.storage.schema.RowBatch;
+import io.compactor.storage.schema.Schema;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Builds the rows of a load into a {@link RowBatch}: converts each value to its column's type,
+ * fills columns the input did not give with NULL, and filters a row (removing it from the batch)
+ * at its first problem, counting it and keeping the first reasons. Format parsers drive it:
+ * {@link #beginRow}, then {@code set*} per value, then {@link #endRow} or {@link #rejectRow}.
+ */
+final class RowAssembler {
+    private static final int MAX_SHOWN_VALUE_BYTES = 100;
+
+    private final Schema schema;
+    private final RowBatch batch;
+    private final ColumnType[] types;
+    private final boolean[] nullable;
+    private final int[] maxLength;
+    private final int[] setInRow;
+    private final String positionWord;
+    private final ValueParser parser = new ValueParser();
+    private final List<String> errors = new ArrayList<>();
+    private long totalRows;
+    private long filteredRows;
+    private int stamp;
+    private int row = -1;
+    private long position;
+    private boolean failed;
+    private String pendingError;
+
+    /**
+     * @param positionWord how errors name a row's place: "line" or "row"
+     */
+    RowAssembler(Schema schema, int initialCapacity, String positionWord) {
+        this.schema = schema;
+        this.batch = new RowBatch(schema, initialCapacity);
+        int n = schema.columnCount();
+        this.types = new ColumnType[n];
+        this.nullable = new boolean[n];
+        this.maxLength = new int[n];
+        for (int c = 0; c < n; c++) {
+            Column col = schema.column(c);
+            types[c] = col.type();
+            nullable[c] = col.nullable();
+            maxLength[c] = col.length();
+        }
+        this.setInRow = new int[n];
+        Arrays.fill(setInRow, -1);
+        this.positionWord = positionWord;
+    }
+
+    void beginRow(long rowPosition) {
+        row = batch.addRow();
+        position = rowPosition;
+        failed = false;
+        pendingError = null;
+        stamp++;
+    }
+
+    /** Whether a value of the current row was already refused (later values need not be parsed). */
+    boolean rowFailed() {
+        return failed;
+    }
+
+    /** Sets a column from its text form; returns false (and marks the row failed) if it does not fit. */
+    boolean setText(int col, byte[] b, int from, int to) {
+        setInRow[col] = stamp;
+        int status;
+        switch (types[col]) {
+            case BIGINT -> status = parser.parseLong(b, from, to);
+            case INT -> status = parser.parseInt(b, from, to);
+            case DATE -> status = parser.parseDate(b, from, to);
+            case DATETIME -> status = parser.parseDateTime(b, from, to);
+            case DOUBLE -> {
+                status = parser.parseDouble(b, from, to);
+                if (status == ValueParser.OK) {
+                    batch.setDouble(row, col, parser.doubleValue);
+                    return true;
+                }
+            }
+            case VARCHAR -> {
+                return setVarchar(col, b, from, to);
+            }
+            default -> throw new IllegalStateException("unhandled column type " + types[col]);
+        }
+        if (status == ValueParser.OK) {
+            batch.setLong(row, col, parser.longValue);
+            return true;
+        }
+        if (status == ValueParser.OUT_OF_RANGE) {
+            return fail(col, b, from, to, "is out of range for " + types[col]);
+        }
+        return fail(col, b, from, to, "is not a valid " + types[col]);
+    }
+
+    private boolean setVarchar(int col, byte[] b, int from, int to) {
+        int len = to - from;
+        if (len > maxLength[col]) {
+            return failWith("VARCHAR value too long for column '" + schema.column(col).name() + "' (" + len + " > "
+                    + maxLength[col] + ")");
+        }
+        if (!Utf8.isValid(b, from, to)) {
+            return failWith("column '" + schema.column(col).name() + "' value is not valid UTF-8");
+        }
+        batch.setBytes(row, col, Arrays.copyOfRange(b, from, to));
+        return true;
+    }
+
+    /** Sets an INT/BIGINT/DOUBLE column from a number already parsed (JSON). */
+    boolean setLong(int col, long v) {
+        setInRow[col] = stamp;
+        switch (types[col]) {
+            case INT -> {
+                if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+                    return failValue(col, Long.toString(v), "is out of range for INT");
+                }
+                batch.setLong(row, col, v);
+            }
+            case BIGINT -> batch.setLong(row, col, v);
+            case DOUBLE -> batch.setDouble(row, col, v);
+            default -> {
+                return failValue(col, Long.toString(v), "is not a valid " + types[col]);
+            }
+        }
+        return true;
+    }
+
+    /** Sets a DOUBLE column from a number already parsed (JSON). */
+    boolean setDouble(int col, double v, String text) {
+        setInRow[col] = stamp;
+        if (types[col] != ColumnType.DOUBLE) {
+            return failValue(col, text, "is not a valid " + types[col]);
+        }
+        if (Double.isInfinite(v) || Double.isNaN(v)) {
+            return failValue(col, text, "is out of range for DOUBLE");
+        }
+        batch.setDouble(row, col, v);
+        return true;
+    }
+
+    boolean setNull(int col) {
+        setInRow[col] = stamp;
+        if (!nullable[col]) {
+            return failWith("column '" + schema.column(col).name() + "' is not nullable but the value is NULL");
+        }
+        batch.setNull(row, col);
+        return true;
+    }
+
+    /** Marks the current row failed with a value-independent reason (e.g. not a JSON object). */
+    boolean rejectValue(int col, String text, String problem) {
+        setInRow[col] = stamp;
+        return failValue(col, text, problem);
+    }
+
+    /**
+     * Ends the current row: columns without a value become NULL, or the row is filtered if such a
+     * column is not nullable. A failed row is removed and counted.
+     */
+    void endRow() {
+        if (!failed) {
+            for (int c = 0; c < setInRow.length; c++) {
+                if (setInRow[c] != stamp) {
+                    if (!nullable[c]) {
+                        failWith("column '" + schema.column(c).name() + "' is not nullable and has no value");
+                        break;
+                    }
+                    batch.setNull(row, c);
+                }
+            }
+        }
+        totalRows++;
+        if (failed) {
+            filter(pendingError);
+        }
+        row = -1;
+    }
+
+    /** Filters the current row for a reason that takes precedence over any value error. */
+    void rejectRow(String reason) {
+        totalRows++;
+        filter(reason);
+        row = -1;
+    }
+
+    /** Whether the reason of a filtered row will be kept; lets callers skip building messages. */
+    boolean wantsErrorText() {
+        return errors.size() < RowParser.MAX_ERROR_SAMPLES;
+    }
+
+    ParsedLoad result(long loadBytes) {
+        return new ParsedLoad(batch, totalRows, filteredRows, loadBytes, errors);
+    }
+
+    private void filter(String reason) {
+        batch.removeLastRow();
+        filteredRows++;
+        if (reason != null && wantsErrorText()) {
+            errors.add(reason + " at " + positionWord + " " + position);
+        }
+    }
+
+    private boolean fail(int col, byte[] b, int from, int to, String problem) {
+        if (!failed && wantsErrorText()) {
+            int shown = Math.min(to - from, MAX_SHOWN_VALUE_BYTES);
+            String text = new String(b, from, shown, StandardCharsets.UTF_8) + (shown < to - from ? "..." : "");
+            pendingError = "column '" + schema.column(col).name() + "' value '" + text + "' " + problem;
+        }
+        failed = true;
+        return false;
+    }
+
+    private boolean failValue(int col, String text, String problem) {
+        if (!failed && wantsErrorText()) {
+            String shown = text.length() > MAX_SHOWN_VALUE_BYTES ? text.substring(0, MAX_SHOWN_VALUE_BYTES) + "..."
+                    : text;
+            pendingError = "column '" + schema.column(col).name() + "' value '" + shown + "' " + problem;
+        }
+        failed = true;
+        return false;
+    }
+
+    private boolean failWith(String reason) {
+        if (!failed && wantsErrorText()) {
+            pendingError = reason;
+        }
+        failed = true;
+        return false;
+    }
+}

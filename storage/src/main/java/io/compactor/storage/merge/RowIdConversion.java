@@ -110,6 +110,7 @@ public final class RowIdConversion {
      * {@link #MERGED} when it was merged away.
      */
     public long map(int rowsetIndex, int segmentId, int rowId) {
+        requireOutputSegments();
         long ordinal = outputOrdinal(rowsetIndex, segmentId, rowId);
         if (ordinal < 0) {
             return MERGED;

@@ -19,8 +19,9 @@ import java.util.List;
  *
  * <p>Entries stay in memory up to {@code maxMemoryBytes}
  * ({@code vertical_compaction_max_row_source_memory_mb}); beyond that, the buffer moves them to a
- * temp file and keeps only one block in memory. The file is deleted on {@link #close()}, and by
- * the operating system if the process dies first ({@code DELETE_ON_CLOSE}).
+ * temp file and keeps only one block in memory. The file is opened {@code DELETE_ON_CLOSE}: on
+ * Unix it is unlinked right after opening, as Doris does, so it vanishes with the process;
+ * elsewhere it is deleted on {@link #close()}.
  *
  * <p>Lifecycle: {@link #append} and {@link #markLastSkipped} while merging, then {@link #reader()}
  * for each replay. Not thread-safe.

@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A sink that keeps every row it is given, and counts its calls. */
-final class CollectingSink implements MergeSink {
+class CollectingSink implements MergeSink {
     final RowBatch rows;
     int calls;
 

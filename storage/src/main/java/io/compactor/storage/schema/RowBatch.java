@@ -235,6 +235,47 @@ public final class RowBatch {
         return r;
     }
 
+    /**
+     * Copies rows {@code [from, to)} of {@code src} (same schema, every column filled) to the end
+     * of this batch, one array copy per column. VARCHAR values are shared, not duplicated: they
+     * are immutable once in a batch. Returns the index of the first appended row.
+     */
+    public int appendRange(RowBatch src, int from, int to) {
+        int n = to - from;
+        if (from < 0 || n < 0 || to > src.size) {
+            throw new IndexOutOfBoundsException("row range [" + from + ", " + to + ") outside batch of "
+                    + src.size + " rows");
+        }
+        ensureCapacity(size + n);
+        int first = size;
+        for (int c = 0; c < physical.length; c++) {
+            switch (physical[c]) {
+                case LONG -> System.arraycopy(src.longs[c], from, longs[c], first, n);
+                case DOUBLE -> System.arraycopy(src.doubles[c], from, doubles[c], first, n);
+                case BYTES -> {
+                    byte[][] s = src.bytes[c];
+                    byte[][] d = bytes[c];
+                    long added = 0;
+                    for (int i = 0; i < n; i++) {
+                        byte[] v = s[from + i];
+                        d[first + i] = v;
+                        added += v.length;
+                    }
+                    varBytes += added;
+                }
+            }
+            if (nulls[c] != null) {
+                if (src.nulls[c] != null) {
+                    System.arraycopy(src.nulls[c], from, nulls[c], first, n);
+                } else {
+                    Arrays.fill(nulls[c], first, first + n, false);
+                }
+            }
+        }
+        size += n;
+        return first;
+    }
+
     /** Copies the columns {@code [fromCol, toCol)} of a source row into an existing row. */
     public void copyColumns(int row, RowBatch src, int srcRow, int fromCol, int toCol) {
         for (int c = fromCol; c < toCol; c++) {

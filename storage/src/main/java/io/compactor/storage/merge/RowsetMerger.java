@@ -1,0 +1,56 @@
+package io.compactor.storage.merge;
+
+import io.compactor.storage.schema.Schema;
+import java.io.IOException;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Horizontal k-way merge of sorted sources into one key-ordered output, as Doris's
+ * {@code vmerge_rowsets}: every column of every row flows through one merge.
+ *
+ * <ul>
+ *   <li>DUPLICATE_KEYS: every row is kept; equal keys come out oldest source first.</li>
+ *   <li>UNIQUE_KEYS: equal keys collapse to the newest row (merge-on-read; delete bitmaps are not
+ *       consulted, as in Doris since PR 16799); the older duplicates count as merged rows.</li>
+ * </ul>
+ * Recency is {@link SourceOrigin#compareRecency}, then position inside a source.
+ *
+ * <p>Afterwards the row counts are checked (consistency rule 6): input rows must equal rows the
+ * sink wrote plus merged rows, and the rows read must equal the expected input when the options
+ * give one; otherwise {@link MergeCorruptionException} with Doris's CHECK_LINES_ERROR wording.
+ *
+ * <p>The caller owns the sources and closes them. A merger is stateless and may be reused.
+ */
+public final class RowsetMerger {
+    private final Schema schema;
+    private final MergeOptions options;
+
+    public RowsetMerger(Schema schema, MergeOptions options) {
+        this.schema = Objects.requireNonNull(schema, "schema");
+        this.options = Objects.requireNonNull(options, "options");
+    }
+
+    /** Merges {@code sources} into {@code sink}, recording row ids if the options ask for it. */
+    public MergeStats merge(List<? extends SortedRunSource> sources, MergeSink sink) throws IOException {
+        KWayMerge merge = KWayMerge.create(schema, options.tabletId(), sources, ColumnCopier.allColumns(schema), sink,
+                options.rowIdConversion(), null);
+        MergeStats raw = merge.run();
+        return checkRowCounts(options, raw, sink.rowsWritten(), raw.peakMemoryBytes(), false, false);
+    }
+
+    /**
+     * Consistency rule 6: the expected (or read) input equals written output plus merged rows.
+     * Returns the final stats with the sink's count as output.
+     */
+    static MergeStats checkRowCounts(MergeOptions options, MergeStats raw, long written, long peakMemory,
+                                     boolean vertical, boolean spilled) {
+        long input = options.expectedInputRows() >= 0 ? options.expectedInputRows() : raw.inputRows();
+        if (input != written + raw.mergedRows() || raw.inputRows() != input || raw.outputRows() != written) {
+            throw MergeCorruptionException.rowCountMismatch(options.tabletId(), input, raw.mergedRows(), written,
+                    "rows_read=" + raw.inputRows() + ", rows_passed_to_sink=" + raw.outputRows()
+                            + (vertical ? ", vertical" : ""));
+        }
+        return new MergeStats(input, written, raw.mergedRows(), raw.perSourceRows(), peakMemory, vertical, spilled);
+    }
+}

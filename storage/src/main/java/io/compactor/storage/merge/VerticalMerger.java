@@ -1,0 +1,183 @@
+package io.compactor.storage.merge;
+
+import io.compactor.storage.schema.RowBatch;
+import io.compactor.storage.schema.Schema;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Vertical merge by column groups, after Doris's vertical compaction (reference §5).
+ *
+ * <ol>
+ *   <li><b>Key pass.</b> The key group (group 0) of every source is merged exactly as
+ *       {@link RowsetMerger} would merge whole rows; for each input row in merge order a row
+ *       source (source index, merged-away flag) goes to a {@link RowSourceBuffer}, which spills
+ *       to a temp file beyond its memory limit. Row-id conversion is recorded here.</li>
+ *   <li><b>Group passes.</b> Every group, keys included, re-reads only its columns from every
+ *       source and replays the row sources. The groups advance together, {@code batchRows} row
+ *       sources at a time: each step fills one output batch, column group by column group, and
+ *       hands it to the sink, so memory stays bounded by the chunk size.</li>
+ * </ol>
+ * The output is row for row what {@link RowsetMerger} produces for the same input. The row
+ * counts are checked as there (consistency rule 6).
+ *
+ * <p>The merger opens the sources from the factories and closes them.
+ */
+public final class VerticalMerger {
+
+    /**
+     * Vertical-merge settings.
+     *
+     * @param numColumnsPerGroup      value columns per group ({@code vertical_compaction_num_columns_per_group}, 5)
+     * @param maxRowSourceMemoryBytes row sources kept in memory before spilling
+     *                                ({@code vertical_compaction_max_row_source_memory_mb}, 1024 MB)
+     * @param spillDir                directory for the row-source temp file (the tablet's directory)
+     */
+    public record Settings(int numColumnsPerGroup, long maxRowSourceMemoryBytes, Path spillDir) {
+        public Settings {
+            if (numColumnsPerGroup < 1) {
+                throw new IllegalArgumentException("vertical_compaction_num_columns_per_group must be >= 1, got "
+                        + numColumnsPerGroup);
+            }
+            if (maxRowSourceMemoryBytes < 1) {
+                throw new IllegalArgumentException("vertical_compaction_max_row_source_memory must be >= 1 byte, got "
+                        + maxRowSourceMemoryBytes);
+            }
+            Objects.requireNonNull(spillDir, "spillDir");
+        }
+
+        /** Doris's defaults, spilling under {@code spillDir}. */
+        public static Settings defaults(Path spillDir) {
+            return new Settings(ColumnGroups.DEFAULT_COLUMNS_PER_GROUP, RowSourceBuffer.DEFAULT_MAX_MEMORY_BYTES,
+                    spillDir);
+        }
+    }
+
+    private final Schema schema;
+    private final MergeOptions options;
+    private final Settings settings;
+
+    public VerticalMerger(Schema schema, MergeOptions options, Settings settings) {
+        this.schema = Objects.requireNonNull(schema, "schema");
+        this.options = Objects.requireNonNull(options, "options");
+        this.settings = Objects.requireNonNull(settings, "settings");
+    }
+
+    /** Merges the sources the factories open into {@code sink}. */
+    public MergeStats merge(List<SourceFactory> inputs, MergeSink sink) throws IOException {
+        List<int[]> groups = ColumnGroups.split(schema, settings.numColumnsPerGroup());
+        String spillPrefix = "compaction_row_source_" + options.tabletId() + "_";
+        try (RowSourceBuffer rowSources = new RowSourceBuffer(settings.maxRowSourceMemoryBytes(), settings.spillDir(),
+                spillPrefix)) {
+            MergeStats keyPass = mergeKeys(inputs, groups.get(0), rowSources);
+            long groupPeak = replayGroups(inputs, groups, rowSources, keyPass.outputRows(), sink);
+            long peak = Math.max(keyPass.peakMemoryBytes(), groupPeak) + rowSources.peakMemoryBytes();
+            return RowsetMerger.checkRowCounts(options, keyPass, sink.rowsWritten(), peak, true, rowSources.spilled());
+        }
+    }
+
+    private MergeStats mergeKeys(List<SourceFactory> inputs, int[] keyColumns, RowSourceBuffer rowSources)
+            throws IOException {
+        List<SortedRunSource> sources = new ArrayList<>(inputs.size());
+        try {
+            for (SourceFactory f : inputs) {
+                sources.add(f.open(keyColumns));
+            }
+            CountingSink keys = new CountingSink();
+            return KWayMerge.create(schema, options.tabletId(), sources, keyColumns, keys, options.rowIdConversion(),
+                    rowSources).run();
+        } finally {
+            closeAll(sources);
+        }
+    }
+
+    /** Replays the row sources over every group; returns the peak memory of this phase. */
+    private long replayGroups(List<SourceFactory> inputs, List<int[]> groups, RowSourceBuffer rowSources,
+                              long keyPassRows, MergeSink sink) throws IOException {
+        List<GroupReplayer> replayers = new ArrayList<>(groups.size());
+        try {
+            for (int g = 0; g < groups.size(); g++) {
+                replayers.add(new GroupReplayer(options.tabletId(), g, groups.get(g), inputs));
+            }
+            int chunk = options.batchRows();
+            short[] entries = new short[chunk];
+            RowBatch out = new RowBatch(schema, chunk);
+            RowSourceBuffer.Reader reader = rowSources.reader();
+            long delivered = 0;
+            long peak = 0;
+            int n;
+            while ((n = reader.read(entries, chunk)) > 0) {
+                int live = 0;
+                for (int i = 0; i < n; i++) {
+                    if (!RowSourceBuffer.isSkipped(entries[i])) {
+                        live++;
+                    }
+                }
+                out.clear();
+                int first = out.reserveRows(live);
+                long held = 0;
+                for (int g = 0; g < replayers.size(); g++) {
+                    GroupReplayer replayer = replayers.get(g);
+                    int written = replayer.replay(entries, n, out, first);
+                    if (written != live) {
+                        throw new MergeCorruptionException("tablet " + options.tabletId() + ": column group " + g
+                                + " produced " + written + " rows for a chunk of " + live + " rows");
+                    }
+                    held += replayer.heldBytes();
+                }
+                out.recomputeVarBytes();
+                peak = Math.max(peak, held + out.estimatedBytes());
+                if (live > 0) {
+                    sink.accept(out, 0, live);
+                }
+                delivered += live;
+            }
+            for (GroupReplayer replayer : replayers) {
+                replayer.verifyDrained();
+            }
+            if (delivered != keyPassRows) {
+                throw new MergeCorruptionException("tablet " + options.tabletId() + ": vertical merge delivered "
+                        + delivered + " rows but its key pass produced " + keyPassRows);
+            }
+            return peak;
+        } finally {
+            closeAll(replayers);
+        }
+    }
+
+    private static void closeAll(List<? extends java.io.Closeable> closeables) throws IOException {
+        IOException first = null;
+        for (java.io.Closeable c : closeables) {
+            try {
+                c.close();
+            } catch (IOException e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    /** The key pass's sink: its rows only need counting. */
+    private static final class CountingSink implements MergeSink {
+        private long rows;
+
+        @Override
+        public void accept(RowBatch batch, int from, int to) {
+            rows += to - from;
+        }
+
+        @Override
+        public long rowsWritten() {
+            return rows;
+        }
+    }
+}

@@ -29,8 +29,10 @@ final class TableRequests {
                 throw new IllegalArgumentException("request body must be a JSON object");
             }
             return n;
-        } catch (IOException e) {
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalArgumentException("request body is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("request body can not be read: " + e.getMessage());
         }
     }
 

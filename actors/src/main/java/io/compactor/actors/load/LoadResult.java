@@ -29,6 +29,7 @@ public record LoadResult(@JsonProperty("TxnId") long txnId,
     public static final String FAIL = "Fail";
     public static final String LABEL_ALREADY_EXISTS = "Label Already Exists";
 
+    @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isSuccess() {
         return SUCCESS.equals(status);
     }

@@ -109,6 +109,10 @@ public final class Fixtures {
         return all.toArray(new String[0]);
     }
 
+    public static String[] concat(String[] head, String... more) {
+        return concat(List.of(head), more);
+    }
+
     public static String[] concat(String[] head, List<String> tail) {
         List<String> all = new ArrayList<>(List.of(head));
         all.addAll(tail);

@@ -80,17 +80,15 @@ class LimitsTest {
         DataDirSlots slots = new DataDirSlots();
         slots.setSlots("/d1", 3);
         slots.started("/d1", CompactionType.BASE);
-        assertFalse(slots.canStart("/d1", CompactionType.BASE), "last slot reserved");
+        slots.started("/d1", CompactionType.BASE);
+        assertFalse(slots.canStart("/d1", CompactionType.BASE), "last slot reserved for cumulative");
+        assertTrue(slots.canStart("/d1", CompactionType.CUMULATIVE));
         slots.started("/d1", CompactionType.CUMULATIVE);
-        slots.finished("/d1", CompactionType.BASE);
-        assertTrue(slots.canStart("/d1", CompactionType.BASE), "a cumulative task is already there");
-        slots.started("/d1", CompactionType.BASE);
-        slots.started("/d1", CompactionType.BASE);
         assertEquals(3, slots.executing("/d1"));
         assertFalse(slots.anyFree(CompactionType.CUMULATIVE));
         assertThrows(IllegalStateException.class, () -> slots.started("/d1", CompactionType.CUMULATIVE));
         slots.finished("/d1", CompactionType.BASE);
-        assertTrue(slots.canStart("/d1", CompactionType.CUMULATIVE));
+        assertTrue(slots.canStart("/d1", CompactionType.BASE), "a cumulative task is already there");
         assertThrows(IllegalArgumentException.class, () -> slots.canStart("/nope", CompactionType.BASE));
     }
 

@@ -1,0 +1,135 @@
+package io.compactor.scheduler.queue;
+
+import io.compactor.scheduler.CompactionType;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.function.Predicate;
+
+/**
+ * Waiting compaction requests, one per (tablet, kind), in the order they should be granted:
+ * manual requests first, then higher score, then the oldest request (then arrival order). A
+ * second request for a queued (tablet, kind) is refused, which is Doris's ALREADY_EXIST
+ * ("compaction task has already been submitted"); that dedupe also bounds the queue to three
+ * entries per tablet. Pure data structure, not thread safe: the supervisor actor owns it.
+ */
+public final class CandidateQueue {
+
+    /**
+     * One waiting request.
+     *
+     * @param score         the kind's score when requested (higher first)
+     * @param manual        an operator's request (before any automatic one)
+     * @param requestedAtMs when it was requested, epoch ms (older first)
+     */
+    public record Request(long tabletId, CompactionType type, long score, boolean manual, long requestedAtMs) {
+        public Request {
+            Objects.requireNonNull(type, "type");
+        }
+    }
+
+    private record Key(long tabletId, CompactionType type) {
+    }
+
+    private record Entry(Request request, long seq) {
+    }
+
+    private static final Comparator<Entry> ORDER = Comparator
+            .comparing((Entry e) -> !e.request().manual())
+            .thenComparing(Comparator.comparingLong((Entry e) -> e.request().score()).reversed())
+            .thenComparingLong(e -> e.request().requestedAtMs())
+            .thenComparingLong(Entry::seq);
+
+    private final TreeSet<Entry> ordered = new TreeSet<>(ORDER);
+    private final Map<Key, Entry> index = new HashMap<>();
+    private long nextSeq;
+
+    /** Queues a request; false (ALREADY_EXIST) if one for the same tablet and kind is waiting. */
+    public boolean offer(Request request) {
+        Key k = new Key(request.tabletId(), request.type());
+        if (index.containsKey(k)) {
+            return false;
+        }
+        Entry e = new Entry(request, nextSeq++);
+        index.put(k, e);
+        ordered.add(e);
+        return true;
+    }
+
+    /** Re-ranks a waiting request after its tablet's score changed; false if it is not queued. */
+    public boolean updateScore(long tabletId, CompactionType type, long score) {
+        Key k = new Key(tabletId, type);
+        Entry old = index.get(k);
+        if (old == null) {
+            return false;
+        }
+        ordered.remove(old);
+        Request r = old.request();
+        Entry e = new Entry(new Request(r.tabletId(), r.type(), score, r.manual(), r.requestedAtMs()), old.seq());
+        index.put(k, e);
+        ordered.add(e);
+        return true;
+    }
+
+    /** Removes and returns the first request (in order) that {@code eligible} accepts. */
+    public Optional<Request> pollEligible(Predicate<Request> eligible) {
+        Iterator<Entry> it = ordered.iterator();
+        while (it.hasNext()) {
+            Entry e = it.next();
+            if (eligible.test(e.request())) {
+                it.remove();
+                index.remove(new Key(e.request().tabletId(), e.request().type()));
+                return Optional.of(e.request());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The first request without removing it. */
+    public Optional<Request> peek() {
+        return ordered.isEmpty() ? Optional.empty() : Optional.of(ordered.first().request());
+    }
+
+    public boolean contains(long tabletId, CompactionType type) {
+        return index.containsKey(new Key(tabletId, type));
+    }
+
+    public boolean remove(long tabletId, CompactionType type) {
+        Entry e = index.remove(new Key(tabletId, type));
+        return e != null && ordered.remove(e);
+    }
+
+    /** Removes every request of a tablet (dropped or migrated); returns how many. */
+    public int removeTablet(long tabletId) {
+        int n = 0;
+        for (CompactionType t : CompactionType.values()) {
+            if (remove(tabletId, t)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    public int size() {
+        return index.size();
+    }
+
+    public boolean isEmpty() {
+        return index.isEmpty();
+    }
+
+    /** The waiting requests in grant order, for run_status and metrics. */
+    public List<Request> snapshot() {
+        List<Request> out = new ArrayList<>(ordered.size());
+        for (Entry e : ordered) {
+            out.add(e.request());
+        }
+        return out;
+    }
+}

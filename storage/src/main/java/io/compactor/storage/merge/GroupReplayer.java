@@ -50,6 +50,10 @@ final class GroupReplayer implements Closeable {
         while (i < n) {
             short e = entries[i];
             int s = RowSourceBuffer.source(e);
+            if (s >= sources.length) {
+                throw new MergeCorruptionException("tablet " + tabletId + ": row source names source " + s
+                        + " but the merge has " + sources.length + " sources");
+            }
             if (pos[s] == end[s]) {
                 load(s);
             }
@@ -73,10 +77,6 @@ final class GroupReplayer implements Closeable {
     }
 
     private void load(int s) throws IOException {
-        if (s >= sources.length) {
-            throw new MergeCorruptionException("tablet " + tabletId + ": row source names source " + s
-                    + " but the merge has " + sources.length + " sources");
-        }
         RowBatch b;
         do {
             b = sources[s].next();

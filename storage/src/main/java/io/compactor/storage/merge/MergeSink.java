@@ -6,7 +6,8 @@ import java.io.IOException;
 /**
  * Receives a merge's output rows in key order, in ranges of some batch. A range is valid only
  * during the call: the merge reuses or refills the batch afterwards, so a sink copies what it
- * keeps (for example with {@link RowBatch#appendRange}).
+ * keeps (for example with {@link RowBatch#appendRange}). The batch may be a source's own: a sink
+ * never modifies it.
  */
 public interface MergeSink {
 

@@ -238,7 +238,8 @@ public final class RowBatch {
     /**
      * Copies rows {@code [from, to)} of {@code src} (same schema, every column filled) to the end
      * of this batch, one array copy per column. VARCHAR values are shared, not duplicated: they
-     * are immutable once in a batch. Returns the index of the first appended row.
+     * are immutable once in a batch. Returns the index of the first appended row. Merges call it
+     * once per run of rows from one source, often a single row, which takes a per-value path.
      */
     public int appendRange(RowBatch src, int from, int to) {
         int n = to - from;
@@ -248,6 +249,10 @@ public final class RowBatch {
         }
         ensureCapacity(size + n);
         int first = size;
+        if (n == 1) {
+            appendRow(src, from);
+            return first;
+        }
         for (int c = 0; c < physical.length; c++) {
             switch (physical[c]) {
                 case LONG -> System.arraycopy(src.longs[c], from, longs[c], first, n);

@@ -1,0 +1,250 @@
+package io.compactor.bench;
+
+import io.compactor.storage.merge.MergeOptions;
+import io.compactor.storage.merge.MergeSink;
+import io.compactor.storage.merge.MergeStats;
+import io.compactor.storage.merge.RowBatchSource;
+import io.compactor.storage.merge.RowsetMerger;
+import io.compactor.storage.merge.SortedRunSource;
+import io.compactor.storage.merge.SourceOrigin;
+import io.compactor.storage.schema.Column;
+import io.compactor.storage.schema.ColumnType;
+import io.compactor.storage.schema.KeysType;
+import io.compactor.storage.schema.RowBatch;
+import io.compactor.storage.schema.Schema;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.rocksdb.CompressionType;
+import org.rocksdb.FlushOptions;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * Full compaction of overlapping rowsets, Compactor's merge against RocksDB's
+ * {@code compactRange()} over the same logical rows, on one thread each.
+ *
+ * <p>Data: {@code --rowsets} (10) rowsets of {@code --rows-per-rowset} (1,000,000) rows; keys are
+ * distinct within a rowset and uniform in {@code [0, 5 x rows-per-rowset)}; values BIGINT,
+ * BIGINT, DOUBLE, VARCHAR(16). RocksDB gets the same rows as 8-byte big-endian keys and 40-byte
+ * values, one L0 file per rowset (WAL off, auto compactions off, LZ4 like segment pages).
+ *
+ * <p>The Compactor half is currently merge-only: in-memory sources (4096-row chunks) and a sink
+ * that copies rows into a reusable output batch but writes no segment files. Switch it to
+ * segment readers and a rowset writer once the segment format is on main.
+ *
+ * <p>Usage: {@code MergeBench [--rows-per-rowset N] [--rowsets N] [--seed N] [--runs N]}. The
+ * last line is {@code merge: compactor_rows_per_s=.. rocksdb_rows_per_s=.. ratio=..}.
+ */
+public final class MergeBench {
+    private static final int VALUE_BYTES = 40;
+    private static final int VARCHAR_POOL = 4096;
+
+    private final int rowsets;
+    private final int rowsPerRowset;
+    private final long keySpace;
+    private final long seed;
+    private final int runs;
+    private final Schema schema = new Schema(List.of(new Column("k", ColumnType.BIGINT, false, 0),
+            new Column("v1", ColumnType.BIGINT, false, 0), new Column("v2", ColumnType.BIGINT, false, 0),
+            new Column("v3", ColumnType.DOUBLE, false, 0), new Column("v4", ColumnType.VARCHAR, false, 16)),
+            1, KeysType.UNIQUE_KEYS);
+    private final byte[][] varcharPool = new byte[VARCHAR_POOL][];
+
+    private MergeBench(int rowsets, int rowsPerRowset, long seed, int runs) {
+        this.rowsets = rowsets;
+        this.rowsPerRowset = rowsPerRowset;
+        this.keySpace = 5L * rowsPerRowset;
+        this.seed = seed;
+        this.runs = runs;
+        for (int i = 0; i < VARCHAR_POOL; i++) {
+            varcharPool[i] = String.format("val-%012d", i * 7919L).getBytes(StandardCharsets.US_ASCII);
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        int rowsets = 10;
+        int rows = 1_000_000;
+        long seed = 20240601L;
+        int runs = 3;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--rowsets" -> rowsets = Integer.parseInt(args[++i]);
+                case "--rows-per-rowset" -> rows = Integer.parseInt(args[++i]);
+                case "--seed" -> seed = Long.parseLong(args[++i]);
+                case "--runs" -> runs = Integer.parseInt(args[++i]);
+                default -> throw new IllegalArgumentException("unknown argument '" + args[i]
+                        + "'; expected --rows-per-rowset N, --rowsets N, --seed N, --runs N");
+            }
+        }
+        if (rowsets < 1 || rows < 1 || runs < 1) {
+            throw new IllegalArgumentException("--rowsets, --rows-per-rowset and --runs must be >= 1");
+        }
+        new MergeBench(rowsets, rows, seed, runs).run();
+    }
+
+    private void run() throws Exception {
+        System.out.printf("merge-bench: %d rowsets x %,d rows, UNIQUE BIGINT key uniform in [0, %,d), "
+                + "values BIGINT, BIGINT, DOUBLE, VARCHAR(16)%n", rowsets, rowsPerRowset, keySpace);
+        List<RowBatch> data = generate();
+        long totalRows = (long) rowsets * rowsPerRowset;
+        double compactor = compactorRowsPerSecond(data, totalRows);
+        double rocks = rocksDbRowsPerSecond(data, totalRows);
+        System.out.printf("merge: compactor_rows_per_s=%d rocksdb_rows_per_s=%d ratio=%.2f%n", Math.round(compactor),
+                Math.round(rocks), compactor / rocks);
+    }
+
+    /** One sorted batch per rowset: distinct keys drawn uniformly, values derived from key and rowset. */
+    private List<RowBatch> generate() {
+        Random rnd = new Random(seed);
+        List<RowBatch> out = new ArrayList<>(rowsets);
+        for (int r = 0; r < rowsets; r++) {
+            BitSet keys = new BitSet((int) keySpace);
+            int n = 0;
+            while (n < rowsPerRowset) {
+                int k = (int) (rnd.nextDouble() * keySpace);
+                if (!keys.get(k)) {
+                    keys.set(k);
+                    n++;
+                }
+            }
+            RowBatch b = new RowBatch(schema, rowsPerRowset);
+            for (int k = keys.nextSetBit(0); k >= 0; k = keys.nextSetBit(k + 1)) {
+                int row = b.addRow();
+                b.setLong(row, 0, k);
+                b.setLong(row, 1, k * 31L + r);
+                b.setLong(row, 2, mix(k, r));
+                b.setDouble(row, 3, (mix(k, r) & 0xFFFFF) / 1024.0);
+                b.setBytes(row, 4, varcharPool[(int) ((mix(k, r) >>> 20) % VARCHAR_POOL)]);
+            }
+            out.add(b);
+        }
+        System.out.printf("merge-bench: generated %d rowsets%n", rowsets);
+        return out;
+    }
+
+    private static long mix(long k, int r) {
+        long x = k * 0x9E3779B97F4A7C15L + r;
+        x ^= x >>> 29;
+        return x * 0xBF58476D1CE4E5B9L;
+    }
+
+    private double compactorRowsPerSecond(List<RowBatch> data, long totalRows) throws IOException {
+        System.out.println("merge-bench: compactor half is merge-only, no segment IO (in-memory sources, "
+                + "sink copies into a reusable 4096-row batch)");
+        double[] rates = new double[runs];
+        for (int run = -1; run < runs; run++) {
+            List<SortedRunSource> sources = new ArrayList<>(rowsets);
+            for (int r = 0; r < rowsets; r++) {
+                sources.add(RowBatchSource.of(new SourceOrigin(r, 2 + r, 0), 4096, data.get(r)));
+            }
+            BufferSink sink = new BufferSink(schema);
+            MergeOptions options = MergeOptions.forTablet(1).withExpectedInputRows(totalRows);
+            long start = System.nanoTime();
+            MergeStats stats = new RowsetMerger(schema, options).merge(sources, sink);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            String label = run < 0 ? "warm-up" : "run " + (run + 1);
+            System.out.printf("merge-bench: compactor %s: %.3f s, %s%n", label, seconds, stats);
+            if (run >= 0) {
+                rates[run] = totalRows / seconds;
+            }
+        }
+        Arrays.sort(rates);
+        double median = rates[runs / 2];
+        System.out.printf("merge-bench: compactor median of %d runs: %,d rows/s (merge-only, no segment IO)%n", runs,
+                Math.round(median));
+        return median;
+    }
+
+    private double rocksDbRowsPerSecond(List<RowBatch> data, long totalRows) throws IOException, RocksDBException {
+        RocksDB.loadLibrary();
+        Path dir = Files.createTempDirectory("merge-bench-rocksdb");
+        try (Options options = new Options().setCreateIfMissing(true).setDisableAutoCompactions(true)
+                .setWriteBufferSize(1L << 30).setMaxWriteBufferNumber(4)
+                .setLevel0FileNumCompactionTrigger(1000).setLevel0SlowdownWritesTrigger(1000)
+                .setLevel0StopWritesTrigger(1000).setCompressionType(CompressionType.LZ4_COMPRESSION)
+                .setMaxSubcompactions(1).setMaxBackgroundJobs(2);
+             WriteOptions noWal = new WriteOptions().setDisableWAL(true);
+             FlushOptions flush = new FlushOptions().setWaitForFlush(true);
+             RocksDB db = RocksDB.open(options, dir.toString())) {
+            byte[] key = new byte[8];
+            ByteBuffer value = ByteBuffer.allocate(VALUE_BYTES);
+            for (int r = 0; r < rowsets; r++) {
+                RowBatch b = data.get(r);
+                WriteBatch batch = new WriteBatch();
+                for (int row = 0; row < b.size(); row++) {
+                    ByteBuffer.wrap(key).putLong(b.getLong(row, 0));
+                    value.clear();
+                    value.putLong(b.getLong(row, 1)).putLong(b.getLong(row, 2)).putDouble(b.getDouble(row, 3))
+                            .put(b.getBytes(row, 4), 0, 16);
+                    batch.put(key, value.array());
+                    if (batch.count() == 10_000) {
+                        db.write(noWal, batch);
+                        batch.close();
+                        batch = new WriteBatch();
+                    }
+                }
+                db.write(noWal, batch);
+                batch.close();
+                db.flush(flush);
+            }
+            System.out.printf("merge-bench: rocksdb loaded %d L0 files (%s), compression LZ4, max_subcompactions=1%n",
+                    rowsets, db.getProperty("rocksdb.num-files-at-level0"));
+            long start = System.nanoTime();
+            db.compactRange();
+            double seconds = (System.nanoTime() - start) / 1e9;
+            System.out.printf("merge-bench: rocksdb compactRange: %.3f s, L0 files after=%s, bottom-level files after=%s, "
+                            + "estimated keys=%s%n", seconds, db.getProperty("rocksdb.num-files-at-level0"),
+                    db.getProperty("rocksdb.num-files-at-level6"), db.getProperty("rocksdb.estimate-num-keys"));
+            double rate = totalRows / seconds;
+            System.out.printf("merge-bench: rocksdb %,d rows/s%n", Math.round(rate));
+            return rate;
+        } finally {
+            deleteRecursively(dir);
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    /** Copies merged rows into a reusable batch, as a writer's page buffer would; writes nothing. */
+    private static final class BufferSink implements MergeSink {
+        private final RowBatch buffer;
+        private long rows;
+
+        BufferSink(Schema schema) {
+            buffer = new RowBatch(schema, 8192);
+        }
+
+        @Override
+        public void accept(RowBatch batch, int from, int to) {
+            buffer.appendRange(batch, from, to);
+            rows += to - from;
+            if (buffer.size() >= 4096) {
+                buffer.clear();
+            }
+        }
+
+        @Override
+        public long rowsWritten() {
+            return rows;
+        }
+    }
+}

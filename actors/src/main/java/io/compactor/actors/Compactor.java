@@ -8,7 +8,15 @@ import io.compactor.actors.catalog.CreateTableSpec;
 import io.compactor.actors.load.LoadCommitter;
 import io.compactor.actors.load.LoadResult;
 import io.compactor.actors.load.StreamLoader;
+import io.compactor.actors.compaction.CompactionProfiles;
+import io.compactor.actors.compaction.CompactionSupervisor;
+import io.compactor.actors.tablet.CompactionEnv;
 import io.compactor.actors.tablet.TabletActor;
+import io.compactor.actors.tablet.TabletCompactionStatus;
+import io.compactor.scheduler.CompactionConfig;
+import io.compactor.scheduler.CompactionType;
+import io.compactor.scheduler.config.SchedulerKeys;
+import io.compactor.scheduler.queue.FailureTracker;
 import io.compactor.actors.tablet.TabletStatsRegistry;
 import io.compactor.storage.config.CompactorConfig;
 import io.compactor.storage.config.ConfigKey;
@@ -66,12 +74,17 @@ public final class Compactor implements AutoCloseable {
     private final TabletStatsRegistry stats;
     private final Executor readExecutor;
 
-    private record Refs(ActorRef<Catalog.Command> catalog, ActorRef<LoadCommitter.Command> committer) {
+    private final CompactionProfiles profiles = new CompactionProfiles();
+    private final AtomicReference<CompactionConfig> compactionConfig;
+    private ActorRef<CompactionSupervisor.Command> supervisor;
+
+    private record Refs(ActorRef<Catalog.Command> catalog, ActorRef<LoadCommitter.Command> committer,
+                        ActorRef<CompactionSupervisor.Command> supervisor) {
     }
 
     /** All configuration keys the node knows, by module. */
     public static List<List<ConfigKey<?>>> configKeys() {
-        return List.of(StorageKeys.ALL, NodeKeys.ALL);
+        return List.of(StorageKeys.ALL, SchedulerKeys.ALL, NodeKeys.ALL);
     }
 
     /** Starts a node on {@code application.conf} / {@code reference.conf} / system properties. */
@@ -107,23 +120,36 @@ public final class Compactor implements AutoCloseable {
         this.metrics = new NodeMetrics();
         this.stats = new TabletStatsRegistry();
         this.view = new AtomicReference<>(CatalogView.EMPTY);
+        this.compactionConfig = new AtomicReference<>(SchedulerKeys.compactionConfig(config));
         CompletableFuture<Refs> refs = new CompletableFuture<>();
+        List<String> dirs = engine.dataDirs().stream().map(d -> d.path()).toList();
         Behavior<Void> guardian = Behaviors.setup(ctx -> {
             Executor loadExecutor = ctx.getSystem().dispatchers()
                     .lookup(DispatcherSelector.fromConfig("compactor.load-dispatcher"));
+            Executor compactionExecutor = ctx.getSystem().dispatchers()
+                    .lookup(DispatcherSelector.fromConfig("compactor.compaction-dispatcher"));
+            ActorRef<CompactionSupervisor.Command> sup = ctx.spawn(CompactionSupervisor.create(compactionConfig::get,
+                    () -> config.get(SchedulerKeys.DISABLE_AUTO_COMPACTION), engine.clock(), metrics, dirs,
+                    Runtime.getRuntime().availableProcessors()), "compaction-supervisor");
+            CompactionEnv env = new CompactionEnv(sup, compactionExecutor, profiles, compactionConfig::get);
             Catalog.TabletFactory factory = (table, meta) -> Behaviors.setup(
-                    c -> TabletActor.create(engine, table, meta.get(), metrics, stats, loadExecutor));
+                    c -> TabletActor.create(engine, table, meta.get(), metrics, stats, loadExecutor, env));
             ActorRef<Catalog.Command> cat = ctx.spawn(
                     Catalog.create(engine, metrics, stats, loadExecutor, view, factory), "catalog");
             ActorRef<LoadCommitter.Command> committer = ctx.spawn(LoadCommitter.create(engine), "load-committer",
                     DispatcherSelector.fromConfig("compactor.tablet-dispatcher"));
-            refs.complete(new Refs(cat, committer));
+            refs.complete(new Refs(cat, committer, sup));
             return Behaviors.empty();
         });
         this.system = ActorSystem.create(guardian, "compactor", raw);
         try {
             Refs r = refs.get(30, TimeUnit.SECONDS);
             this.catalog = r.catalog();
+            this.supervisor = r.supervisor();
+            config.addListener((key, value) -> {
+                compactionConfig.set(SchedulerKeys.compactionConfig(config));
+                supervisor.tell(CompactionSupervisor.ConfigChanged.INSTANCE);
+            });
             Executor loadExecutor = system.dispatchers().lookup(DispatcherSelector.fromConfig("compactor.load-dispatcher"));
             this.readExecutor = loadExecutor;
             this.loader = new StreamLoader(engine, view, r.committer(), system.scheduler(), loadExecutor, metrics,
@@ -306,6 +332,71 @@ public final class Compactor implements AutoCloseable {
                 snaps.forEach(TabletSnapshot::close);
             }
         }, readExecutor);
+    }
+
+    // ---- compaction
+
+    /** Time a manual trigger waits for its task before answering success (Doris: 2 s). */
+    public static final Duration MANUAL_WAIT = Duration.ofSeconds(2);
+
+    /**
+     * Requests a compaction of one tablet ahead of automatic ones, under the same limits. Completes
+     * with the task's status if it ended within {@link #MANUAL_WAIT}, else with OK (it keeps
+     * running), or with ALREADY_EXIST / NOT_FOUND at once.
+     */
+    public CompletionStage<Status> runCompaction(long tabletId, CompactionType type, String trigger) {
+        if (view.get().tablet(tabletId) == null) {
+            return CompletableFuture.completedFuture(new Status(Status.NOT_FOUND, "Tablet not found. tablet_id=" + tabletId));
+        }
+        return AskPattern.<CompactionSupervisor.Command, Status>ask(supervisor,
+                        replyTo -> new CompactionSupervisor.Submit(tabletId, type, trigger, true, replyTo), MANUAL_WAIT,
+                        system.scheduler())
+                .exceptionally(err -> Status.OK);
+    }
+
+    /**
+     * Submits a compaction without waiting for it: completes at once with OK, ALREADY_EXIST or
+     * NOT_FOUND (Doris's table_id path).
+     */
+    public CompletionStage<Status> submitCompaction(long tabletId, CompactionType type, String trigger) {
+        if (view.get().tablet(tabletId) == null) {
+            return CompletableFuture.completedFuture(new Status(Status.NOT_FOUND, "Tablet not found. tablet_id=" + tabletId));
+        }
+        return AskPattern.<CompactionSupervisor.Command, Status>ask(supervisor,
+                replyTo -> new CompactionSupervisor.Submit(tabletId, type, trigger, false, replyTo), DDL_TIMEOUT,
+                system.scheduler());
+    }
+
+    /** Submits a compaction and completes only when the task ended (for tests and scripts). */
+    public CompletionStage<Status> runCompactionAndWait(long tabletId, CompactionType type, Duration timeout) {
+        return AskPattern.ask(supervisor,
+                replyTo -> new CompactionSupervisor.Submit(tabletId, type, "MANUAL", true, replyTo), timeout,
+                system.scheduler());
+    }
+
+    /** The tablet's compaction state for show / run_status. */
+    public CompletionStage<TabletCompactionStatus> compactionStatus(long tabletId) {
+        try {
+            return AskPattern.ask(tabletRef(tabletId), TabletActor.GetCompactionStatus::new, DDL_TIMEOUT,
+                    system.scheduler());
+        } catch (StatusException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** Queued and running compactions: kind -> data dir -> tablet ids. */
+    public CompletionStage<CompactionSupervisor.Registry> compactionRegistry() {
+        return AskPattern.ask(supervisor, CompactionSupervisor.GetRegistry::new, DDL_TIMEOUT, system.scheduler());
+    }
+
+    /** Failure back-off and quarantine state of a tablet's compactions. */
+    public CompletionStage<List<FailureTracker.FailureState>> compactionFailures(long tabletId) {
+        return AskPattern.ask(supervisor, replyTo -> new CompactionSupervisor.GetFailures(tabletId, replyTo),
+                DDL_TIMEOUT, system.scheduler());
+    }
+
+    public CompactionProfiles compactionProfiles() {
+        return profiles;
     }
 
     /** Stops the actors (in-flight work aborts; nothing half-committed) and closes the storage. */

@@ -36,8 +36,8 @@ public enum ConfigKey {
     MAX_BASE_COMPACTION_THREADS("max_base_compaction_threads", 4, -1, Integer.MAX_VALUE),
     /** Ours: 10 (Doris: -1, max(data dirs, cores / 6)); -1 keeps Doris's rule. */
     MAX_CUMU_COMPACTION_THREADS("max_cumu_compaction_threads", 10, -1, Integer.MAX_VALUE),
-    MAX_TABLET_VERSION_NUM("max_tablet_version_num", 2000, 101, Integer.MAX_VALUE),
-    TIME_SERIES_MAX_TABLET_VERSION_NUM("time_series_max_tablet_version_num", 20000, 101, Integer.MAX_VALUE),
+    MAX_TABLET_VERSION_NUM("max_tablet_version_num", 2000, 2, Integer.MAX_VALUE),
+    TIME_SERIES_MAX_TABLET_VERSION_NUM("time_series_max_tablet_version_num", 20000, 2, Integer.MAX_VALUE),
     COMPACTION_MAX_ROWSET_COUNT("compaction_max_rowset_count", 10000, 2, Integer.MAX_VALUE),
     /** Ours: the longest back-off after repeated failures of one (tablet, kind), default 10 minutes. */
     COMPACTION_FAILURE_BACKOFF_MAX_MS("compaction_failure_backoff_max_ms", 600_000, 1, Long.MAX_VALUE),

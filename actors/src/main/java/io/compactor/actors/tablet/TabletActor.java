@@ -1,6 +1,22 @@
 package io.compactor.actors.tablet;
 
 import io.compactor.actors.NodeMetrics;
+import io.compactor.actors.TimeFormat;
+import io.compactor.actors.compaction.CompactionProfile;
+import io.compactor.actors.compaction.CompactionSupervisor;
+import io.compactor.scheduler.CompactionConfig;
+import io.compactor.scheduler.CompactionType;
+import io.compactor.scheduler.policy.BasePolicy;
+import io.compactor.scheduler.policy.CompactionPick;
+import io.compactor.scheduler.policy.CompactionPolicy;
+import io.compactor.scheduler.policy.CumulativeCompactionPolicy;
+import io.compactor.scheduler.policy.PickResult;
+import io.compactor.scheduler.policy.PolicyContext;
+import io.compactor.scheduler.policy.Refusal;
+import io.compactor.storage.compaction.CompactionOutput;
+import io.compactor.storage.compaction.CompactionSettings;
+import io.compactor.storage.compaction.RowsetCompactor;
+import io.compactor.storage.meta.TabletHeader;
 import io.compactor.storage.DataDir;
 import io.compactor.storage.config.StorageKeys;
 import io.compactor.storage.engine.StorageEngine;
@@ -19,7 +35,10 @@ import io.compactor.storage.util.Status;
 import io.compactor.storage.util.StatusException;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -85,6 +104,22 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
     public record Drop() implements Command {
     }
 
+    /**
+     * The supervisor granted a compaction slot: pick inputs with the table's policy, merge on the
+     * compaction executor, commit, and answer {@link CompactionSupervisor.TaskFinished}.
+     */
+    public record RunCompaction(long taskId, CompactionType type, String trigger, long score, long permits,
+                                ActorRef<CompactionSupervisor.Command> supervisor) implements Command {
+    }
+
+    /** Answers the tablet's {@link TabletCompactionStatus}. */
+    public record GetCompactionStatus(ActorRef<TabletCompactionStatus> replyTo) implements Command {
+    }
+
+    private record CompactionMerged(RunCompaction task, CompactionPick pick, CompactionOutput output, Throwable error,
+                                    long scheduledMs, long startMs, Runnable release) implements Command {
+    }
+
     /** Remove stale rowsets whose time is up and that no reader holds. */
     public enum SweepStale implements Command { INSTANCE }
 
@@ -99,18 +134,23 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
     private TabletMeta meta;
     private long reservedTxn;
     private boolean dropped;
+    private final CompactionEnv compaction;
+    private final CompactionStatusBook book = new CompactionStatusBook();
+    private final Map<CompactionType, CompactionPick> runningPicks = new EnumMap<>(CompactionType.class);
 
     public static Behavior<Command> create(StorageEngine engine, TableMeta table, TabletMeta meta, NodeMetrics metrics,
-                                           TabletStatsRegistry stats, Executor loadExecutor) {
+                                           TabletStatsRegistry stats, Executor loadExecutor, CompactionEnv compaction) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
             timers.startTimerWithFixedDelay(SweepStale.INSTANCE, Duration.ofSeconds(10));
-            return new TabletActor(ctx, engine, table, meta, metrics, stats, loadExecutor);
+            return new TabletActor(ctx, engine, table, meta, metrics, stats, loadExecutor, compaction);
         }));
     }
 
     private TabletActor(ActorContext<Command> ctx, StorageEngine engine, TableMeta table, TabletMeta meta,
-                        NodeMetrics metrics, TabletStatsRegistry stats, Executor loadExecutor) {
+                        NodeMetrics metrics, TabletStatsRegistry stats, Executor loadExecutor,
+                        CompactionEnv compaction) {
         super(ctx);
+        this.compaction = compaction;
         this.ctx = ctx;
         this.engine = engine;
         this.table = table;
@@ -141,6 +181,9 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
                 })
                 .onMessage(Drop.class, m -> onDrop())
                 .onMessage(SweepStale.class, m -> onSweep())
+                .onMessage(RunCompaction.class, this::onRunCompaction)
+                .onMessage(CompactionMerged.class, this::onCompactionMerged)
+                .onMessage(GetCompactionStatus.class, this::onGetCompactionStatus)
                 .build();
     }
 
@@ -171,6 +214,11 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
                             + ", tablet: " + tabletId() + ". Please reduce the frequency of loading data or adjust the"
                             + " max_tablet_version_num or time_series_max_tablet_version_num in be.conf to a larger value.")));
             return this;
+        }
+        if (count > limit - 100 && autoCompaction()) {
+            // Doris: a load close to the version limit forces a cumulative compaction.
+            compaction.supervisor().tell(new CompactionSupervisor.Submit(tabletId(), CompactionType.CUMULATIVE,
+                    "LOAD_VERSION_LIMIT", false, ctx.getSystem().ignoreRef()));
         }
         RowsetId rowsetId = engine.nextRowsetId();
         long writeBuffer = engine.config().get(StorageKeys.WRITE_BUFFER_SIZE);
@@ -288,11 +336,270 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
         }
     }
 
+    // ---- compaction
+
+    private boolean autoCompaction() {
+        return !table.properties().disableAutoCompaction();
+    }
+
+    private PolicyContext policyContext() {
+        return PolicyContext.builder(compaction.config().get(), engine.clock())
+                .tableProperties(table.properties())
+                .keysType(table.schema().keysType())
+                .lastCumulativeSuccessMs(book.lastSuccess(CompactionType.CUMULATIVE))
+                .lastBaseSuccessMs(book.lastSuccess(CompactionType.BASE))
+                .visibleVersion(meta.maxVersion())
+                .build();
+    }
+
+    private CumulativeCompactionPolicy cumulativePolicy() {
+        return CumulativeCompactionPolicy.forTable(table.properties());
+    }
+
+    /** Doris's try-lock refusals: base and cumulative exclude themselves; full excludes both. */
+    private Status conflict(CompactionType type) {
+        boolean full = runningPicks.containsKey(CompactionType.FULL);
+        boolean cumu = runningPicks.containsKey(CompactionType.CUMULATIVE);
+        boolean base = runningPicks.containsKey(CompactionType.BASE);
+        return switch (type) {
+            case CUMULATIVE -> cumu || full ? new Status(Status.TRY_LOCK_FAILED,
+                    "The tablet is under cumulative compaction. tablet=" + tabletId()) : null;
+            case BASE -> base || full ? new Status(Status.TRY_LOCK_FAILED,
+                    "another base compaction is running. tablet=" + tabletId()) : null;
+            case FULL -> cumu || base || full ? new Status(Status.TRY_LOCK_FAILED,
+                    "The tablet is under compaction, full compaction can not run now. tablet=" + tabletId()) : null;
+        };
+    }
+
+    private Behavior<Command> onRunCompaction(RunCompaction m) {
+        long now = engine.clock().millis();
+        CompactionType type = m.type();
+        book.scheduled(type, now);
+        if (dropped) {
+            finish(m, new Status(Status.NOT_FOUND, "Tablet not found. tablet_id=" + tabletId()), false);
+            return this;
+        }
+        Status busy = conflict(type);
+        if (busy != null) {
+            book.failed(type, now, busy);
+            finish(m, busy, false);
+            return this;
+        }
+        PolicyContext pc = policyContext();
+        PickResult result;
+        try {
+            if (meta.cumulativePoint() == TabletMeta.INVALID_CUMULATIVE_POINT) {
+                updateCumulativePoint(cumulativePolicy().initialCumulativePoint(meta, pc));
+            }
+            result = CompactionPolicy.of(type, pc).pick(meta, pc);
+        } catch (RuntimeException e) {
+            Status s = new Status(Status.INTERNAL_ERROR, "prepare " + type.dorisName() + " compaction of tablet "
+                    + tabletId() + " failed: " + e.getMessage());
+            book.failed(type, now, s);
+            finish(m, s, false);
+            return this;
+        }
+        if (result.cumulativePoint() > meta.cumulativePoint()) {
+            updateCumulativePoint(result.cumulativePoint());
+        }
+        if (result instanceof Refusal r) {
+            Status s = new Status(r.code(), r.message());
+            book.failed(type, now, s);
+            finish(m, s, r.isNoSuitableVersion());
+            reportScores();
+            return this;
+        }
+        CompactionPick pick = (CompactionPick) result;
+        runningPicks.put(type, pick);
+        RowsetId outputId = engine.nextRowsetId();
+        Runnable release = readers.acquire(pick.inputs());
+        CompactionSettings settings = compactionSettings();
+        long tabletId = tabletId();
+        var schema = table.schema();
+        var debug = engine.debugPoints();
+        CompletableFuture<CompactionOutput> merged = CompletableFuture.supplyAsync(() -> {
+            try {
+                debug.failIfHit("compaction.merge", type.dorisName() + " compaction of tablet " + tabletId);
+                return RowsetCompactor.compact(dir, tabletId, schema, pick.inputs(), outputId, settings);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, compaction.executor());
+        long start = engine.clock().millis();
+        ctx.pipeToSelf(merged, (out, err) -> new CompactionMerged(m, pick, out, err, now, start, release));
+        return this;
+    }
+
+    private CompactionSettings compactionSettings() {
+        var c = engine.config();
+        return new CompactionSettings(c.get(StorageKeys.ENABLE_VERTICAL_COMPACTION),
+                c.getInt(StorageKeys.VERTICAL_COMPACTION_NUM_COLUMNS_PER_GROUP),
+                c.get(StorageKeys.VERTICAL_COMPACTION_MAX_ROW_SOURCE_MEMORY_MB) << 20,
+                c.get(StorageKeys.VERTICAL_COMPACTION_MAX_SEGMENT_SIZE), table.isMergeOnWrite());
+    }
+
+    /** Moves the cumulative point forward, durably (it never moves back). */
+    private void updateCumulativePoint(long cp) {
+        if (cp <= meta.cumulativePoint()) {
+            return;
+        }
+        engine.meta().write(new MetaBatch().putTablet(header(cp)));
+        meta = meta.withCumulativePoint(cp);
+    }
+
+    private TabletHeader header(long cp) {
+        return new TabletHeader(tabletId(), meta.tableId(), meta.bucket(), meta.dataDir(), cp);
+    }
+
+    /**
+     * Commits a merged compaction if its inputs are still the tablet's current rowsets
+     * (consistency rule 3); otherwise, or if the meta write fails, deletes the output.
+     */
+    private Behavior<Command> onCompactionMerged(CompactionMerged m) {
+        m.release().run();
+        CompactionType type = m.task().type();
+        runningPicks.remove(type);
+        CompactionPick pick = m.pick();
+        long now = engine.clock().millis();
+        Status status;
+        RowsetMeta output = null;
+        if (m.error() != null) {
+            status = StatusException.statusOf(m.error());
+            if (status.code().equals(Status.INTERNAL_ERROR) && m.error().getMessage() != null
+                    && m.error().getMessage().contains("CHECK_LINES_ERROR")) {
+                status = new Status(Status.CHECK_LINES_ERROR, status.msg());
+            }
+        } else if (dropped) {
+            deleteFiles(m.output().rowset().rowsetId(), m.output().rowset().segments().size());
+            status = new Status(Status.NOT_FOUND, "Tablet not found. tablet_id=" + tabletId());
+        } else if (!meta.allVisible(pick.inputs())) {
+            deleteFiles(m.output().rowset().rowsetId(), m.output().rowset().segments().size());
+            status = new Status(Status.DELETE_VERSION_ERROR, "tablet " + tabletId() + ": inputs "
+                    + pick.inputVersionRange() + " of the " + type.dorisName()
+                    + " compaction are no longer current; output discarded");
+        } else {
+            output = m.output().rowset().toMeta(pick.outputVersion(), now, 0).withCompactionLevel(pick.outputLevel());
+            status = commit(pick, output, now);
+            if (!status.ok()) {
+                deleteFiles(output.rowsetId(), output.numSegments());
+                output = null;
+            }
+        }
+        if (status.ok()) {
+            book.succeeded(type, now);
+            NodeMetrics.Kind kind = kindOf(type);
+            metrics.compactionDeltas.get(kind).add(pick.inputs().size());
+            metrics.compactionBytes.get(kind).add(pick.inputBytes());
+            metrics.compactionRows.get(kind).add(pick.inputRows());
+            metrics.compactionSuccess.get(kind).increment();
+        } else {
+            book.failed(type, now, status);
+            metrics.compactionFailed.get(kindOf(type)).increment();
+            ctx.getLog().warn("tablet {}: {} compaction of {} failed: {}", tabletId(), type.dorisName(),
+                    pick.inputVersionRange(), status);
+        }
+        recordProfile(m, output, status, now);
+        finish(m.task(), status, false);
+        publishStats();
+        return this;
+    }
+
+    private Status commit(CompactionPick pick, RowsetMeta output, long now) {
+        try {
+            engine.debugPoints().failIfHit("compaction.commit", "commit of tablet " + tabletId());
+            long cp = cumulativePolicy().updatedCumulativePoint(meta, pick, output, policyContext());
+            cp = Math.max(cp, meta.cumulativePoint());
+            MetaBatch batch = new MetaBatch();
+            for (RowsetMeta in : pick.inputs()) {
+                batch.putStaleRowset(in, now);
+            }
+            batch.putRowset(output);
+            batch.putTablet(header(cp));
+            engine.meta().write(batch);
+            meta = meta.replaceRowsets(pick.inputs(), output, now).withCumulativePoint(cp);
+            return Status.OK;
+        } catch (RuntimeException e) {
+            return StatusException.statusOf(e);
+        }
+    }
+
+    private static NodeMetrics.Kind kindOf(CompactionType t) {
+        return switch (t) {
+            case BASE -> NodeMetrics.Kind.BASE;
+            case CUMULATIVE -> NodeMetrics.Kind.CUMULATIVE;
+            case FULL -> NodeMetrics.Kind.FULL;
+        };
+    }
+
+    private void recordProfile(CompactionMerged m, RowsetMeta output, Status status, long now) {
+        CompactionPick pick = m.pick();
+        var stats = m.output() == null ? null : m.output().stats();
+        int inputSegments = pick.inputSegments();
+        compaction.profiles().add(new CompactionProfile(compaction.profiles().nextId(), pick.type().dorisName(),
+                tabletId(), meta.tableId(), meta.tableId(), m.task().trigger(), pick.score(),
+                TimeFormat.millis(m.scheduledMs()), TimeFormat.millis(m.startMs()), TimeFormat.millis(now),
+                now - m.startMs(), status.ok(), pick.inputs().size(), pick.inputRows(), pick.inputBytes(), 0,
+                pick.inputBytes(), inputSegments, pick.inputVersionRange(),
+                stats == null ? 0 : stats.mergedRows(), 0,
+                output == null ? 0 : output.numRows(), output == null ? 0 : output.numRows(),
+                output == null ? 0 : output.totalBytes(), 0, output == null ? 0 : output.totalBytes(),
+                output == null ? 0 : output.numSegments(), pick.outputVersion().toString(), now - m.startMs(),
+                pick.inputBytes(), 0, stats == null ? 0 : stats.peakMemoryBytes(),
+                stats != null && stats.vertical(), m.task().permits(),
+                stats != null && stats.vertical() ? verticalGroups() : 0,
+                stats != null && stats.vertical() ? verticalGroups() : 0,
+                status.ok() ? null : status.toString()));
+    }
+
+    private int verticalGroups() {
+        int values = table.schema().columnCount() - table.schema().keyCount();
+        int per = engine.config().getInt(StorageKeys.VERTICAL_COMPACTION_NUM_COLUMNS_PER_GROUP);
+        return 1 + (values + per - 1) / per;
+    }
+
+    private void finish(RunCompaction m, Status status, boolean noSuitableVersion) {
+        m.supervisor().tell(new CompactionSupervisor.TaskFinished(m.taskId(), status, noSuitableVersion));
+    }
+
+    private Behavior<Command> onGetCompactionStatus(GetCompactionStatus m) {
+        Map<CompactionType, Long> failure = new EnumMap<>(CompactionType.class);
+        Map<CompactionType, Long> success = new EnumMap<>(CompactionType.class);
+        Map<CompactionType, Long> schedule = new EnumMap<>(CompactionType.class);
+        Map<CompactionType, Status> status = new EnumMap<>(CompactionType.class);
+        for (CompactionType t : CompactionType.values()) {
+            failure.put(t, book.lastFailure(t));
+            success.put(t, book.lastSuccess(t));
+            schedule.put(t, book.lastSchedule(t));
+            status.put(t, book.lastStatus(t));
+        }
+        Set<CompactionType> running = runningPicks.isEmpty() ? EnumSet.noneOf(CompactionType.class)
+                : EnumSet.copyOf(runningPicks.keySet());
+        m.replyTo().tell(new TabletCompactionStatus(table.properties().compactionPolicy(), meta, failure, success,
+                schedule, status, running));
+        return this;
+    }
+
+    /** Publishes the tablet's figures and tells the supervisor its scores (event-driven scheduling). */
     private void publishStats() {
         if (dropped) {
             return;
         }
+        long cumu = 0;
+        long base = 0;
+        try {
+            PolicyContext pc = policyContext();
+            cumu = cumulativePolicy().cumulativeScore(meta, pc);
+            base = BasePolicy.baseScore(meta, pc);
+        } catch (RuntimeException e) {
+            ctx.getLog().warn("tablet {}: score calculation failed: {}", tabletId(), e.toString());
+        }
         statsRegistry.publish(new TabletStats(tabletId(), meta.tableId(), meta.dataDir(), meta.versionCount(),
-                meta.compactionScore(), 0, 0, meta.maxVersion(), meta.totalRows(), meta.totalBytes()));
+                meta.compactionScore(), cumu, base, meta.maxVersion(), meta.totalRows(), meta.totalBytes()));
+        compaction.supervisor().tell(new CompactionSupervisor.TabletReport(tabletId(), meta.dataDir(), ctx.getSelf(),
+                cumu, base, meta.compactionScore(), autoCompaction()));
+    }
+
+    private void reportScores() {
+        publishStats();
     }
 }

@@ -70,6 +70,11 @@ public final class CompactorConfig {
         return get(key);
     }
 
+    /** The current value of a key by name, or {@code null} if no such key is registered. */
+    public Object value(String name) {
+        return values.get(name);
+    }
+
     /** Whether a key with this name exists. */
     public boolean has(String name) {
         return keys.containsKey(name);

@@ -12,6 +12,7 @@ import io.compactor.storage.rowset.RowsetMeta;
 import io.compactor.storage.tablet.StaleRowset;
 import io.compactor.storage.tablet.TableMeta;
 import io.compactor.storage.tablet.TabletMeta;
+import io.compactor.storage.util.DebugPoints;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -42,6 +43,7 @@ public final class StorageEngine implements AutoCloseable {
     private final List<TableMeta> recoveredTables;
     private final List<TabletMeta> recoveredTablets;
     private final RecoveryReport recovery;
+    private final DebugPoints debugPoints;
 
     /** What start-up recovery found and removed. */
     public record RecoveryReport(int tables, int tablets, int rowsets, int staleRowsetsDropped, long orphanFilesRemoved,
@@ -51,6 +53,7 @@ public final class StorageEngine implements AutoCloseable {
     private StorageEngine(CompactorConfig config, Clock clock) {
         this.config = config;
         this.clock = clock;
+        this.debugPoints = new DebugPoints(() -> Boolean.TRUE.equals(config.value("enable_debug_points")), clock);
         this.dataDirs = DataDir.parseRoots(config.get(StorageKeys.STORAGE_ROOT_PATH));
         for (DataDir d : dataDirs) {
             dirsByPath.put(d.path(), d);
@@ -129,6 +132,11 @@ public final class StorageEngine implements AutoCloseable {
 
     public Clock clock() {
         return clock;
+    }
+
+    /** Fault-injection points (active only when {@code enable_debug_points} is on). */
+    public DebugPoints debugPoints() {
+        return debugPoints;
     }
 
     public MetaStore meta() {

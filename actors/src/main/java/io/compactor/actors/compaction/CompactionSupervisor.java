@@ -1,0 +1,454 @@
+package io.compactor.actors.compaction;
+
+import io.compactor.actors.NodeMetrics;
+import io.compactor.actors.tablet.TabletActor;
+import io.compactor.scheduler.CompactionConfig;
+import io.compactor.scheduler.CompactionType;
+import io.compactor.scheduler.limit.ConcurrencyLimits;
+import io.compactor.scheduler.limit.DataDirSlots;
+import io.compactor.scheduler.limit.PermitLimiter;
+import io.compactor.scheduler.queue.CandidateQueue;
+import io.compactor.scheduler.queue.FailureTracker;
+import io.compactor.storage.util.Status;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Supplier;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+
+/**
+ * Hands out compaction slots on this node.
+ *
+ * <p>Ordering and guarantees. Tablets report their scores whenever their meta changes (no periodic
+ * scan of all tablets); a (tablet, kind) with a positive score joins one priority queue, manual
+ * requests first, then by score, then by age. A grant happens only when, at that moment, the
+ * kind's running count is under its limit ({@code max_cumu_compaction_threads}; base and full
+ * share {@code max_base_compaction_threads}), the tablet's data dir has a free slot (the last one
+ * kept for cumulative), the permits (sum of scores) fit under
+ * {@code total_permits_for_compaction_score}, and the tablet runs no conflicting compaction (base
+ * and cumulative may run together on disjoint rowsets; full excludes both). All of this state lives
+ * in this one actor, so checks and grants are atomic; the high-water marks it records prove the
+ * limits held. A grant counts as running from the moment it is sent until the tablet answers
+ * {@link TaskFinished}, or until the tablet actor dies (it is watched), so a crashed tablet never
+ * keeps its slot and permits.
+ *
+ * <p>Failures back off exponentially per (tablet, kind) and a (tablet, kind) that keeps failing is
+ * quarantined: no longer picked automatically, reported in show and metrics, released by a manual
+ * compaction that succeeds. "Nothing suitable" answers only delay the next automatic try; it is
+ * retried when the tablet's score changes, or after {@link #IDLE_RECHECK} for time-driven rules.
+ */
+public final class CompactionSupervisor extends AbstractBehavior<CompactionSupervisor.Command> {
+    /** How long a tablet whose pick found nothing waits before an unchanged score is retried. */
+    static final Duration IDLE_RECHECK = Duration.ofSeconds(60);
+
+    public interface Command {
+    }
+
+    /** A tablet's current scores; sent on every meta change. */
+    public record TabletReport(long tabletId, String dataDir, ActorRef<TabletActor.Command> tablet, long cumulativeScore,
+                               long baseScore, long totalScore, boolean autoCompaction) implements Command {
+    }
+
+    /**
+     * A manual (or load-forced) request. Answers at once with ALREADY_EXIST or NOT_FOUND; otherwise
+     * with OK on acceptance if {@code waitForResult} is false, else with the task's status when it ends.
+     */
+    public record Submit(long tabletId, CompactionType type, String trigger, boolean waitForResult,
+                         ActorRef<Status> replyTo) implements Command {
+    }
+
+    /** The tablet's answer to a grant: the task ended with {@code status}. */
+    public record TaskFinished(long taskId, Status status, boolean noSuitableVersion) implements Command {
+    }
+
+    /** Answers queued and running tasks: kind -> data dir -> tablet ids. */
+    public record GetRegistry(ActorRef<Registry> replyTo) implements Command {
+    }
+
+    public record Registry(Map<CompactionType, Map<String, List<Long>>> tasks) {
+    }
+
+    /** Answers the failure/quarantine state of a tablet. */
+    public record GetFailures(long tabletId, ActorRef<List<FailureTracker.FailureState>> replyTo) implements Command {
+    }
+
+    /** Configuration changed at runtime: re-read limits. */
+    public enum ConfigChanged implements Command { INSTANCE }
+
+    private enum Tick implements Command { INSTANCE }
+
+    private record TabletTerminated(long tabletId) implements Command {
+    }
+
+    private record Running(long taskId, long tabletId, CompactionType type, String dataDir, long permits,
+                           boolean manual) {
+    }
+
+    private record Parked(long score, long parkedAtMs) {
+    }
+
+    private record Key(long tabletId, CompactionType type) {
+    }
+
+    private final ActorContext<Command> ctx;
+    private final Supplier<CompactionConfig> config;
+    private final Supplier<Boolean> autoDisabled;
+    private final Clock clock;
+    private final NodeMetrics metrics;
+    private final ConcurrencyLimits limits;
+    private final PermitLimiter permits;
+    private final DataDirSlots slots = new DataDirSlots();
+    private final FailureTracker failures;
+    private final CandidateQueue queue = new CandidateQueue();
+    private final Map<Long, TabletReport> reports = new HashMap<>();
+    private final Map<Long, Running> running = new LinkedHashMap<>();
+    private final Map<Key, Parked> parked = new HashMap<>();
+    private final Map<Key, List<ActorRef<Status>>> waiters = new HashMap<>();
+    private final Map<Key, String> triggers = new HashMap<>();
+    private long nextTaskId;
+
+    public static Behavior<Command> create(Supplier<CompactionConfig> config, Supplier<Boolean> autoDisabled,
+                                           Clock clock, NodeMetrics metrics, List<String> dataDirs, int cores) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+            timers.startTimerWithFixedDelay(Tick.INSTANCE, Duration.ofMillis(500));
+            return new CompactionSupervisor(ctx, config, autoDisabled, clock, metrics, dataDirs, cores);
+        }));
+    }
+
+    private CompactionSupervisor(ActorContext<Command> ctx, Supplier<CompactionConfig> config,
+                                 Supplier<Boolean> autoDisabled, Clock clock, NodeMetrics metrics,
+                                 List<String> dataDirs, int cores) {
+        super(ctx);
+        this.ctx = ctx;
+        this.config = config;
+        this.autoDisabled = autoDisabled;
+        this.clock = clock;
+        this.metrics = metrics;
+        CompactionConfig c = config.get();
+        this.limits = ConcurrencyLimits.fromConfig(c, dataDirs.size(), cores);
+        this.permits = new PermitLimiter(c.totalPermitsForCompactionScore());
+        this.failures = new FailureTracker(c, clock);
+        for (String d : dataDirs) {
+            slots.setSlots(d, c.compactionTaskNumPerDisk());
+        }
+        this.dataDirs = List.copyOf(dataDirs);
+        this.cores = cores;
+    }
+
+    private final List<String> dataDirs;
+    private final int cores;
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(TabletReport.class, this::onReport)
+                .onMessage(Submit.class, this::onSubmit)
+                .onMessage(TaskFinished.class, this::onFinished)
+                .onMessage(GetRegistry.class, this::onGetRegistry)
+                .onMessage(GetFailures.class, m -> {
+                    m.replyTo().tell(failures.states(m.tabletId()));
+                    return this;
+                })
+                .onMessage(ConfigChanged.class, m -> onConfigChanged())
+                .onMessage(Tick.class, m -> onTick())
+                .onMessage(TabletTerminated.class, this::onTerminated)
+                .build();
+    }
+
+    private Behavior<Command> onReport(TabletReport r) {
+        TabletReport previous = reports.put(r.tabletId(), r);
+        if (previous == null || !previous.tablet().equals(r.tablet())) {
+            ctx.watchWith(r.tablet(), new TabletTerminated(r.tabletId()));
+        }
+        offerAutomatic(r, CompactionType.CUMULATIVE, r.cumulativeScore());
+        offerAutomatic(r, CompactionType.BASE, r.baseScore());
+        dispatch();
+        return this;
+    }
+
+    private void offerAutomatic(TabletReport r, CompactionType type, long score) {
+        Key key = new Key(r.tabletId(), type);
+        if (score <= 0 || !r.autoCompaction()) {
+            if (!hasManualWaiter(key)) {
+                queue.remove(r.tabletId(), type);
+            }
+            return;
+        }
+        if (queue.contains(r.tabletId(), type)) {
+            queue.updateScore(r.tabletId(), type, score);
+            return;
+        }
+        if (isRunning(r.tabletId(), type)) {
+            return;
+        }
+        Parked p = parked.get(key);
+        if (p != null && p.score() == score && clock.millis() - p.parkedAtMs() < IDLE_RECHECK.toMillis()) {
+            return;
+        }
+        parked.remove(key);
+        queue.offer(new CandidateQueue.Request(r.tabletId(), type, score, false, clock.millis()));
+    }
+
+    private boolean hasManualWaiter(Key key) {
+        return waiters.containsKey(key);
+    }
+
+    private boolean isRunning(long tabletId, CompactionType type) {
+        for (Running t : running.values()) {
+            if (t.tabletId() == tabletId && t.type() == type) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Behavior<Command> onSubmit(Submit s) {
+        TabletReport r = reports.get(s.tabletId());
+        if (r == null) {
+            s.replyTo().tell(new Status(Status.NOT_FOUND, "Tablet not found. tablet_id=" + s.tabletId()));
+            return this;
+        }
+        Key key = new Key(s.tabletId(), s.type());
+        if (queue.contains(s.tabletId(), s.type()) && hasManualWaiter(key) || isRunning(s.tabletId(), s.type())) {
+            s.replyTo().tell(new Status(Status.ALREADY_EXIST, "compaction task has already been submitted, tablet_id="
+                    + s.tabletId() + ", compaction_type=" + s.type().dorisName()));
+            return this;
+        }
+        // A manual request replaces an automatic one for the same (tablet, kind) and goes first.
+        queue.remove(s.tabletId(), s.type());
+        parked.remove(key);
+        long score = switch (s.type()) {
+            case CUMULATIVE -> r.cumulativeScore();
+            case BASE -> r.baseScore();
+            case FULL -> r.totalScore();
+        };
+        queue.offer(new CandidateQueue.Request(s.tabletId(), s.type(), Math.max(1, score), true, clock.millis()));
+        if (s.waitForResult()) {
+            waiters.computeIfAbsent(key, k -> new ArrayList<>()).add(s.replyTo());
+        } else {
+            waiters.computeIfAbsent(key, k -> new ArrayList<>());
+            s.replyTo().tell(Status.OK);
+        }
+        triggers.put(key, s.trigger());
+        dispatch();
+        return this;
+    }
+
+    /** Grants slots while the head-most eligible request fits every limit. */
+    private void dispatch() {
+        boolean auto = !autoDisabled.get();
+        while (true) {
+            var next = queue.pollEligible(req -> canGrant(req, auto));
+            if (next.isEmpty()) {
+                break;
+            }
+            grant(next.get());
+        }
+        publishGauges();
+    }
+
+    private boolean canGrant(CandidateQueue.Request req, boolean auto) {
+        TabletReport r = reports.get(req.tabletId());
+        if (r == null) {
+            return false;
+        }
+        if (!req.manual()) {
+            if (!auto || !r.autoCompaction() || !failures.isEligible(req.tabletId(), req.type())) {
+                return false;
+            }
+        }
+        if (conflicts(req.tabletId(), req.type())) {
+            return false;
+        }
+        return limits.canStart(req.type()) && slots.canStart(r.dataDir(), req.type())
+                && permits.canAcquire(permitsFor(req));
+    }
+
+    private static long permitsFor(CandidateQueue.Request req) {
+        return Math.max(1, req.score());
+    }
+
+    private boolean conflicts(long tabletId, CompactionType type) {
+        for (Running t : running.values()) {
+            if (t.tabletId() != tabletId) {
+                continue;
+            }
+            if (type == CompactionType.FULL || t.type() == CompactionType.FULL || t.type() == type) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void grant(CandidateQueue.Request req) {
+        TabletReport r = reports.get(req.tabletId());
+        long p = permitsFor(req);
+        if (!permits.tryAcquire(p)) {
+            throw new IllegalStateException("permits checked but not acquirable: " + p + " " + permits);
+        }
+        limits.started(req.type());
+        slots.started(r.dataDir(), req.type());
+        long taskId = ++nextTaskId;
+        running.put(taskId, new Running(taskId, req.tabletId(), req.type(), r.dataDir(), p, req.manual()));
+        metrics.compactionStarted(kind(req.type()));
+        Key key = new Key(req.tabletId(), req.type());
+        String trigger = req.manual() ? triggers.getOrDefault(key, "MANUAL") : "AUTOMATIC";
+        r.tablet().tell(new TabletActor.RunCompaction(taskId, req.type(), trigger, req.score(), p, ctx.getSelf()));
+    }
+
+    static io.compactor.actors.NodeMetrics.Kind kind(CompactionType t) {
+        return switch (t) {
+            case BASE -> NodeMetrics.Kind.BASE;
+            case CUMULATIVE -> NodeMetrics.Kind.CUMULATIVE;
+            case FULL -> NodeMetrics.Kind.FULL;
+        };
+    }
+
+    private Behavior<Command> onFinished(TaskFinished f) {
+        Running t = running.remove(f.taskId());
+        if (t == null) {
+            return this;
+        }
+        release(t);
+        Key key = new Key(t.tabletId(), t.type());
+        if (f.status().ok()) {
+            failures.recordSuccess(t.tabletId(), t.type());
+            parked.remove(key);
+        } else if (f.noSuitableVersion()) {
+            failures.recordNoSuitableVersion(t.tabletId(), t.type(), f.status().toString());
+            TabletReport r = reports.get(t.tabletId());
+            long score = r == null ? 0 : t.type() == CompactionType.BASE ? r.baseScore() : r.cumulativeScore();
+            parked.put(key, new Parked(score, clock.millis()));
+        } else {
+            failures.recordFailure(t.tabletId(), t.type(), f.status().toString());
+        }
+        metrics.quarantinedTablets.set(failures.quarantinedCount());
+        if (t.manual()) {
+            List<ActorRef<Status>> ws = waiters.remove(key);
+            triggers.remove(key);
+            if (ws != null) {
+                ws.forEach(w -> w.tell(f.status()));
+            }
+        }
+        dispatch();
+        return this;
+    }
+
+    private void release(Running t) {
+        permits.release(t.permits());
+        limits.finished(t.type());
+        slots.finished(t.dataDir(), t.type());
+        metrics.compactionEnded(kind(t.type()));
+    }
+
+    private Behavior<Command> onTerminated(TabletTerminated m) {
+        reports.remove(m.tabletId());
+        queue.removeTablet(m.tabletId());
+        failures.removeTablet(m.tabletId());
+        List<Long> dead = new ArrayList<>();
+        for (Running t : running.values()) {
+            if (t.tabletId() == m.tabletId()) {
+                dead.add(t.taskId());
+            }
+        }
+        for (long id : dead) {
+            Running t = running.remove(id);
+            release(t);
+            Key key = new Key(t.tabletId(), t.type());
+            List<ActorRef<Status>> ws = waiters.remove(key);
+            if (ws != null) {
+                ws.forEach(w -> w.tell(new Status(Status.INTERNAL_ERROR,
+                        "tablet " + t.tabletId() + " stopped during " + t.type().dorisName() + " compaction")));
+            }
+        }
+        parked.keySet().removeIf(k -> k.tabletId() == m.tabletId());
+        dispatch();
+        return this;
+    }
+
+    private Behavior<Command> onTick() {
+        long now = clock.millis();
+        List<Key> due = new ArrayList<>();
+        for (var e : parked.entrySet()) {
+            if (now - e.getValue().parkedAtMs() >= IDLE_RECHECK.toMillis()) {
+                due.add(e.getKey());
+            }
+        }
+        for (Key k : due) {
+            parked.remove(k);
+        }
+        for (Key k : due) {
+            TabletReport r = reports.get(k.tabletId());
+            if (r != null) {
+                offerAutomatic(r, k.type(), k.type() == CompactionType.BASE ? r.baseScore() : r.cumulativeScore());
+            }
+        }
+        dispatch();
+        return this;
+    }
+
+    private Behavior<Command> onConfigChanged() {
+        CompactionConfig c = config.get();
+        limits.setMaxBaseThreads(ConcurrencyLimits.resolveBaseThreads(c.maxBaseCompactionThreads(), dataDirs.size()));
+        limits.setMaxCumuThreads(ConcurrencyLimits.resolveCumuThreads(c.maxCumuCompactionThreads(), dataDirs.size(),
+                cores));
+        permits.setTotal(c.totalPermitsForCompactionScore());
+        failures.setConfig(c);
+        for (String d : dataDirs) {
+            slots.setSlots(d, c.compactionTaskNumPerDisk());
+        }
+        dispatch();
+        return this;
+    }
+
+    private void publishGauges() {
+        Map<CompactionType, Integer> queued = new EnumMap<>(CompactionType.class);
+        for (CandidateQueue.Request r : queue.snapshot()) {
+            queued.merge(r.type(), 1, Integer::sum);
+        }
+        for (CompactionType t : CompactionType.values()) {
+            metrics.queued.get(kind(t)).set(queued.getOrDefault(t, 0));
+        }
+        metrics.usedPermits.set(permits.used());
+    }
+
+    private Behavior<Command> onGetRegistry(GetRegistry m) {
+        Map<CompactionType, Map<String, TreeSet<Long>>> tasks = new EnumMap<>(CompactionType.class);
+        for (CompactionType t : CompactionType.values()) {
+            Map<String, TreeSet<Long>> dirs = new TreeMap<>();
+            for (String d : dataDirs) {
+                dirs.put(d, new TreeSet<>());
+            }
+            tasks.put(t, dirs);
+        }
+        for (CandidateQueue.Request r : queue.snapshot()) {
+            TabletReport rep = reports.get(r.tabletId());
+            if (rep != null) {
+                tasks.get(r.type()).computeIfAbsent(rep.dataDir(), d -> new TreeSet<>()).add(r.tabletId());
+            }
+        }
+        for (Running t : running.values()) {
+            tasks.get(t.type()).computeIfAbsent(t.dataDir(), d -> new TreeSet<>()).add(t.tabletId());
+        }
+        Map<CompactionType, Map<String, List<Long>>> out = new EnumMap<>(CompactionType.class);
+        tasks.forEach((t, dirs) -> {
+            Map<String, List<Long>> m2 = new TreeMap<>();
+            dirs.forEach((d, ids) -> m2.put(d, List.copyOf(ids)));
+            out.put(t, m2);
+        });
+        m.replyTo().tell(new Registry(out));
+        return this;
+    }
+}

@@ -1,0 +1,16 @@
+package io.compactor.actors.tablet;
+
+import io.compactor.actors.compaction.CompactionProfiles;
+import io.compactor.actors.compaction.CompactionSupervisor;
+import io.compactor.scheduler.CompactionConfig;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * What a tablet needs to compact: the supervisor to report to, the merge threads, the profile
+ * store and the current scheduler settings (they change at runtime).
+ */
+public record CompactionEnv(ActorRef<CompactionSupervisor.Command> supervisor, Executor executor,
+                            CompactionProfiles profiles, Supplier<CompactionConfig> config) {
+}

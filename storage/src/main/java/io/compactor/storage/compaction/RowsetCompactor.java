@@ -1,0 +1,102 @@
+package io.compactor.storage.compaction;
+
+import io.compactor.storage.DataDir;
+import io.compactor.storage.merge.MergeOptions;
+import io.compactor.storage.merge.MergeSink;
+import io.compactor.storage.merge.MergeStats;
+import io.compactor.storage.merge.OutputSegmentSizer;
+import io.compactor.storage.merge.RowIdConversion;
+import io.compactor.storage.merge.RowsetMerger;
+import io.compactor.storage.merge.SortedRunSource;
+import io.compactor.storage.merge.SourceFactory;
+import io.compactor.storage.merge.VerticalMerger;
+import io.compactor.storage.rowset.PendingRowset;
+import io.compactor.storage.rowset.RowsetId;
+import io.compactor.storage.rowset.RowsetMeta;
+import io.compactor.storage.rowset.SortedRowsetWriter;
+import io.compactor.storage.schema.RowBatch;
+import io.compactor.storage.schema.Schema;
+import io.compactor.storage.tablet.RowsetSources;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Merges input rowsets of one tablet into the segment files of one new, non-overlapping rowset:
+ * the data half of every compaction (cumulative, base, full). Merge-on-read: UNIQUE_KEYS keeps the
+ * newest row of each key and counts the others as merged, whatever the delete bitmaps say, so a
+ * full compaction repairs wrong bitmaps. The row counts are checked (input = output + merged,
+ * consistency rule 6); a mismatch fails the compaction and deletes its output. Files only: the
+ * caller commits the meta. Synchronous; run it on a compaction thread.
+ */
+public final class RowsetCompactor {
+    private RowsetCompactor() {
+    }
+
+    public static CompactionOutput compact(DataDir dir, long tabletId, Schema schema, List<RowsetMeta> inputs,
+                                           RowsetId outputId, CompactionSettings settings) throws IOException {
+        long inputRows = 0;
+        long inputBytes = 0;
+        for (RowsetMeta r : inputs) {
+            inputRows += r.numRows();
+            inputBytes += r.totalBytes();
+        }
+        long maxSegmentRows = Math.max(1, OutputSegmentSizer.maxRowsPerSegment(settings.maxSegmentBytes(),
+                inputBytes, inputRows));
+        RowIdConversion conversion = settings.rowIdConversion() ? RowIdConversion.forRowsets(inputs) : null;
+        MergeOptions options = MergeOptions.forTablet(tabletId).withExpectedInputRows(inputRows)
+                .withRowIdConversion(conversion);
+        SortedRowsetWriter writer = new SortedRowsetWriter(dir, tabletId, outputId, schema, maxSegmentRows, null);
+        try {
+            MergeSink sink = new MergeSink() {
+                @Override
+                public void accept(RowBatch batch, int from, int to) throws IOException {
+                    writer.appendRange(batch, from, to);
+                }
+
+                @Override
+                public long rowsWritten() {
+                    return writer.rowCount();
+                }
+            };
+            List<SourceFactory> factories = RowsetSources.factories(dir, tabletId, schema, inputs);
+            MergeStats stats;
+            if (settings.vertical() && schema.columnCount() > schema.keyCount()) {
+                Path spill = dir.tabletDir(tabletId);
+                stats = new VerticalMerger(schema, options, new VerticalMerger.Settings(settings.columnsPerGroup(),
+                        settings.maxRowSourceMemoryBytes(), spill)).merge(factories, sink);
+            } else {
+                stats = horizontal(schema, options, factories, sink);
+            }
+            PendingRowset out = writer.build();
+            if (conversion != null) {
+                long[] rowsPerSegment = out.segments().stream().mapToLong(s -> s.rows()).toArray();
+                conversion.setOutputSegments(rowsPerSegment);
+            }
+            return new CompactionOutput(out, stats, conversion);
+        } catch (IOException | RuntimeException e) {
+            writer.abort();
+            throw e;
+        }
+    }
+
+    private static MergeStats horizontal(Schema schema, MergeOptions options, List<SourceFactory> factories,
+                                         MergeSink sink) throws IOException {
+        List<SortedRunSource> sources = new ArrayList<>();
+        try {
+            for (SourceFactory f : factories) {
+                sources.add(f.open(null));
+            }
+            return new RowsetMerger(schema, options).merge(sources, sink);
+        } finally {
+            for (SortedRunSource s : sources) {
+                try {
+                    s.close();
+                } catch (IOException ignored) {
+                    // reading is over; a close failure loses nothing
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,7 @@
+package io.compactor.storage.mow;
+
+import io.compactor.storage.rowset.RowsetId;
+
+/** One segment of one rowset: what a delete-bitmap entry marks rows of. */
+public record SegmentKey(RowsetId rowsetId, int segmentId) {
+}

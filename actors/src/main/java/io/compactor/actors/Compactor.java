@@ -31,6 +31,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -124,6 +125,7 @@ public final class Compactor implements AutoCloseable {
         try {
             Refs r = refs.get(30, TimeUnit.SECONDS);
             this.catalog = r.catalog();
+            awaitRecoveredCatalog(view);
             Executor loadExecutor = system.dispatchers().lookup(DispatcherSelector.fromConfig("compactor.load-dispatcher"));
             this.readExecutor = loadExecutor;
             this.loader = new StreamLoader(engine, view, r.committer(), system.scheduler(), loadExecutor, metrics,
@@ -132,6 +134,20 @@ public final class Compactor implements AutoCloseable {
         } catch (Exception e) {
             system.terminate();
             throw new IllegalStateException("node failed to start: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The catalog publishes the recovered tables from its setup, which runs after {@code spawn}
+     * returns: without this wait a freshly restarted node answers "unknown table" for a while.
+     */
+    private static void awaitRecoveredCatalog(AtomicReference<CatalogView> view) throws TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (view.get() == CatalogView.EMPTY) {
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException("the catalog did not publish the recovered tables within 30 s");
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
         }
     }
 

@@ -39,6 +39,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -122,6 +123,7 @@ public final class Compactor implements AutoCloseable {
         this.view = new AtomicReference<>(CatalogView.EMPTY);
         this.compactionConfig = new AtomicReference<>(SchedulerKeys.compactionConfig(config));
         CompletableFuture<Refs> refs = new CompletableFuture<>();
+        CompletableFuture<Void> catalogReady = new CompletableFuture<>();
         List<String> dirs = engine.dataDirs().stream().map(d -> d.path()).toList();
         Behavior<Void> guardian = Behaviors.setup(ctx -> {
             Executor loadExecutor = ctx.getSystem().dispatchers()
@@ -135,7 +137,7 @@ public final class Compactor implements AutoCloseable {
             Catalog.TabletFactory factory = (table, meta) -> Behaviors.setup(
                     c -> TabletActor.create(engine, table, meta.get(), metrics, stats, loadExecutor, env));
             ActorRef<Catalog.Command> cat = ctx.spawn(
-                    Catalog.create(engine, metrics, stats, loadExecutor, view, factory), "catalog");
+                    Catalog.create(engine, stats, view, factory, catalogReady), "catalog");
             ActorRef<LoadCommitter.Command> committer = ctx.spawn(LoadCommitter.create(engine), "load-committer",
                     DispatcherSelector.fromConfig("compactor.tablet-dispatcher"));
             refs.complete(new Refs(cat, committer, sup));
@@ -150,6 +152,7 @@ public final class Compactor implements AutoCloseable {
                 compactionConfig.set(SchedulerKeys.compactionConfig(config));
                 supervisor.tell(CompactionSupervisor.ConfigChanged.INSTANCE);
             });
+            catalogReady.get(60, TimeUnit.SECONDS);
             Executor loadExecutor = system.dispatchers().lookup(DispatcherSelector.fromConfig("compactor.load-dispatcher"));
             this.readExecutor = loadExecutor;
             this.loader = new StreamLoader(engine, view, r.committer(), system.scheduler(), loadExecutor, metrics,

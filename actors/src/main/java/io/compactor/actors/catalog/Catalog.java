@@ -1,6 +1,5 @@
 package io.compactor.actors.catalog;
 
-import io.compactor.actors.NodeMetrics;
 import io.compactor.actors.tablet.TabletActor;
 import io.compactor.actors.tablet.TabletStatsRegistry;
 import io.compactor.storage.DataDir;
@@ -18,7 +17,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -62,9 +60,7 @@ public final class Catalog extends AbstractBehavior<Catalog.Command> {
 
     private final ActorContext<Command> ctx;
     private final StorageEngine engine;
-    private final NodeMetrics metrics;
     private final TabletStatsRegistry stats;
-    private final Executor loadExecutor;
     private final AtomicReference<CatalogView> view;
     private final TabletFactory tabletFactory;
     private final Map<String, TableMeta> byName = new HashMap<>();
@@ -78,20 +74,31 @@ public final class Catalog extends AbstractBehavior<Catalog.Command> {
         Behavior<TabletActor.Command> create(TableMeta table, Supplier<TabletMeta> meta);
     }
 
-    public static Behavior<Command> create(StorageEngine engine, NodeMetrics metrics, TabletStatsRegistry stats,
-                                           Executor loadExecutor, AtomicReference<CatalogView> view,
-                                           TabletFactory factory) {
-        return Behaviors.setup(ctx -> new Catalog(ctx, engine, metrics, stats, loadExecutor, view, factory));
+    /**
+     * @param ready completed once the recovered tables are published (or with the error that
+     *              stopped recovery), so the node does not answer before it knows its tables
+     */
+    public static Behavior<Command> create(StorageEngine engine, TabletStatsRegistry stats,
+                                           AtomicReference<CatalogView> view, TabletFactory factory,
+                                           java.util.concurrent.CompletableFuture<Void> ready) {
+        return Behaviors.setup(ctx -> {
+            try {
+                Catalog c = new Catalog(ctx, engine, stats, view, factory);
+                ready.complete(null);
+                return c;
+            } catch (RuntimeException e) {
+                ready.completeExceptionally(e);
+                throw e;
+            }
+        });
     }
 
-    private Catalog(ActorContext<Command> ctx, StorageEngine engine, NodeMetrics metrics, TabletStatsRegistry stats,
-                    Executor loadExecutor, AtomicReference<CatalogView> view, TabletFactory factory) {
+    private Catalog(ActorContext<Command> ctx, StorageEngine engine, TabletStatsRegistry stats,
+                    AtomicReference<CatalogView> view, TabletFactory factory) {
         super(ctx);
         this.ctx = ctx;
         this.engine = engine;
-        this.metrics = metrics;
         this.stats = stats;
-        this.loadExecutor = loadExecutor;
         this.view = view;
         this.tabletFactory = factory;
         Map<Long, TabletMeta> recovered = new HashMap<>();

@@ -1,0 +1,110 @@
+package io.compactor.actors;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.compactor.actors.catalog.CreateTableSpec;
+import io.compactor.actors.load.LoadResult;
+import io.compactor.storage.load.LoadOptions;
+import io.compactor.storage.schema.Column;
+import io.compactor.storage.schema.ColumnType;
+import io.compactor.storage.schema.KeysType;
+import io.compactor.storage.schema.RowBatch;
+import io.compactor.storage.schema.Schema;
+import io.compactor.storage.tablet.TableMeta;
+import io.compactor.storage.tablet.TabletMeta;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+/** Helpers shared by the embedded node tests: a node on a temp dir, a small schema, CSV building. */
+final class TestNode {
+    static final String DB = "db";
+
+    private TestNode() {
+    }
+
+    /** A node on {@code dir} with a small write buffer and the given extra settings (Doris key names). */
+    static Compactor start(Path dir, Map<String, Object> extra) {
+        return Compactor.start(config(dir, extra));
+    }
+
+    static Config config(Path dir, Map<String, Object> extra) {
+        Map<String, Object> m = new HashMap<>();
+        m.put("compactor.storage_root_path", dir.toString());
+        m.put("compactor.webserver_port", 0);
+        m.put("compactor.write_buffer_size", 1 << 20);
+        extra.forEach((k, v) -> m.put("compactor." + k, v));
+        return ConfigFactory.parseMap(m).withFallback(ConfigFactory.load());
+    }
+
+    /** {@code id BIGINT, v BIGINT, s VARCHAR(32)} keyed on id. */
+    static Schema schema(KeysType keys) {
+        return Schema.of(List.of(new Column("id", ColumnType.BIGINT, false, 0),
+                new Column("v", ColumnType.BIGINT, true, 0),
+                new Column("s", ColumnType.VARCHAR, true, 32)), List.of("id"), keys);
+    }
+
+    static TableMeta createTable(Compactor node, String name, KeysType keys, int buckets) {
+        return join(node.createTable(new CreateTableSpec(DB, name, schema(keys), buckets, 1, Map.of())));
+    }
+
+    static <T> T join(CompletionStage<T> stage) {
+        try {
+            return stage.toCompletableFuture().get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("operation did not complete: " + e, e);
+        }
+    }
+
+    static LoadResult load(Compactor node, String table, String csv, String label) {
+        return load(node, table, csv, LoadOptions.DEFAULTS, label);
+    }
+
+    static LoadResult load(Compactor node, String table, String csv, LoadOptions options, String label) {
+        return join(node.streamLoad(DB, table, csv.getBytes(StandardCharsets.UTF_8), options, label));
+    }
+
+    /** One tab-separated line per row {@code id, v, "s"+v}. */
+    static String csv(Map<Long, Long> rows) {
+        StringBuilder sb = new StringBuilder();
+        rows.forEach((id, v) -> sb.append(id).append('\t').append(v).append('\t').append("s").append(v).append('\n'));
+        return sb.toString();
+    }
+
+    /** Rows of a batch as {@code id,v,s} strings, in batch order. */
+    static List<String> lines(RowBatch rows) {
+        List<String> out = new ArrayList<>(rows.size());
+        for (int r = 0; r < rows.size(); r++) {
+            StringBuilder sb = new StringBuilder();
+            for (int c = 0; c < rows.schema().columnCount(); c++) {
+                if (c > 0) {
+                    sb.append(',');
+                }
+                sb.append(rows.text(r, c));
+            }
+            out.add(sb.toString());
+        }
+        return out;
+    }
+
+    static List<String> scan(Compactor node, String table) {
+        return lines(join(node.scan(DB, table, Long.MAX_VALUE)));
+    }
+
+    static long count(Compactor node, String table) {
+        return join(node.count(DB, table));
+    }
+
+    static Map<Long, TabletMeta> tabletMetas(Compactor node, String table) {
+        Map<Long, TabletMeta> out = new HashMap<>();
+        for (long id : node.table(DB, table).tabletIds()) {
+            out.put(id, join(node.tabletMeta(id)));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,282 @@
+package io.compactor.http;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.compactor.storage.DataDir;
+import io.compactor.storage.meta.RocksDbMetaStore;
+import io.compactor.storage.rowset.RowsetMeta;
+import io.compactor.storage.tablet.StaleRowset;
+import io.compactor.storage.tablet.TabletMeta;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Consistency rules 1 and 2 under SIGKILL: a real server process is killed while stream loads are
+ * in flight, restarted on the same directory, and checked: every load answered Success is fully
+ * there, no load is partly there, and every segment file on disk belongs to a committed rowset.
+ */
+class CrashRecoveryTest {
+    private static final int CLIENTS = 3;
+    private static final int ROWS_PER_LOAD = 600;
+    private static final int[] KILL_AFTER_SUCCESSES = {3, 7, 12};
+
+    @TempDir
+    Path root;
+    @TempDir
+    Path logs;
+    private Process process;
+    private int port;
+    private int starts;
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    enum Outcome { SUCCESS, FAIL, NO_ANSWER }
+
+    /** One load: its label, its unique keys {@code seq*ROWS_PER_LOAD + j}, and what the client saw. */
+    record Load(String label, long seq, Outcome outcome, String answer) {
+        long firstKey() {
+            return seq * ROWS_PER_LOAD;
+        }
+
+        String body() {
+            StringBuilder sb = new StringBuilder(ROWS_PER_LOAD * 24);
+            for (int j = 0; j < ROWS_PER_LOAD; j++) {
+                long key = firstKey() + j;
+                sb.append(key).append('\t').append(seq).append('\t').append("r").append(key % 997).append('\n');
+            }
+            return sb.toString();
+        }
+    }
+
+    @AfterEach
+    void killServer() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly();
+            process.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void killDuringLoadsLosesNoAnsweredLoadAndLeavesNoPartialLoadOrOrphanFile() throws Exception {
+        startServer();
+        HttpTestClient http = new HttpTestClient(port);
+        assertEquals(200, http.put("/api/db/crash", HttpTestClient.tableBody("UNIQUE_KEYS", 4)).status());
+
+        List<Load> all = new ArrayList<>();
+        Map<String, Boolean> visibleBefore = new HashMap<>();
+        long nextSeq = 0;
+        for (int round = 0; round < KILL_AFTER_SUCCESSES.length; round++) {
+            if (round > 0) {
+                startServer();
+            }
+            List<Load> loads = loadUntilKilled(round, nextSeq, KILL_AFTER_SUCCESSES[round]);
+            nextSeq += 10_000;
+            all.addAll(loads);
+
+            startServer();
+            System.out.println("round " + round + ": " + summary(loads) + "; after restart: " + recoveryLine());
+            verifyLoads(new HttpTestClient(port), all, visibleBefore);
+            // An idle kill (no load in flight) so the meta store can be opened here; recovery has
+            // already run in the process just killed.
+            kill();
+            assertEveryDataFileIsReferencedByTheMeta();
+        }
+        assertTrue(all.stream().anyMatch(l -> l.outcome() == Outcome.NO_ANSWER),
+                "some load was in flight at a kill: " + summary(all));
+    }
+
+    /** Runs CLIENTS threads of loads and kills the server once enough succeeded while others run. */
+    private List<Load> loadUntilKilled(int round, long firstSeq, int killAfter) throws Exception {
+        AtomicBoolean killed = new AtomicBoolean();
+        AtomicInteger successes = new AtomicInteger();
+        AtomicInteger inFlight = new AtomicInteger();
+        AtomicInteger seq = new AtomicInteger();
+        ConcurrentLinkedQueue<Load> done = new ConcurrentLinkedQueue<>();
+        ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
+        try {
+            for (int c = 0; c < CLIENTS; c++) {
+                pool.submit(() -> {
+                    while (!killed.get()) {
+                        long s = firstSeq + seq.getAndIncrement();
+                        String label = "crash-" + round + "-" + s;
+                        Load pending = new Load(label, s, Outcome.NO_ANSWER, "");
+                        inFlight.incrementAndGet();
+                        Load result;
+                        try {
+                            result = send(pending);
+                        } finally {
+                            inFlight.decrementAndGet();
+                        }
+                        done.add(result);
+                        if (result.outcome() == Outcome.SUCCESS) {
+                            successes.incrementAndGet();
+                        }
+                    }
+                    return null;
+                });
+            }
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(1))
+                    .until(() -> successes.get() >= killAfter && inFlight.get() > 0);
+            killed.set(true);
+            kill();
+            pool.shutdown();
+            assertTrue(pool.awaitTermination(60, TimeUnit.SECONDS), "clients stop once the server is gone");
+        } finally {
+            pool.shutdownNow();
+        }
+        return new ArrayList<>(done);
+    }
+
+    private Load send(Load load) {
+        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/db/crash/_stream_load"))
+                .timeout(Duration.ofSeconds(60)).header("label", load.label())
+                .PUT(HttpRequest.BodyPublishers.ofString(load.body(), StandardCharsets.UTF_8)).build();
+        try {
+            HttpResponse<String> r = client.send(req, HttpResponse.BodyHandlers.ofString());
+            JsonNode n = Json.MAPPER.readTree(r.body());
+            String status = n.path("Status").asText();
+            Outcome o = "Success".equals(status) ? Outcome.SUCCESS : Outcome.FAIL;
+            return new Load(load.label(), load.seq(), o, r.body());
+        } catch (IOException e) {
+            return new Load(load.label(), load.seq(), Outcome.NO_ANSWER, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Load(load.label(), load.seq(), Outcome.NO_ANSWER, e.toString());
+        }
+    }
+
+    /**
+     * Success: every row there with its values. Fail: nothing. No answer: all or nothing, and the
+     * same as at the previous restart.
+     */
+    private void verifyLoads(HttpTestClient http, List<Load> loads, Map<String, Boolean> visibleBefore) {
+        HttpTestClient.Answer scan = http.get("/api/db/crash/_scan?format=json");
+        assertEquals(200, scan.status(), scan.body());
+        Map<Long, String> rows = new HashMap<>();
+        for (JsonNode r : scan.json()) {
+            rows.put(r.get("id").asLong(), r.get("v").asLong() + "\t" + r.get("s").asText());
+        }
+        long expectedRows = 0;
+        for (Load l : loads) {
+            int present = 0;
+            for (int j = 0; j < ROWS_PER_LOAD; j++) {
+                long key = l.firstKey() + j;
+                String row = rows.get(key);
+                if (row != null) {
+                    assertEquals(l.seq() + "\tr" + key % 997, row, "row " + key + " of " + l.label());
+                    present++;
+                }
+            }
+            boolean visible = present == ROWS_PER_LOAD;
+            assertTrue(present == 0 || visible, l.label() + " (" + l.outcome() + ") is partly visible: " + present
+                    + " of " + ROWS_PER_LOAD + " rows");
+            switch (l.outcome()) {
+                case SUCCESS -> assertTrue(visible, l.label() + " answered Success but is not visible");
+                case FAIL -> assertFalse(visible, l.label() + " answered Fail but is visible: " + l.answer());
+                case NO_ANSWER -> {
+                    Boolean before = visibleBefore.putIfAbsent(l.label(), visible);
+                    if (before != null) {
+                        assertEquals(before, visible, l.label() + " changed visibility across restarts");
+                    }
+                }
+            }
+            if (visible) {
+                expectedRows += ROWS_PER_LOAD;
+            }
+        }
+        assertEquals(expectedRows, rows.size(), "no row outside the recorded loads");
+        assertEquals(expectedRows, http.get("/api/db/crash/_count").json().get("rows").asLong());
+    }
+
+    /** Opens the meta store of the stopped node: the *.dat files on disk are exactly its rowsets' segments. */
+    private void assertEveryDataFileIsReferencedByTheMeta() throws IOException {
+        Set<String> referenced = new TreeSet<>();
+        try (RocksDbMetaStore meta = RocksDbMetaStore.open(root.resolve("meta"))) {
+            for (TabletMeta t : meta.loadTablets()) {
+                List<RowsetMeta> rowsets = new ArrayList<>(t.rowsets());
+                t.staleRowsets().stream().map(StaleRowset::rowset).forEach(rowsets::add);
+                for (String name : DataDir.segmentFileNames(rowsets)) {
+                    referenced.add(t.tabletId() + "/" + name);
+                }
+            }
+        }
+        Path data = root.resolve("data");
+        Set<String> onDisk;
+        List<String> temps;
+        try (Stream<Path> files = Files.walk(data)) {
+            List<Path> all = files.filter(Files::isRegularFile).toList();
+            onDisk = all.stream().filter(p -> p.toString().endsWith(".dat"))
+                    .map(p -> data.relativize(p).toString()).collect(Collectors.toCollection(TreeSet::new));
+            temps = all.stream().filter(p -> p.toString().endsWith(".tmp")).map(Path::toString).toList();
+        }
+        assertEquals(List.of(), temps, "no temp file survives recovery");
+        assertFalse(referenced.isEmpty());
+        assertEquals(referenced, onDisk, "segment files on disk == segments the meta references");
+    }
+
+    private void startServer() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Path log = logs.resolve("server-" + (starts++) + ".log");
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+                "-Dcompactor.storage_root_path=" + root,
+                "-Dcompactor.webserver_port=" + port,
+                "-Dcompactor.write_buffer_size=8192",
+                "io.compactor.http.CompactorServer");
+        pb.redirectErrorStream(true).redirectOutput(log.toFile());
+        process = pb.start();
+        HttpTestClient http = new HttpTestClient(port);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() -> {
+            if (!process.isAlive()) {
+                throw new AssertionError("server exited with " + process.exitValue() + ":\n" + Files.readString(log));
+            }
+            return http.get("/api/health").status() == 200;
+        });
+    }
+
+    private void kill() throws InterruptedException {
+        process.destroyForcibly();
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS), "the server process ends on SIGKILL");
+    }
+
+    /** The restarted node's "storage recovered: RecoveryReport[...]" line, for the test output. */
+    private String recoveryLine() throws IOException {
+        try (Stream<String> lines = Files.lines(logs.resolve("server-" + (starts - 1) + ".log"))) {
+            return lines.filter(l -> l.contains("storage recovered")).findFirst().orElse("(no recovery line)");
+        }
+    }
+
+    private static String summary(List<Load> loads) {
+        return loads.stream().collect(Collectors.groupingBy(Load::outcome, Collectors.counting())).toString();
+    }
+}

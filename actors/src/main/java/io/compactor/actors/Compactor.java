@@ -25,6 +25,7 @@ import io.compactor.storage.engine.StorageEngine;
 import io.compactor.storage.load.LoadOptions;
 import io.compactor.storage.tablet.TableMeta;
 import io.compactor.storage.tablet.TabletMeta;
+import io.compactor.storage.mow.MowChecker;
 import io.compactor.storage.schema.RowBatch;
 import io.compactor.storage.tablet.TabletReader;
 import io.compactor.storage.tablet.TabletSnapshot;
@@ -396,6 +397,41 @@ public final class Compactor implements AutoCloseable {
     public CompletionStage<List<FailureTracker.FailureState>> compactionFailures(long tabletId) {
         return AskPattern.ask(supervisor, replyTo -> new CompactionSupervisor.GetFailures(tabletId, replyTo),
                 DDL_TIMEOUT, system.scheduler());
+    }
+
+    /** A merge-on-write tablet's delete-bitmap figures (zeros for other tablets). */
+    public CompletionStage<TabletActor.DeleteBitmapInfo> deleteBitmapInfo(long tabletId) {
+        try {
+            return AskPattern.ask(tabletRef(tabletId), TabletActor.GetDeleteBitmap::new, DDL_TIMEOUT,
+                    system.scheduler());
+        } catch (StatusException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * The full check of a tablet: visible rows, keys visible more than once, and whether the
+     * stored delete bitmap equals a fresh recomputation (always true without a bitmap).
+     */
+    public CompletionStage<MowChecker.Result> checkTablet(long tabletId) {
+        TableMeta t = view.get().tableOf(tabletId);
+        if (t == null) {
+            return CompletableFuture.failedFuture(
+                    new StatusException(Status.NOT_FOUND, "Tablet not found. tablet_id=" + tabletId));
+        }
+        return snapshot(tabletId).thenApplyAsync(snap -> {
+            try (snap) {
+                if (snap.isMergeOnWrite()) {
+                    return MowChecker.check(snap.dataDir(), tabletId, t.schema(), snap.meta().rowsets(), snap.deleted());
+                }
+                var noBitmap = java.util.Map.<io.compactor.storage.mow.SegmentKey, org.roaringbitmap.RoaringBitmap>of();
+                MowChecker.Result r = MowChecker.check(snap.dataDir(), tabletId, t.schema(), snap.meta().rowsets(),
+                        noBitmap);
+                return new MowChecker.Result(r.rows(), r.duplicateKeys(), 0, true);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, readExecutor);
     }
 
     public CompactionProfiles compactionProfiles() {

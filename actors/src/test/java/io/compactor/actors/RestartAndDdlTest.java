@@ -45,14 +45,22 @@ class RestartAndDdlTest {
     }
 
     private void restart() {
+        restart(Map.of("write_buffer_size", 4096));
+    }
+
+    private void restart(Map<String, Object> config) {
         node.close();
         node = null;
-        node = TestNode.start(dir, Map.of("write_buffer_size", 4096));
+        node = TestNode.start(dir, config);
     }
+
+    /** The test compares metas across a restart: compaction must not change them in between. */
+    private static final Map<String, Object> NO_AUTO_COMPACTION = Map.of("write_buffer_size", 4096,
+            "disable_auto_compaction", true);
 
     @Test
     void restartKeepsTablesRowsetsAndData() {
-        node = TestNode.start(dir, Map.of("write_buffer_size", 4096));
+        node = TestNode.start(dir, NO_AUTO_COMPACTION);
         TableMeta u = createTable(node, "u", KeysType.UNIQUE_KEYS, 4);
         TableMeta d = createTable(node, "d", KeysType.DUPLICATE_KEYS, 2);
         for (int load = 0; load < 6; load++) {
@@ -68,7 +76,7 @@ class RestartAndDdlTest {
         List<String> uRows = scan(node, "u");
         List<String> dRows = scan(node, "d");
 
-        restart();
+        restart(NO_AUTO_COMPACTION);
 
         assertEquals(List.of(u.tableId(), d.tableId()), node.tables().stream().map(TableMeta::tableId).toList());
         assertEquals(u.tabletIds(), node.table(DB, "u").tabletIds());

@@ -8,6 +8,7 @@ import static io.compactor.actors.TestNode.join;
 import static io.compactor.actors.TestNode.load;
 import static io.compactor.actors.TestNode.scan;
 import static io.compactor.actors.TestNode.tabletMetas;
+import static io.compactor.actors.TestNode.visibleRowsets;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -163,10 +164,10 @@ class StreamLoadSemanticsTest {
         start(Map.of("max_tablet_version_num", 5));
         TableMeta t = createTable(node, "v", KeysType.UNIQUE_KEYS, 4);
         LoadResult failed = null;
-        Map<Long, TabletMeta> before = null;
+        Map<Long, List<io.compactor.storage.rowset.RowsetMeta>> before = null;
         long countBefore = 0;
         for (int load = 0; load < 10 && failed == null; load++) {
-            before = tabletMetas(node, "v");
+            before = visibleRowsets(node, "v");
             countBefore = count(node, "v");
             Map<Long, Long> rows = new LinkedHashMap<>();
             for (long i = 0; i < 32; i++) {
@@ -182,7 +183,7 @@ class StreamLoadSemanticsTest {
         assertTrue(failed.message().matches("(?s).*failed to init rowset builder\\. version count: 6, exceed limit: 5,"
                 + " tablet: \\d+.*"), failed.message());
         assertTrue(failed.message().contains("E-235"), failed.message());
-        assertEquals(before, tabletMetas(node, "v"), "no tablet got a version from the failed load");
+        assertEquals(before, visibleRowsets(node, "v"), "no tablet got a version from the failed load");
         assertEquals(countBefore, count(node, "v"));
         for (long tabletId : t.tabletIds()) {
             await().atMost(Duration.ofSeconds(10)).until(() -> datFiles(tabletId).size()
@@ -207,11 +208,11 @@ class StreamLoadSemanticsTest {
         for (long i = 0; i < 200; i++) {
             rows.put(i, i);
         }
-        Map<Long, TabletMeta> before = tabletMetas(node, "w");
+        var before = visibleRowsets(node, "w");
         LoadResult r = load(node, "w", csv(rows), "w1");
         assertEquals(LoadResult.FAIL, r.status(), r.toString());
         assertEquals(0, count(node, "w"));
-        assertEquals(before, tabletMetas(node, "w"));
+        assertEquals(before, visibleRowsets(node, "w"));
         for (long tabletId : t.tabletIds()) {
             if (tabletId != broken) {
                 await().atMost(Duration.ofSeconds(10)).until(() -> datFiles(tabletId).isEmpty());

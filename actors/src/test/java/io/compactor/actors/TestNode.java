@@ -107,4 +107,16 @@ final class TestNode {
         }
         return out;
     }
+
+    /**
+     * The visible rowsets of every tablet: what a load may change. (The cumulative point is left
+     * out: automatic compaction computes it lazily, independently of any load.)
+     */
+    static Map<Long, java.util.List<io.compactor.storage.rowset.RowsetMeta>> visibleRowsets(Compactor node, String table) {
+        Map<Long, java.util.List<io.compactor.storage.rowset.RowsetMeta>> out = new HashMap<>();
+        for (long id : node.table(DB, table).tabletIds()) {
+            out.put(id, join(node.tabletMeta(id)).rowsets());
+        }
+        return out;
+    }
 }

@@ -4,7 +4,6 @@ import io.compactor.actors.tablet.TabletActor;
 import io.compactor.storage.engine.StorageEngine;
 import io.compactor.storage.meta.LoadRecord;
 import io.compactor.storage.meta.MetaBatch;
-import io.compactor.storage.rowset.RowsetMeta;
 import io.compactor.storage.util.Status;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -52,7 +51,7 @@ public final class LoadCommitter extends AbstractBehavior<LoadCommitter.Command>
     private final StorageEngine engine;
     private final ArrayDeque<Commit> waiting = new ArrayDeque<>();
     private Commit current;
-    private final Map<Long, RowsetMeta> prepared = new HashMap<>();
+    private final Map<Long, TabletActor.PrepareResult> prepared = new HashMap<>();
     private int awaiting;
     private Status failure;
 
@@ -111,7 +110,7 @@ public final class LoadCommitter extends AbstractBehavior<LoadCommitter.Command>
             ActorRef<TabletActor.Command> tablet = txn.tablets().get(e.getKey());
             ctx.ask(TabletActor.PrepareResult.class, tablet, Duration.ofSeconds(60),
                     replyTo -> new TabletActor.PrepareCommit(txn.txnId(), e.getValue(), replyTo),
-                    (res, err) -> new Prepared(res != null ? res : new TabletActor.PrepareResult(e.getKey(), null,
+                    (res, err) -> new Prepared(res != null ? res : new TabletActor.PrepareResult(e.getKey(), null, null,
                             new Status(Status.INTERNAL_ERROR, "tablet " + e.getKey() + " did not answer: " + err))));
         }
     }
@@ -122,7 +121,7 @@ public final class LoadCommitter extends AbstractBehavior<LoadCommitter.Command>
         }
         TabletActor.PrepareResult r = p.result();
         if (r.status().ok()) {
-            prepared.put(r.tabletId(), r.rowset());
+            prepared.put(r.tabletId(), r);
         } else if (failure == null) {
             failure = r.status();
         }
@@ -144,8 +143,11 @@ public final class LoadCommitter extends AbstractBehavior<LoadCommitter.Command>
             return;
         }
         MetaBatch batch = new MetaBatch();
-        for (RowsetMeta rs : prepared.values()) {
-            batch.putRowset(rs);
+        for (TabletActor.PrepareResult p : prepared.values()) {
+            batch.putRowset(p.rowset());
+            if (p.delta() != null) {
+                p.delta().writeTo(batch, p.tabletId());
+            }
         }
         batch.putLabel(new LoadRecord(txn.db(), txn.label(), txn.txnId(), txn.tableId(), "VISIBLE",
                 txn.loadedRows(), txn.filteredRows(), engine.clock().millis()));
@@ -161,7 +163,8 @@ public final class LoadCommitter extends AbstractBehavior<LoadCommitter.Command>
         }
         if (durable) {
             for (var e : prepared.entrySet()) {
-                txn.tablets().get(e.getKey()).tell(new TabletActor.Publish(txn.txnId(), e.getValue()));
+                txn.tablets().get(e.getKey()).tell(new TabletActor.Publish(txn.txnId(), e.getValue().rowset(),
+                        e.getValue().delta()));
             }
             current.replyTo().tell(new CommitResult(Status.OK, false, txn.txnId()));
         } else {
@@ -184,7 +187,7 @@ public final class LoadCommitter extends AbstractBehavior<LoadCommitter.Command>
 
     private void abortAll(LoadTxn txn) {
         for (var e : txn.rowsets().entrySet()) {
-            txn.tablets().get(e.getKey()).tell(new TabletActor.AbortCommit(txn.txnId(), e.getValue()));
+            txn.tablets().get(e.getKey()).tell(new TabletActor.AbortCommit(txn.txnId(), e.getValue().rowset()));
         }
     }
 

@@ -1,7 +1,7 @@
 package io.compactor.actors.load;
 
 import io.compactor.actors.tablet.TabletActor;
-import io.compactor.storage.rowset.PendingRowset;
+import io.compactor.actors.tablet.TabletWrite;
 import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
 
@@ -12,7 +12,7 @@ import org.apache.pekko.actor.typed.ActorRef;
  * @param db           database
  * @param label        idempotency key
  * @param tableId      table loaded
- * @param rowsets      tablet id to its pending rowset (every tablet of the table, empty ones included)
+ * @param rowsets      tablet id to its written part (every tablet of the table, empty ones included)
  * @param tablets      tablet id to its actor
  * @param loadedRows   rows to make visible
  * @param filteredRows rows filtered out
@@ -20,6 +20,6 @@ import org.apache.pekko.actor.typed.ActorRef;
  *                      caller stops waiting a margin later, so a load it reports as failed can
  *                      never become visible afterwards
  */
-public record LoadTxn(long txnId, String db, String label, long tableId, Map<Long, PendingRowset> rowsets,
+public record LoadTxn(long txnId, String db, String label, long tableId, Map<Long, TabletWrite> rowsets,
                       Map<Long, ActorRef<TabletActor.Command>> tablets, long loadedRows, long filteredRows, long deadlineNanos) {
 }

@@ -7,7 +7,7 @@ import io.compactor.storage.engine.StorageEngine;
 import io.compactor.storage.load.LoadOptions;
 import io.compactor.storage.load.ParsedLoad;
 import io.compactor.storage.load.RowParser;
-import io.compactor.storage.rowset.PendingRowset;
+import io.compactor.actors.tablet.TabletWrite;
 import io.compactor.storage.schema.RowBatch;
 import io.compactor.storage.tablet.TableMeta;
 import io.compactor.storage.util.Status;
@@ -158,19 +158,19 @@ public final class StreamLoader {
         }
         return CompletableFuture.allOf(writes.toArray(new CompletableFuture[0])).handle((ok, err) -> null)
                 .thenCompose(ignored -> {
-                    Map<Long, PendingRowset> pending = new HashMap<>();
+                    Map<Long, TabletWrite> pending = new HashMap<>();
                     Status failure = null;
                     for (CompletableFuture<TabletActor.WriteResult> f : writes) {
                         TabletActor.WriteResult w = f.isCompletedExceptionally() ? null : f.join();
                         if (w != null && w.status().ok()) {
-                            pending.put(w.tabletId(), w.rowset());
+                            pending.put(w.tabletId(), w.write());
                         } else if (failure == null) {
                             failure = w != null ? w.status() : StatusException.statusOf(f.handle((a, e) -> e).join());
                         }
                     }
                     if (failure != null) {
                         for (var e : pending.entrySet()) {
-                            refs.get(e.getKey()).tell(new TabletActor.AbortCommit(txnId, e.getValue()));
+                            refs.get(e.getKey()).tell(new TabletActor.AbortCommit(txnId, e.getValue().rowset()));
                         }
                         return done(LoadResult.fail(txnId, label, failure.toString(), total, filtered,
                                 parsed.loadBytes(), clock.millis() - start));

@@ -17,6 +17,8 @@ import io.compactor.storage.compaction.CompactionOutput;
 import io.compactor.storage.compaction.CompactionSettings;
 import io.compactor.storage.compaction.RowsetCompactor;
 import io.compactor.storage.meta.TabletHeader;
+import io.compactor.storage.mow.DeleteBitmap;
+import io.compactor.storage.mow.DeleteBitmapCalculator;
 import io.compactor.storage.DataDir;
 import io.compactor.storage.config.StorageKeys;
 import io.compactor.storage.engine.StorageEngine;
@@ -35,7 +37,9 @@ import io.compactor.storage.util.Status;
 import io.compactor.storage.util.StatusException;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.Map;
@@ -71,18 +75,34 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
     public record WriteRowset(long txnId, RowBatch rows, ActorRef<WriteResult> replyTo) implements Command {
     }
 
-    /** Outcome of {@link WriteRowset}: {@code rowset} on success, else {@code status}. */
-    public record WriteResult(long tabletId, PendingRowset rowset, Status status) {
+    /** Outcome of {@link WriteRowset}: {@code write} on success, else {@code status}. */
+    public record WriteResult(long tabletId, TabletWrite write, Status status) {
     }
 
-    public record PrepareCommit(long txnId, PendingRowset rowset, ActorRef<PrepareResult> replyTo) implements Command {
+    public record PrepareCommit(long txnId, TabletWrite write, ActorRef<PrepareResult> replyTo) implements Command {
     }
 
-    /** Outcome of {@link PrepareCommit}: the rowset meta with its reserved version, or a status. */
-    public record PrepareResult(long tabletId, RowsetMeta rowset, Status status) {
+    /**
+     * Outcome of {@link PrepareCommit}: the rowset meta with its reserved version and, for
+     * merge-on-write, its final delete-bitmap marks (with that version); or a status.
+     */
+    public record PrepareResult(long tabletId, RowsetMeta rowset, DeleteBitmap delta, Status status) {
     }
 
-    public record Publish(long txnId, RowsetMeta rowset) implements Command {
+    public record Publish(long txnId, RowsetMeta rowset, DeleteBitmap delta) implements Command {
+    }
+
+    /** Answers the tablet's {@link DeleteBitmapInfo}. */
+    public record GetDeleteBitmap(ActorRef<DeleteBitmapInfo> replyTo) implements Command {
+    }
+
+    /**
+     * A merge-on-write tablet's delete bitmap for {@code /api/delete_bitmap/count_local}.
+     *
+     * @param entries every entry with its cardinality and size, for the verbose form
+     */
+    public record DeleteBitmapInfo(long count, long cardinality, long sizeBytes,
+                                   java.util.Map<io.compactor.storage.meta.DeleteBitmapKey, long[]> entries) {
     }
 
     public record AbortCommit(long txnId, PendingRowset rowset) implements Command {
@@ -137,6 +157,10 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
     private final CompactionEnv compaction;
     private final CompactionStatusBook book = new CompactionStatusBook();
     private final Map<CompactionType, CompactionPick> runningPicks = new EnumMap<>(CompactionType.class);
+    /** Merge-on-write: the live delete bitmap (null for duplicate-key tables). */
+    private final DeleteBitmap deleteBitmap;
+    /** Compaction commits waiting for a load's reservation to end (their row-id conversion must see its marks). */
+    private final List<CompactionMerged> deferredCommits = new ArrayList<>();
 
     public static Behavior<Command> create(StorageEngine engine, TableMeta table, TabletMeta meta, NodeMetrics metrics,
                                            TabletStatsRegistry stats, Executor loadExecutor, CompactionEnv compaction) {
@@ -159,6 +183,8 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
         this.statsRegistry = stats;
         this.loadExecutor = loadExecutor;
         this.dir = engine.dataDir(meta.dataDir());
+        this.deleteBitmap = table.isMergeOnWrite()
+                ? DeleteBitmap.load(engine.meta().loadDeleteBitmaps(meta.tabletId())) : null;
         publishStats();
     }
 
@@ -184,6 +210,7 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
                 .onMessage(RunCompaction.class, this::onRunCompaction)
                 .onMessage(CompactionMerged.class, this::onCompactionMerged)
                 .onMessage(GetCompactionStatus.class, this::onGetCompactionStatus)
+                .onMessage(GetDeleteBitmap.class, this::onGetDeleteBitmap)
                 .build();
     }
 
@@ -224,28 +251,108 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
         long writeBuffer = engine.config().get(StorageKeys.WRITE_BUFFER_SIZE);
         long maxSegments = engine.config().get(StorageKeys.MAX_SEGMENT_NUM_PER_ROWSET);
         long tabletId = tabletId();
-        CompletableFuture.supplyAsync(() -> LoadWriter.write(dir, tabletId, rowsetId, table.schema(), m.rows(),
-                        writeBuffer, maxSegments), loadExecutor)
-                .whenComplete((rowset, err) -> m.replyTo().tell(err == null
-                        ? new WriteResult(tabletId, rowset, Status.OK)
-                        : new WriteResult(tabletId, null, StatusException.statusOf(err))));
+        var schema = table.schema();
+        if (deleteBitmap == null) {
+            CompletableFuture.supplyAsync(() -> new TabletWrite(LoadWriter.write(dir, tabletId, rowsetId, schema,
+                            m.rows(), writeBuffer, maxSegments), null, Set.of()), loadExecutor)
+                    .whenComplete((w, err) -> m.replyTo().tell(err == null ? new WriteResult(tabletId, w, Status.OK)
+                            : new WriteResult(tabletId, null, StatusException.statusOf(err))));
+            return this;
+        }
+        // Merge-on-write: mark the rows this load supersedes against the rowsets visible now (held,
+        // so compaction can not delete their files meanwhile); the commit reconciles what changed since.
+        List<RowsetMeta> basis = meta.rowsets();
+        var deleted = deleteBitmap.aggregate();
+        Runnable hold = readers.acquire(basis);
+        var calculator = new DeleteBitmapCalculator(dir, tabletId, schema, engine.primaryKeys());
+        CompletableFuture.supplyAsync(() -> {
+            PendingRowset rowset = LoadWriter.write(dir, tabletId, rowsetId, schema, m.rows(), writeBuffer, maxSegments);
+            try {
+                DeleteBitmap delta = calculator.calculate(rowsetId, rowset.segments(), basis, deleted, true);
+                return new TabletWrite(rowset, delta, ids(basis));
+            } catch (IOException | RuntimeException e) {
+                deleteRowsetQuietly(rowset);
+                throw new StatusException(new Status(Status.INTERNAL_ERROR, "tablet " + tabletId
+                        + ": delete bitmap calculation failed: " + e.getMessage()), e);
+            }
+        }, loadExecutor).whenComplete((w, err) -> {
+            hold.run();
+            m.replyTo().tell(err == null ? new WriteResult(tabletId, w, Status.OK)
+                    : new WriteResult(tabletId, null, StatusException.statusOf(err)));
+        });
         return this;
     }
 
     private Behavior<Command> onPrepare(PrepareCommit m) {
         if (dropped) {
-            m.replyTo().tell(new PrepareResult(tabletId(), null,
+            m.replyTo().tell(new PrepareResult(tabletId(), null, null,
                     new Status(Status.NOT_FOUND, "Tablet not found. tablet_id=" + tabletId())));
         } else if (reservedTxn != 0) {
-            m.replyTo().tell(new PrepareResult(tabletId(), null, new Status(Status.INTERNAL_ERROR,
+            m.replyTo().tell(new PrepareResult(tabletId(), null, null, new Status(Status.INTERNAL_ERROR,
                     "tablet " + tabletId() + " is committing txn " + reservedTxn)));
         } else {
-            reservedTxn = m.txnId();
             long version = meta.maxVersion() + 1;
-            RowsetMeta rs = m.rowset().toMeta(Version.of(version), engine.clock().millis(), m.txnId());
-            m.replyTo().tell(new PrepareResult(tabletId(), rs, Status.OK));
+            RowsetMeta rs = m.write().rowset().toMeta(Version.of(version), engine.clock().millis(), m.txnId());
+            DeleteBitmap delta = null;
+            if (deleteBitmap != null) {
+                try {
+                    delta = finalDelta(m.write(), version);
+                } catch (IOException | RuntimeException e) {
+                    m.replyTo().tell(new PrepareResult(tabletId(), null, null, new Status(Status.INTERNAL_ERROR,
+                            "tablet " + tabletId() + ": delete bitmap update failed: " + e.getMessage())));
+                    return this;
+                }
+            }
+            reservedTxn = m.txnId();
+            m.replyTo().tell(new PrepareResult(tabletId(), rs, delta, Status.OK));
         }
         return this;
+    }
+
+    /**
+     * The load's marks as of now (Doris's publish-time update): marks on rowsets that compaction
+     * replaced since the write are dropped, and the keys are looked up again in every rowset that
+     * appeared since (compaction outputs, loads committed meanwhile).
+     */
+    private DeleteBitmap finalDelta(TabletWrite w, long version) throws IOException {
+        if (engine.debugPoints().hit("DeleteBitmap.skip_marks")) {
+            return new DeleteBitmap();
+        }
+        DeleteBitmap delta = new DeleteBitmap();
+        delta.merge(w.delta());
+        Set<RowsetId> current = ids(meta.rowsets());
+        Set<RowsetId> vanished = new HashSet<>(w.basis());
+        vanished.removeAll(current);
+        delta.removeRowsets(vanished);
+        List<RowsetMeta> added = new ArrayList<>();
+        for (RowsetMeta r : meta.rowsets()) {
+            if (!w.basis().contains(r.rowsetId())) {
+                added.add(r);
+            }
+        }
+        if (!added.isEmpty()) {
+            var calculator = new DeleteBitmapCalculator(dir, tabletId(), table.schema(), engine.primaryKeys());
+            delta.merge(calculator.calculate(w.rowset().rowsetId(), w.rowset().segments(), added,
+                    deleteBitmap.aggregate(), false));
+        }
+        return delta.withVersion(version);
+    }
+
+    private static Set<RowsetId> ids(List<RowsetMeta> rowsets) {
+        Set<RowsetId> out = new HashSet<>();
+        for (RowsetMeta r : rowsets) {
+            out.add(r.rowsetId());
+        }
+        return out;
+    }
+
+    private void deleteRowsetQuietly(PendingRowset rowset) {
+        try {
+            dir.deleteRowsetFiles(tabletId(), rowset.rowsetId(), rowset.segments().size());
+        } catch (IOException e) {
+            ctx.getLog().warn("tablet {}: could not delete files of rowset {} (swept at next start): {}",
+                    tabletId(), rowset.rowsetId(), e.toString());
+        }
     }
 
     private Behavior<Command> onPublish(Publish m) {
@@ -255,7 +362,22 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
         }
         reservedTxn = 0;
         meta = meta.addRowset(m.rowset());
+        if (deleteBitmap != null && m.delta() != null) {
+            deleteBitmap.merge(m.delta());
+        }
         publishStats();
+        return runDeferredCommits();
+    }
+
+    private Behavior<Command> runDeferredCommits() {
+        if (reservedTxn != 0 || deferredCommits.isEmpty()) {
+            return this;
+        }
+        List<CompactionMerged> todo = new ArrayList<>(deferredCommits);
+        deferredCommits.clear();
+        for (CompactionMerged c : todo) {
+            onCompactionMerged(c);
+        }
         return this;
     }
 
@@ -266,12 +388,13 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
         if (m.rowset() != null) {
             deleteFiles(m.rowset().rowsetId(), m.rowset().segments().size());
         }
-        return this;
+        return runDeferredCommits();
     }
 
     private Behavior<Command> onSnapshot(GetSnapshot m) {
         Runnable release = readers.acquire(meta.rowsets());
-        m.replyTo().tell(new TabletSnapshot(meta, table.schema(), dir, release));
+        m.replyTo().tell(new TabletSnapshot(meta, table.schema(), dir, release,
+                deleteBitmap == null ? null : deleteBitmap.aggregate()));
         return this;
     }
 
@@ -420,6 +543,11 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
         CompletableFuture<CompactionOutput> merged = CompletableFuture.supplyAsync(() -> {
             try {
                 debug.failIfHit("compaction.merge", type.dorisName() + " compaction of tablet " + tabletId);
+                // Holds the merge (on its compaction thread, never the actor) while the point is
+                // set, so tests can commit loads in the middle of a compaction.
+                while (debug.hit("compaction.merge.block")) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(5_000_000L);
+                }
                 return RowsetCompactor.compact(dir, tabletId, schema, pick.inputs(), outputId, settings);
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
@@ -456,6 +584,12 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
      * (consistency rule 3); otherwise, or if the meta write fails, deletes the output.
      */
     private Behavior<Command> onCompactionMerged(CompactionMerged m) {
+        if (deleteBitmap != null && reservedTxn != 0 && m.error() == null) {
+            // A load holds a reservation: its marks (computed against the inputs) are not in the
+            // bitmap yet. Commit after it publishes, so the conversion carries them (rule 4).
+            deferredCommits.add(m);
+            return this;
+        }
         m.release().run();
         CompactionType type = m.task().type();
         runningPicks.remove(type);
@@ -479,7 +613,7 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
                     + " compaction are no longer current; output discarded");
         } else {
             output = m.output().rowset().toMeta(pick.outputVersion(), now, 0).withCompactionLevel(pick.outputLevel());
-            status = commit(pick, output, now);
+            status = commit(pick, output, m.output(), now);
             if (!status.ok()) {
                 deleteFiles(output.rowsetId(), output.numSegments());
                 output = null;
@@ -504,7 +638,7 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
         return this;
     }
 
-    private Status commit(CompactionPick pick, RowsetMeta output, long now) {
+    private Status commit(CompactionPick pick, RowsetMeta output, CompactionOutput merged, long now) {
         try {
             engine.debugPoints().failIfHit("compaction.commit", "commit of tablet " + tabletId());
             long cp = cumulativePolicy().updatedCumulativePoint(meta, pick, output, policyContext());
@@ -515,12 +649,92 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
             }
             batch.putRowset(output);
             batch.putTablet(header(cp));
+            Set<RowsetId> inputIds = ids(pick.inputs());
+            DeleteBitmap outputMarks = null;
+            if (deleteBitmap != null) {
+                outputMarks = pick.type() == CompactionType.FULL ? repairMarks(output)
+                        : convertMarks(pick.inputs(), output, merged);
+                for (RowsetId in : inputIds) {
+                    batch.add(new MetaBatch.DeleteDeleteBitmap(tabletId(), in));
+                }
+                outputMarks.writeTo(batch, tabletId());
+            }
             engine.meta().write(batch);
             meta = meta.replaceRowsets(pick.inputs(), output, now).withCumulativePoint(cp);
+            if (deleteBitmap != null) {
+                deleteBitmap.removeRowsets(inputIds);
+                deleteBitmap.merge(outputMarks);
+            }
             return Status.OK;
+        } catch (IOException e) {
+            return new Status(Status.INTERNAL_ERROR, "tablet " + tabletId() + ": " + e.getMessage());
         } catch (RuntimeException e) {
             return StatusException.statusOf(e);
         }
+    }
+
+    /**
+     * Merge-on-write cumulative/base compaction: every mark on an input row (including marks of
+     * loads that committed while the merge ran) moves to the output row it became; marks on rows
+     * the merge dropped vanish with them.
+     */
+    private DeleteBitmap convertMarks(List<RowsetMeta> inputs, RowsetMeta output, CompactionOutput merged) {
+        DeleteBitmap out = new DeleteBitmap();
+        var entries = deleteBitmap.entriesOn(ids(inputs));
+        if (entries.isEmpty()) {
+            return out;
+        }
+        if (merged.conversion() == null) {
+            throw new IllegalStateException("tablet " + tabletId() + ": merge-on-write compaction without row-id map");
+        }
+        for (var e : entries.entrySet()) {
+            int index = -1;
+            for (int i = 0; i < inputs.size(); i++) {
+                if (inputs.get(i).rowsetId().equals(e.getKey().rowsetId())) {
+                    index = i;
+                }
+            }
+            for (var c : merged.conversion().convert(index, e.getKey().segmentId(), e.getValue()).entrySet()) {
+                out.markAll(output.rowsetId(), c.getKey(), e.getKey().version(), c.getValue());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Full compaction as repair (Doris's data recovery): the output inherits no marks, since the
+     * merge already kept one row per key; only rowsets loaded while it ran (newer than the output)
+     * get their marks recomputed against it. Wrong marks on the inputs go with them.
+     */
+    private DeleteBitmap repairMarks(RowsetMeta output) throws IOException {
+        DeleteBitmap out = new DeleteBitmap();
+        List<RowsetMeta> newer = new ArrayList<>();
+        for (RowsetMeta r : meta.rowsets()) {
+            if (r.startVersion() > output.endVersion()) {
+                newer.add(r);
+            }
+        }
+        var calculator = new DeleteBitmapCalculator(dir, tabletId(), table.schema(), engine.primaryKeys());
+        for (RowsetMeta r : newer) {
+            DeleteBitmap marks = calculator.calculate(r.rowsetId(), r.segments(), List.of(output), out.aggregate(),
+                    false);
+            out.merge(marks.withVersion(r.endVersion()));
+        }
+        return out;
+    }
+
+    private Behavior<Command> onGetDeleteBitmap(GetDeleteBitmap m) {
+        java.util.Map<io.compactor.storage.meta.DeleteBitmapKey, long[]> entries = new java.util.TreeMap<>();
+        if (deleteBitmap == null) {
+            m.replyTo().tell(new DeleteBitmapInfo(0, 0, 0, entries));
+            return this;
+        }
+        for (var e : deleteBitmap.entries().entrySet()) {
+            entries.put(e.getKey(), new long[]{e.getValue().getLongCardinality(), e.getValue().serializedSizeInBytes()});
+        }
+        m.replyTo().tell(new DeleteBitmapInfo(deleteBitmap.count(), deleteBitmap.cardinality(),
+                deleteBitmap.sizeBytes(), entries));
+        return this;
     }
 
     private static NodeMetrics.Kind kindOf(CompactionType t) {

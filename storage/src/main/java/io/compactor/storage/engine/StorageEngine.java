@@ -7,6 +7,7 @@ import io.compactor.storage.config.StorageKeys;
 import io.compactor.storage.meta.MetaBatch;
 import io.compactor.storage.meta.MetaStore;
 import io.compactor.storage.meta.RocksDbMetaStore;
+import io.compactor.storage.mow.PrimaryKeyIndexCache;
 import io.compactor.storage.rowset.RowsetId;
 import io.compactor.storage.rowset.RowsetMeta;
 import io.compactor.storage.tablet.StaleRowset;
@@ -44,6 +45,7 @@ public final class StorageEngine implements AutoCloseable {
     private final List<TabletMeta> recoveredTablets;
     private final RecoveryReport recovery;
     private final DebugPoints debugPoints;
+    private final PrimaryKeyIndexCache primaryKeys;
 
     /** What start-up recovery found and removed. */
     public record RecoveryReport(int tables, int tablets, int rowsets, int staleRowsetsDropped, long orphanFilesRemoved,
@@ -54,6 +56,7 @@ public final class StorageEngine implements AutoCloseable {
         this.config = config;
         this.clock = clock;
         this.debugPoints = new DebugPoints(() -> Boolean.TRUE.equals(config.value("enable_debug_points")), clock);
+        this.primaryKeys = new PrimaryKeyIndexCache(config.get(StorageKeys.PRIMARY_KEY_CACHE_CAPACITY_BYTES));
         this.dataDirs = DataDir.parseRoots(config.get(StorageKeys.STORAGE_ROOT_PATH));
         for (DataDir d : dataDirs) {
             dirsByPath.put(d.path(), d);
@@ -137,6 +140,11 @@ public final class StorageEngine implements AutoCloseable {
     /** Fault-injection points (active only when {@code enable_debug_points} is on). */
     public DebugPoints debugPoints() {
         return debugPoints;
+    }
+
+    /** Decoded primary-key indexes of merge-on-write segments, shared by all tablets. */
+    public PrimaryKeyIndexCache primaryKeys() {
+        return primaryKeys;
     }
 
     public MetaStore meta() {

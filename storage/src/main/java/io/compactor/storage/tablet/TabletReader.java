@@ -4,7 +4,11 @@ import io.compactor.storage.merge.MergeOptions;
 import io.compactor.storage.merge.MergeSink;
 import io.compactor.storage.merge.RowsetMerger;
 import io.compactor.storage.merge.SortedRunSource;
+import io.compactor.storage.mow.SegmentKey;
+import io.compactor.storage.rowset.RowsetMeta;
+import io.compactor.storage.schema.KeysType;
 import io.compactor.storage.schema.RowBatch;
+import org.roaringbitmap.RoaringBitmap;
 import io.compactor.storage.schema.Schema;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -45,6 +49,22 @@ public final class TabletReader {
 
     /** Number of rows in the merged view. */
     public static long count(Schema schema, List<TabletSnapshot> snapshots) throws IOException {
+        if (!snapshots.isEmpty() && snapshots.stream().allMatch(TabletSnapshot::isMergeOnWrite)) {
+            // Merge-on-write: every row not in the delete bitmap is visible; no merge needed.
+            long total = 0;
+            for (TabletSnapshot s : snapshots) {
+                for (RowsetMeta r : s.meta().rowsets()) {
+                    total += r.numRows();
+                    for (int seg = 0; seg < r.numSegments(); seg++) {
+                        RoaringBitmap gone = s.deleted().get(new SegmentKey(r.rowsetId(), seg));
+                        if (gone != null) {
+                            total -= gone.rangeCardinality(0, r.segments().get(seg).rows());
+                        }
+                    }
+                }
+            }
+            return total;
+        }
         long[] n = new long[1];
         merge(schema, snapshots, new MergeSink() {
             @Override
@@ -91,11 +111,19 @@ public final class TabletReader {
 
     private static void merge(Schema schema, List<TabletSnapshot> snapshots, MergeSink sink) throws IOException {
         List<SortedRunSource> sources = new ArrayList<>();
+        boolean mow = !snapshots.isEmpty() && snapshots.stream().allMatch(TabletSnapshot::isMergeOnWrite);
         try {
             for (TabletSnapshot s : snapshots) {
-                sources.addAll(RowsetSources.open(s.dataDir(), s.meta().tabletId(), schema, s.meta().rowsets()));
+                List<RowsetMeta> rowsets = s.meta().rowsets();
+                for (SortedRunSource src : RowsetSources.open(s.dataDir(), s.meta().tabletId(), schema, rowsets)) {
+                    sources.add(mow ? new DeletedRowsFilter(src, rowsets.get(src.origin().rowsetIndex()).rowsetId(),
+                            s.deleted()) : src);
+                }
             }
-            new RowsetMerger(schema, MergeOptions.forTablet(snapshots.size() == 1
+            // Merge-on-write rows are already unique by key once deleted rows are skipped: merge
+            // them as duplicate keys, so a wrong bitmap shows up as duplicates instead of hiding.
+            Schema mergeSchema = mow ? new Schema(schema.columns(), schema.keyCount(), KeysType.DUPLICATE_KEYS) : schema;
+            new RowsetMerger(mergeSchema, MergeOptions.forTablet(snapshots.size() == 1
                     ? snapshots.get(0).meta().tabletId() : -1)).merge(sources, sink);
         } finally {
             for (SortedRunSource s : sources) {

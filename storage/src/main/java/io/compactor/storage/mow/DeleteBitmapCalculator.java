@@ -1,0 +1,177 @@
+package io.compactor.storage.mow;
+
+import io.compactor.storage.DataDir;
+import io.compactor.storage.rowset.RowsetId;
+import io.compactor.storage.rowset.RowsetMeta;
+import io.compactor.storage.rowset.SegmentMeta;
+import io.compactor.storage.schema.KeyCodec;
+import io.compactor.storage.schema.RowBatch;
+import io.compactor.storage.schema.Schema;
+import io.compactor.storage.segment.SegmentCursor;
+import io.compactor.storage.segment.SegmentReader;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import org.roaringbitmap.RoaringBitmap;
+
+/**
+ * Computes the delete-bitmap marks of a new rowset of a merge-on-write tablet: for every key it
+ * holds, the older rows with the same key (Doris's {@code calc_segment_delete_bitmap}).
+ *
+ * <ul>
+ *   <li>Within the new rowset, a row whose key appears again in a later segment (a later memtable
+ *       flush) is marked: the later one is newer.</li>
+ *   <li>Otherwise the key is looked up in the older rowsets, newest first (segments of an
+ *       overlapping rowset newest first), pruned by each segment's min/max key; the first row
+ *       found that is not already deleted is marked. With correct bitmaps at most one older row of
+ *       a key is visible, so the search stops there.</li>
+ * </ul>
+ * Marks carry version 0 until the load gets its version. Synchronous; run it on a load thread.
+ */
+public final class DeleteBitmapCalculator {
+    private final DataDir dir;
+    private final long tabletId;
+    private final Schema schema;
+    private final PrimaryKeyIndexCache cache;
+    private final boolean fast;
+
+    public DeleteBitmapCalculator(DataDir dir, long tabletId, Schema schema, PrimaryKeyIndexCache cache) {
+        this.dir = dir;
+        this.tabletId = tabletId;
+        this.schema = schema;
+        this.cache = cache;
+        this.fast = PrimaryKeyIndex.singleLongKey(schema);
+    }
+
+    /** One segment to search, with its key range decoded for pruning. */
+    private record Candidate(RowsetId rowset, int segment, Path file, byte[] min, byte[] max, long minLong,
+                             long maxLong) {
+    }
+
+    /**
+     * Marks for a new rowset.
+     *
+     * @param newRowset       the new rowset's id
+     * @param newSegments     its segments (id order)
+     * @param older           rowsets to search (any order; all older than the new one)
+     * @param deleted         rows already deleted (aggregate of the current bitmap), not to mark again
+     * @param withinRowset    also mark rows superseded inside the new rowset
+     */
+    public DeleteBitmap calculate(RowsetId newRowset, List<SegmentMeta> newSegments, List<RowsetMeta> older,
+                                  Map<SegmentKey, RoaringBitmap> deleted, boolean withinRowset) throws IOException {
+        DeleteBitmap out = new DeleteBitmap();
+        List<Candidate> candidates = candidates(older);
+        int[] keyCols = keyColumns();
+        for (int seg = 0; seg < newSegments.size(); seg++) {
+            if (newSegments.get(seg).rows() == 0) {
+                continue;
+            }
+            List<PrimaryKeyIndex> laterInLoad = new ArrayList<>();
+            List<Candidate> laterMeta = new ArrayList<>();
+            if (withinRowset) {
+                for (int later = seg + 1; later < newSegments.size(); later++) {
+                    if (newSegments.get(later).rows() > 0) {
+                        Candidate c = candidate(newRowset, later, newSegments.get(later));
+                        laterMeta.add(c);
+                        laterInLoad.add(cache.get(c.file(), schema));
+                    }
+                }
+            }
+            try (SegmentReader reader = SegmentReader.open(dir.segmentPath(tabletId, newRowset, seg), schema)) {
+                SegmentCursor cursor = SegmentCursor.open(reader, 4096, keyCols);
+                RowBatch batch = new RowBatch(schema, 4096);
+                int rowId = 0;
+                while (cursor.next(batch)) {
+                    for (int r = 0; r < batch.size(); r++, rowId++) {
+                        long lk = fast ? batch.getLong(r, 0) : 0;
+                        byte[] ek = fast ? null : KeyCodec.encodeKey(batch, r);
+                        if (supersededLater(laterMeta, laterInLoad, lk, ek)) {
+                            out.mark(newRowset, seg, 0, rowId);
+                            continue;
+                        }
+                        markOlder(candidates, deleted, out, lk, ek);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private boolean supersededLater(List<Candidate> meta, List<PrimaryKeyIndex> idx, long lk, byte[] ek) {
+        for (int i = 0; i < idx.size(); i++) {
+            Candidate c = meta.get(i);
+            if (inRange(c, lk, ek) && (fast ? idx.get(i).find(lk) : idx.get(i).find(ek)) >= 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void markOlder(List<Candidate> candidates, Map<SegmentKey, RoaringBitmap> deleted, DeleteBitmap out,
+                           long lk, byte[] ek) throws IOException {
+        for (Candidate c : candidates) {
+            if (!inRange(c, lk, ek)) {
+                continue;
+            }
+            PrimaryKeyIndex idx = cache.get(c.file(), schema);
+            int row = fast ? idx.find(lk) : idx.find(ek);
+            if (row < 0) {
+                continue;
+            }
+            RoaringBitmap gone = deleted.get(new SegmentKey(c.rowset(), c.segment()));
+            if (gone != null && gone.contains(row)) {
+                continue;
+            }
+            out.mark(c.rowset(), c.segment(), 0, row);
+            return;
+        }
+    }
+
+    private boolean inRange(Candidate c, long lk, byte[] ek) {
+        if (fast) {
+            return lk >= c.minLong() && lk <= c.maxLong();
+        }
+        return Arrays.compareUnsigned(ek, c.min()) >= 0 && Arrays.compareUnsigned(ek, c.max()) <= 0;
+    }
+
+    private List<Candidate> candidates(List<RowsetMeta> older) {
+        List<RowsetMeta> sorted = new ArrayList<>(older);
+        sorted.sort(Comparator.comparing(RowsetMeta::version).reversed());
+        List<Candidate> out = new ArrayList<>();
+        for (RowsetMeta r : sorted) {
+            for (int seg = r.numSegments() - 1; seg >= 0; seg--) {
+                SegmentMeta s = r.segments().get(seg);
+                if (s.rows() > 0) {
+                    out.add(candidate(r.rowsetId(), seg, s));
+                }
+            }
+        }
+        return out;
+    }
+
+    private Candidate candidate(RowsetId rowset, int seg, SegmentMeta s) {
+        return new Candidate(rowset, seg, dir.segmentPath(tabletId, rowset, seg), s.minKey(), s.maxKey(),
+                fast ? decodeLong(s.minKey()) : 0, fast ? decodeLong(s.maxKey()) : 0);
+    }
+
+    /** Inverse of {@link KeyCodec}'s LONG encoding: big-endian with the sign bit flipped. */
+    static long decodeLong(byte[] encoded) {
+        long v = 0;
+        for (int i = 0; i < 8; i++) {
+            v = (v << 8) | (encoded[i] & 0xFF);
+        }
+        return v ^ Long.MIN_VALUE;
+    }
+
+    private int[] keyColumns() {
+        int[] cols = new int[schema.keyCount()];
+        for (int i = 0; i < cols.length; i++) {
+            cols[i] = i;
+        }
+        return cols;
+    }
+}

@@ -1,0 +1,99 @@
+package io.compactor.storage.mow;
+
+import io.compactor.storage.schema.ColumnType;
+import io.compactor.storage.schema.KeyCodec;
+import io.compactor.storage.schema.RowBatch;
+import io.compactor.storage.schema.Schema;
+import io.compactor.storage.segment.SegmentCursor;
+import io.compactor.storage.segment.SegmentReader;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * The sorted keys of one segment, for primary-key lookups of merge-on-write tables: a
+ * {@code long[]} when the key is one INT/BIGINT/DATE/DATETIME column, else memcomparable-encoded
+ * keys. Keys in a segment of a unique-key table are distinct (memtables and merges keep one row
+ * per key), so a binary search finds the one row id. Immutable, thread-safe.
+ */
+public final class PrimaryKeyIndex {
+    private final long[] longKeys;
+    private final byte[][] encodedKeys;
+
+    private PrimaryKeyIndex(long[] longKeys, byte[][] encodedKeys) {
+        this.longKeys = longKeys;
+        this.encodedKeys = encodedKeys;
+    }
+
+    /** Whether keys of this schema use the {@code long} form. */
+    public static boolean singleLongKey(Schema schema) {
+        return schema.keyCount() == 1 && schema.column(0).type().physical() == ColumnType.Physical.LONG;
+    }
+
+    /** Reads the key columns of a segment file. */
+    public static PrimaryKeyIndex build(Path file, Schema schema) throws IOException {
+        int[] keyCols = new int[schema.keyCount()];
+        for (int i = 0; i < keyCols.length; i++) {
+            keyCols[i] = i;
+        }
+        try (SegmentReader reader = SegmentReader.open(file, schema)) {
+            long rows = reader.rowCount();
+            if (rows > Integer.MAX_VALUE) {
+                throw new IOException("segment " + file + " has too many rows for a key index: " + rows);
+            }
+            boolean fast = singleLongKey(schema);
+            long[] longs = fast ? new long[(int) rows] : null;
+            byte[][] encoded = fast ? null : new byte[(int) rows][];
+            SegmentCursor cursor = SegmentCursor.open(reader, 8192, keyCols);
+            RowBatch batch = new RowBatch(schema, 8192);
+            int at = 0;
+            while (cursor.next(batch)) {
+                if (fast) {
+                    System.arraycopy(batch.longColumn(0), 0, longs, at, batch.size());
+                } else {
+                    for (int r = 0; r < batch.size(); r++) {
+                        encoded[at + r] = KeyCodec.encodeKey(batch, r);
+                    }
+                }
+                at += batch.size();
+            }
+            return new PrimaryKeyIndex(longs, encoded);
+        }
+    }
+
+    /** Row id of {@code key} (single long keys), or -1. */
+    public int find(long key) {
+        int i = Arrays.binarySearch(longKeys, key);
+        return i >= 0 ? i : -1;
+    }
+
+    /** Row id of an encoded key, or -1. */
+    public int find(byte[] encodedKey) {
+        int lo = 0;
+        int hi = encodedKeys.length - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            int c = Arrays.compareUnsigned(encodedKeys[mid], encodedKey);
+            if (c < 0) {
+                lo = mid + 1;
+            } else if (c > 0) {
+                hi = mid - 1;
+            } else {
+                return mid;
+            }
+        }
+        return -1;
+    }
+
+    /** Approximate heap use, for the cache's weigher. */
+    public long memoryBytes() {
+        if (longKeys != null) {
+            return 16L + 8L * longKeys.length;
+        }
+        long n = 16L + 8L * encodedKeys.length;
+        for (byte[] k : encodedKeys) {
+            n += 16 + k.length;
+        }
+        return n;
+    }
+}

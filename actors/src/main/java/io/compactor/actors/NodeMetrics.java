@@ -16,6 +16,15 @@ public final class NodeMetrics {
         public String label() {
             return name().toLowerCase(java.util.Locale.ROOT);
         }
+
+        /** The metric kind of a scheduled compaction type. */
+        public static Kind of(io.compactor.scheduler.CompactionType t) {
+            return switch (t) {
+                case BASE -> BASE;
+                case CUMULATIVE -> CUMULATIVE;
+                case FULL -> FULL;
+            };
+        }
     }
 
     public final LongAdder loadSuccess = new LongAdder();

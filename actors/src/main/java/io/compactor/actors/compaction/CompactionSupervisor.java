@@ -46,8 +46,9 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  *
  * <p>Failures back off exponentially per (tablet, kind) and a (tablet, kind) that keeps failing is
  * quarantined: no longer picked automatically, reported in show and metrics, released by a manual
- * compaction that succeeds. "Nothing suitable" answers only delay the next automatic try; it is
- * retried when the tablet's score changes, or after {@link #IDLE_RECHECK} for time-driven rules.
+ * compaction that succeeds. A "nothing suitable" answer is not a failure: the (tablet, kind) is
+ * parked until its score changes, or for {@link #IDLE_RECHECK} when only time can change the
+ * answer (time_series thresholds, base compaction intervals).
  */
 public final class CompactionSupervisor extends AbstractBehavior<CompactionSupervisor.Command> {
     /** How long a tablet whose pick found nothing waits before an unchanged score is retried. */
@@ -308,12 +309,8 @@ public final class CompactionSupervisor extends AbstractBehavior<CompactionSuper
         r.tablet().tell(new TabletActor.RunCompaction(taskId, req.type(), trigger, req.score(), p, ctx.getSelf()));
     }
 
-    static io.compactor.actors.NodeMetrics.Kind kind(CompactionType t) {
-        return switch (t) {
-            case BASE -> NodeMetrics.Kind.BASE;
-            case CUMULATIVE -> NodeMetrics.Kind.CUMULATIVE;
-            case FULL -> NodeMetrics.Kind.FULL;
-        };
+    private static NodeMetrics.Kind kind(CompactionType t) {
+        return NodeMetrics.Kind.of(t);
     }
 
     private Behavior<Command> onFinished(TaskFinished f) {
@@ -327,7 +324,9 @@ public final class CompactionSupervisor extends AbstractBehavior<CompactionSuper
             failures.recordSuccess(t.tabletId(), t.type());
             parked.remove(key);
         } else if (f.noSuitableVersion()) {
-            failures.recordNoSuitableVersion(t.tabletId(), t.type(), f.status().toString());
+            // Not a failure, and no timed delay (Doris waits tablet_sched_delay_time_ms here): the
+            // (tablet, kind) is parked until its score changes, i.e. the next load or compaction,
+            // so a tablet under frequent small loads is compacted as soon as enough piled up.
             TabletReport r = reports.get(t.tabletId());
             long score = r == null ? 0 : t.type() == CompactionType.BASE ? r.baseScore() : r.cumulativeScore();
             parked.put(key, new Parked(score, clock.millis()));

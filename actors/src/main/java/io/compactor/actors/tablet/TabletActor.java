@@ -738,11 +738,7 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
     }
 
     private static NodeMetrics.Kind kindOf(CompactionType t) {
-        return switch (t) {
-            case BASE -> NodeMetrics.Kind.BASE;
-            case CUMULATIVE -> NodeMetrics.Kind.CUMULATIVE;
-            case FULL -> NodeMetrics.Kind.FULL;
-        };
+        return NodeMetrics.Kind.of(t);
     }
 
     private void recordProfile(CompactionMerged m, RowsetMeta output, Status status, long now) {

@@ -33,18 +33,10 @@ public record PendingRowset(RowsetId rowsetId, long tabletId, List<SegmentMeta> 
     }
 
     public long numRows() {
-        long n = 0;
-        for (SegmentMeta s : segments) {
-            n += s.rows();
-        }
-        return n;
+        return SegmentMeta.totalRows(segments);
     }
 
     public long totalBytes() {
-        long n = 0;
-        for (SegmentMeta s : segments) {
-            n += s.bytes();
-        }
-        return n;
+        return SegmentMeta.totalBytes(segments);
     }
 }

@@ -30,20 +30,12 @@ public record RowsetMeta(RowsetId rowsetId, long tabletId, Version version, List
     }
 
     public long numRows() {
-        long n = 0;
-        for (SegmentMeta s : segments) {
-            n += s.rows();
-        }
-        return n;
+        return SegmentMeta.totalRows(segments);
     }
 
     /** Total size of the rowset's files on disk. */
     public long totalBytes() {
-        long n = 0;
-        for (SegmentMeta s : segments) {
-            n += s.bytes();
-        }
-        return n;
+        return SegmentMeta.totalBytes(segments);
     }
 
     public boolean isEmpty() {

@@ -18,6 +18,24 @@ public record SegmentMeta(long rows, long bytes, byte[] minKey, byte[] maxKey, i
         maxKey = maxKey == null ? new byte[0] : maxKey;
     }
 
+    /** Rows of all segments. */
+    public static long totalRows(java.util.List<SegmentMeta> segments) {
+        long n = 0;
+        for (SegmentMeta s : segments) {
+            n += s.rows();
+        }
+        return n;
+    }
+
+    /** File bytes of all segments. */
+    public static long totalBytes(java.util.List<SegmentMeta> segments) {
+        long n = 0;
+        for (SegmentMeta s : segments) {
+            n += s.bytes();
+        }
+        return n;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof SegmentMeta s && s.rows == rows && s.bytes == bytes && s.crc == crc

@@ -225,7 +225,7 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
         long maxSegments = engine.config().get(StorageKeys.MAX_SEGMENT_NUM_PER_ROWSET);
         long tabletId = tabletId();
         CompletableFuture.supplyAsync(() -> LoadWriter.write(dir, tabletId, rowsetId, table.schema(), m.rows(),
-                        writeBuffer, maxSegments), loadExecutor)
+                        writeBuffer, maxSegments, compaction.segcompaction()), loadExecutor)
                 .whenComplete((rowset, err) -> m.replyTo().tell(err == null
                         ? new WriteResult(tabletId, rowset, Status.OK)
                         : new WriteResult(tabletId, null, StatusException.statusOf(err))));

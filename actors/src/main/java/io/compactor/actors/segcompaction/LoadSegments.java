@@ -16,12 +16,15 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * One load's side of segment compaction, used on the load's thread: the rowset writer's flush
- * listener (hands each segment to the {@link SegmentCompactionActor} and fails the write early
- * with E-3119 or E-238), then {@link #finish} or {@link #abort}, which first take the load's
+ * listener (hands each segment to the {@link SegmentCompactionActor}, waits while it is more than
+ * {@value #BACKLOG_BATCHES} batches behind, and fails the write early with E-3119 or E-238), then {@link #finish} or {@link #abort}, which first take the load's
  * state back from the actor, waiting for a task in flight. With segment compaction off the state
  * stays on the load thread and only the segment limit is checked.
  */
 public final class LoadSegments implements SegmentFlushListener {
+    /** A load waits for its merge in flight once this many batches of its segments are pending. */
+    static final int BACKLOG_BATCHES = 2;
+
     private final LoadSegcompaction load;
     private final org.apache.pekko.actor.typed.ActorRef<SegmentCompactionActor.Command> actor;
     private final long rows;
@@ -41,6 +44,14 @@ public final class LoadSegments implements SegmentFlushListener {
     public void onSegmentFlushed(int segmentId, SegmentMeta meta, Path file) {
         if (actor != null) {
             actor.tell(new SegmentCompactionActor.SegmentFlushed(load, segmentId, meta, file));
+            try {
+                load.awaitBacklogBelow(segmentId + 1, BACKLOG_BATCHES * load.settings().batchSize(),
+                        releaseTimeout.toNanos());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StatusException(Status.INTERNAL_ERROR, "interrupted while waiting for the segcompaction of "
+                        + "tablet " + load.tabletId() + " rowset " + load.rowsetId());
+            }
         } else {
             load.segmentFlushed(segmentId, meta, file);
         }

@@ -27,12 +27,13 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * merges them on the segment-compaction dispatcher ({@code segcompaction_num_threads} threads)
  * while the load keeps writing. At most one task per load is in flight; when one succeeds the
  * trigger is evaluated again at once (Doris waits for the next flush), so a load that flushes
- * faster than its merges does not fall further behind than necessary.
+ * faster than its merges does not fall further behind than necessary; and a load more than two
+ * batches ahead of its merges waits for the one in flight ({@link LoadSegcompaction#awaitBacklogBelow}).
  *
  * <p>The per-load state ({@link LoadSegcompaction}) belongs to this actor from the load's first
  * flush until {@link Release}: the load asks for it back before it builds its rowset or aborts,
  * and gets it once no task of it runs any more (a task already started is waited for, as Doris's
- * writer waits for its in-flight segcompaction). Task results come back through
+ * writer waits for its in-flight segcompaction; see {@link #onRelease}). Task results come back through
  * {@code pipeToSelf}; the actor never blocks and never touches files itself.
  *
  * <p>Queues are bounded by the loads: each running load has at most one task queued or running.
@@ -148,22 +149,34 @@ public final class SegmentCompactionActor extends AbstractBehavior<SegmentCompac
         }
         boolean succeeded = m.load().taskEnded(task, m.error());
         Entry e = loads.get(m.load());
-        if (e != null && e.released != null) {
+        if (succeeded) {
+            maybeStart(m.load());
+        }
+        if (e != null && e.released != null && !m.load().inFlight()) {
             loads.remove(m.load());
             e.released.complete(null);
-        } else if (succeeded) {
-            maybeStart(m.load());
         }
         return this;
     }
 
+    /**
+     * Waits for the task in flight; after it (or at once if none runs) the trigger is evaluated one
+     * last time, as it would have been at the load's last flush had the previous task already
+     * ended, so a full batch pending at the end is still merged. A partial batch never is.
+     */
     private Behavior<Command> onRelease(Release m) {
         Entry e = loads.get(m.load());
-        if (e == null || !m.load().inFlight()) {
-            loads.remove(m.load());
+        if (e == null) {
             m.released().complete(null);
-        } else {
-            e.released = m.released();
+            return this;
+        }
+        e.released = m.released();
+        if (!m.load().inFlight() && m.load().failure() == null) {
+            maybeStart(m.load());
+        }
+        if (!m.load().inFlight()) {
+            loads.remove(m.load());
+            e.released.complete(null);
         }
         return this;
     }

@@ -44,8 +44,8 @@ import org.slf4j.LoggerFactory;
  * </ol>
  * These methods must be called by one thread at a time, each call happening-before the next (the
  * segment-compaction actor calls the first three, the load thread the last two after the actor
- * let go of the load). {@link #checkAfterFlush} is the exception: the load thread calls it at any
- * time; it reads only volatile fields.
+ * let go of the load). {@link #checkAfterFlush} and {@link #awaitBacklogBelow} are the exception:
+ * the load thread calls them at any time; they read only what {@code publish()} made visible.
  */
 public final class LoadSegcompaction {
     private static final Logger log = LoggerFactory.getLogger(LoadSegcompaction.class);
@@ -65,6 +65,9 @@ public final class LoadSegcompaction {
     private volatile Status failure;
     private volatile int publishedPoint;
     private volatile int publishedCompacted;
+    private final Object progress = new Object();
+    private int publishedSeen;
+    private boolean publishedInFlight;
 
     public LoadSegcompaction(DataDir dir, long tabletId, RowsetId rowsetId, Schema schema,
                              SegcompactionSettings settings, DebugPoints debugPoints) {
@@ -95,6 +98,30 @@ public final class LoadSegcompaction {
         }
         flushed.add(meta);
         flushedFiles.add(file);
+        publish();
+    }
+
+    /**
+     * Backpressure (beyond Doris, in the manner of Lucene's merge scheduler stalling indexing
+     * threads): called by the load thread after it flushed raw segment {@code numSegment - 1},
+     * waits while at least {@code limit} raw segments are not yet compacted and segment compaction
+     * is still at work on them (a segment not yet seen, or a task in flight). Returns as soon as
+     * the backlog drops below the limit, compaction is idle with every segment seen (no task will
+     * start before the next flush, so waiting could never end), a fatal failure happened, or the
+     * timeout passed. Bounds a load's pending segments when its merges are slower than its flushes.
+     */
+    public void awaitBacklogBelow(int numSegment, int limit, long timeoutNanos) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutNanos;
+        synchronized (progress) {
+            while (failure == null && numSegment - publishedPoint >= limit
+                    && (publishedSeen < numSegment || publishedInFlight)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(progress, left);
+            }
+        }
     }
 
     /**
@@ -272,8 +299,13 @@ public final class LoadSegcompaction {
     private void publish() {
         Task t = inFlight;
         boolean merging = t != null && t.to > t.from;
-        publishedPoint = merging ? t.to : compactedPoint;
-        publishedCompacted = compacted.size() + (merging ? 1 : 0);
+        synchronized (progress) {
+            publishedPoint = merging ? t.to : compactedPoint;
+            publishedCompacted = compacted.size() + (merging ? 1 : 0);
+            publishedSeen = flushed.size();
+            publishedInFlight = t != null;
+            progress.notifyAll();
+        }
     }
 
     private Path finalPath(int id) {

@@ -10,6 +10,8 @@ import io.compactor.actors.load.LoadResult;
 import io.compactor.actors.load.StreamLoader;
 import io.compactor.actors.compaction.CompactionProfiles;
 import io.compactor.actors.compaction.CompactionSupervisor;
+import io.compactor.actors.segcompaction.SegmentCompaction;
+import io.compactor.actors.segcompaction.SegmentCompactionActor;
 import io.compactor.actors.tablet.CompactionEnv;
 import io.compactor.actors.tablet.TabletActor;
 import io.compactor.actors.tablet.TabletCompactionStatus;
@@ -134,7 +136,13 @@ public final class Compactor implements AutoCloseable {
             ActorRef<CompactionSupervisor.Command> sup = ctx.spawn(CompactionSupervisor.create(compactionConfig::get,
                     () -> config.get(SchedulerKeys.DISABLE_AUTO_COMPACTION), engine.clock(), metrics, dirs,
                     Runtime.getRuntime().availableProcessors()), "compaction-supervisor");
-            CompactionEnv env = new CompactionEnv(sup, compactionExecutor, profiles, compactionConfig::get);
+            ActorRef<SegmentCompactionActor.Command> segcompactionActor = ctx.spawn(SegmentCompactionActor.create(
+                    ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(SegmentCompactionActor.DISPATCHER)),
+                    metrics), "segment-compaction");
+            SegmentCompaction segcompaction = new SegmentCompaction(segcompactionActor, engine,
+                    () -> Duration.ofSeconds(config.getInt(NodeKeys.LOAD_TIMEOUT_SECONDS)));
+            CompactionEnv env = new CompactionEnv(sup, compactionExecutor, profiles, compactionConfig::get,
+                    segcompaction);
             Catalog.TabletFactory factory = (table, meta) -> Behaviors.setup(
                     c -> TabletActor.create(engine, table, meta.get(), metrics, stats, loadExecutor, env));
             ActorRef<Catalog.Command> cat = ctx.spawn(
@@ -144,7 +152,8 @@ public final class Compactor implements AutoCloseable {
             refs.complete(new Refs(cat, committer, sup));
             return Behaviors.empty();
         });
-        this.system = ActorSystem.create(guardian, "compactor", raw);
+        this.system = ActorSystem.create(guardian, "compactor", SegmentCompactionActor.dispatcherConfig(
+                config.getInt(StorageKeys.SEGCOMPACTION_NUM_THREADS)).withFallback(raw));
         try {
             Refs r = refs.get(30, TimeUnit.SECONDS);
             this.catalog = r.catalog();

@@ -116,6 +116,28 @@ public final class DataDir {
         return tabletPath(tabletId).resolve(segmentFileName(rowsetId, segmentId));
     }
 
+    /**
+     * Where a segment compaction writes the merge of a load's raw segments {@code begin..end}
+     * (inclusive) before it takes its final id: {@code {rowsetId}_{begin}-{end}.dat}, as Doris's
+     * {@code local_segment_path_segcompacted}. No meta ever references it, so a crash leaves an
+     * orphan that the start-up sweep removes.
+     */
+    public Path segcompactedPath(long tabletId, RowsetId rowsetId, int begin, int end) {
+        return tabletPath(tabletId).resolve(rowsetId + "_" + begin + "-" + end + SEGMENT_SUFFIX);
+    }
+
+    /**
+     * Renames a finished segment file to a new name in the same directory, atomically, and makes
+     * the rename durable. Renaming a file onto itself does nothing.
+     */
+    public static void renameSegment(Path from, Path to) throws IOException {
+        if (from.equals(to)) {
+            return;
+        }
+        Files.move(from, to, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        io.compactor.storage.util.FileSync.syncDirectory(to.toAbsolutePath().getParent());
+    }
+
     /** File names of the segments of these rowsets, for {@link #sweepOrphans}. */
     public static Set<String> segmentFileNames(Iterable<RowsetMeta> rowsets) {
         Set<String> names = new HashSet<>();

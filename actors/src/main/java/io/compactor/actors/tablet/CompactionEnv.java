@@ -2,6 +2,7 @@ package io.compactor.actors.tablet;
 
 import io.compactor.actors.compaction.CompactionProfiles;
 import io.compactor.actors.compaction.CompactionSupervisor;
+import io.compactor.actors.segcompaction.SegmentCompaction;
 import io.compactor.scheduler.CompactionConfig;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
@@ -9,8 +10,10 @@ import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * What a tablet needs to compact: the supervisor to report to, the merge threads, the profile
- * store and the current scheduler settings (they change at runtime).
+ * store and the current scheduler settings (they change at runtime); and segment compaction for
+ * its loads.
  */
 public record CompactionEnv(ActorRef<CompactionSupervisor.Command> supervisor, Executor executor,
-                            CompactionProfiles profiles, Supplier<CompactionConfig> config) {
+                            CompactionProfiles profiles, Supplier<CompactionConfig> config,
+                            SegmentCompaction segcompaction) {
 }

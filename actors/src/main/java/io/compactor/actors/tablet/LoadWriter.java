@@ -1,5 +1,7 @@
 package io.compactor.actors.tablet;
 
+import io.compactor.actors.segcompaction.LoadSegments;
+import io.compactor.actors.segcompaction.SegmentCompaction;
 import io.compactor.storage.DataDir;
 import io.compactor.storage.rowset.PendingRowset;
 import io.compactor.storage.rowset.RowsetId;
@@ -11,38 +13,35 @@ import io.compactor.storage.util.StatusException;
 
 /**
  * Writes one load's rows of one tablet into the segment files of a new rowset (files only; the
- * meta is committed later by the load's transaction). Runs on the load dispatcher.
+ * meta is committed later by the load's transaction). Runs on the load dispatcher. While it
+ * writes, the segment-compaction actor merges its small segments; before the rowset is built the
+ * writer waits for the merge in flight and renumbers the segments densely. A failure (E-238 too
+ * many segments, E-3119 segment compaction failed, IO) leaves no file behind.
  */
 final class LoadWriter {
     private LoadWriter() {
     }
 
     static PendingRowset write(DataDir dir, long tabletId, RowsetId rowsetId, Schema schema, RowBatch rows,
-                               long writeBufferBytes, long maxSegments) {
-        RowsetWriter writer = new RowsetWriter(dir, tabletId, rowsetId, schema, writeBufferBytes,
-                (segmentId, meta, file) -> {
-                    if (segmentId + 1 > maxSegments) {
-                        throw new StatusException(Status.TOO_MANY_SEGMENTS, tooManySegments(tabletId, rowsetId,
-                                maxSegments, segmentId + 1, rows.size()));
-                    }
-                });
+                               long writeBufferBytes, long maxSegments, SegmentCompaction segcompaction) {
+        LoadSegments segments = segcompaction.begin(dir, tabletId, rowsetId, schema, maxSegments, rows.size());
+        RowsetWriter writer = new RowsetWriter(dir, tabletId, rowsetId, schema, writeBufferBytes, segments);
         try {
             writer.addAll(rows);
-            return writer.build();
+            return segments.finish(writer.build());
         } catch (StatusException e) {
-            writer.abort();
+            abort(segments, writer);
             throw e;
         } catch (Exception e) {
-            writer.abort();
+            abort(segments, writer);
             throw new StatusException(new Status(Status.INTERNAL_ERROR,
                     "failed to write rowset " + rowsetId + " of tablet " + tabletId + ": " + e.getMessage()), e);
         }
     }
 
-    /** Doris's TOO_MANY_SEGMENTS message. */
-    static String tooManySegments(long tabletId, RowsetId rowsetId, long max, long numSegment, long rows) {
-        return "too many segments in rowset. tablet_id:" + tabletId + ", rowset_id:" + rowsetId + ", max:" + max
-                + ", _num_segment:" + numSegment + ", _segcompacted_point:0, _num_segcompacted:0, rowset_num_rows:"
-                + rows + ". Please check if the bucket number is too small or if the data is skewed.";
+    /** Segment compaction first (it waits for a merge in flight), then the writer's own files. */
+    private static void abort(LoadSegments segments, RowsetWriter writer) {
+        segments.abort();
+        writer.abort();
     }
 }

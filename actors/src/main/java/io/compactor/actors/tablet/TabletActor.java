@@ -252,9 +252,10 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
         long maxSegments = engine.config().get(StorageKeys.MAX_SEGMENT_NUM_PER_ROWSET);
         long tabletId = tabletId();
         var schema = table.schema();
+        var segcompaction = compaction.segcompaction();
         if (deleteBitmap == null) {
             CompletableFuture.supplyAsync(() -> new TabletWrite(LoadWriter.write(dir, tabletId, rowsetId, schema,
-                            m.rows(), writeBuffer, maxSegments), null, Set.of()), loadExecutor)
+                            m.rows(), writeBuffer, maxSegments, segcompaction), null, Set.of()), loadExecutor)
                     .whenComplete((w, err) -> m.replyTo().tell(err == null ? new WriteResult(tabletId, w, Status.OK)
                             : new WriteResult(tabletId, null, StatusException.statusOf(err))));
             return this;
@@ -266,7 +267,8 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
         Runnable hold = readers.acquire(basis);
         var calculator = new DeleteBitmapCalculator(dir, tabletId, schema, engine.primaryKeys());
         CompletableFuture.supplyAsync(() -> {
-            PendingRowset rowset = LoadWriter.write(dir, tabletId, rowsetId, schema, m.rows(), writeBuffer, maxSegments);
+            PendingRowset rowset = LoadWriter.write(dir, tabletId, rowsetId, schema, m.rows(), writeBuffer, maxSegments,
+                    segcompaction);
             try {
                 DeleteBitmap delta = calculator.calculate(rowsetId, rowset.segments(), basis, deleted, true);
                 return new TabletWrite(rowset, delta, ids(basis));

@@ -70,6 +70,14 @@ public final class RowsetSources {
         return out;
     }
 
+    /**
+     * A factory over one segment file read as its own sorted run, e.g. one not-yet-committed
+     * segment of a load that segment compaction merges; {@code origin} gives its recency.
+     */
+    public static SourceFactory segment(SourceOrigin origin, Path file, int segmentId, Schema schema) {
+        return factory(origin, List.of(file), new int[]{segmentId}, schema);
+    }
+
     private static SourceFactory factory(SourceOrigin origin, List<Path> files, int[] segmentIds, Schema schema) {
         return new SourceFactory() {
             @Override

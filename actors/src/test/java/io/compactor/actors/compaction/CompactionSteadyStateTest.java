@@ -66,7 +66,8 @@ class CompactionSteadyStateTest {
         }, 0, 5, TimeUnit.MILLISECONDS);
 
         // Loaders run back to back until the duration is over; each load gets a disjoint id range.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        long begin = System.nanoTime();
+        long deadline = begin + TimeUnit.SECONDS.toNanos(seconds);
         AtomicLong nextLoad = new AtomicLong();
         List<Thread> loaders = new ArrayList<>();
         List<Throwable> errors = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -93,7 +94,7 @@ class CompactionSteadyStateTest {
 
         long loads = nextLoad.get();
         NodeMetrics m = node.metrics();
-        String summary = "loads=" + loads + " maxVersionCount=" + maxVersions.get() + " perSecond=" + perSecond
+        String summary = "loadPhaseMs=" + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin) + " loads=" + loads + " maxVersionCount=" + maxVersions.get() + " perSecond=" + perSecond
                 + " cumulativeSuccess=" + m.compactionSuccess.get(NodeMetrics.Kind.CUMULATIVE).sum()
                 + " cumulativeFailed=" + m.compactionFailed.get(NodeMetrics.Kind.CUMULATIVE).sum()
                 + " baseSuccess=" + m.compactionSuccess.get(NodeMetrics.Kind.BASE).sum()

@@ -20,6 +20,8 @@ public final class Bench {
 
     static {
         BENCHMARKS.put("streamload", StreamLoadBench::main);
+        BENCHMARKS.put("merge", MergeBench::main);
+        BENCHMARKS.put("segload", SegLoadBench::main);
     }
 
     private Bench() {

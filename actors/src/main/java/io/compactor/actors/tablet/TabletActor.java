@@ -242,7 +242,8 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
                             + " max_tablet_version_num or time_series_max_tablet_version_num in be.conf to a larger value.")));
             return this;
         }
-        if (count > limit - 100 && autoCompaction()) {
+        if (count > limit - 100 && autoCompaction()
+                && !Boolean.TRUE.equals(engine.config().value("disable_auto_compaction"))) {
             // Doris: a load close to the version limit forces a cumulative compaction.
             compaction.supervisor().tell(new CompactionSupervisor.Submit(tabletId(), CompactionType.CUMULATIVE,
                     "LOAD_VERSION_LIMIT", false, ctx.getSystem().ignoreRef()));

@@ -96,6 +96,11 @@ public final class Sampler {
         }
     }
 
+    /**
+     * Version counts come from the run's own tables (the node-wide gauge
+     * {@code compactor_tablet_max_version_count} would include other tables of a shared node; it is
+     * the fallback when the tables list no tablets).
+     */
     private Sample take() {
         double t = (System.nanoTime() - runStartNanos) / 1e9;
         PrometheusText m = metrics();
@@ -127,7 +132,7 @@ public final class Sampler {
         long compactions = successMetric ? Math.round(compactionSuccess(m) - baseSuccess) : profiles.count();
         return new Sample(t, total, loads.failed(), loads.e235(), rate,
                 Percentiles.of(lat, 50), Percentiles.of(lat, 99),
-                Math.max(tableMax, m.has(MAX_VERSION_COUNT) ? (long) m.sum(MAX_VERSION_COUNT) : 0), p99,
+                vs.length > 0 ? tableMax : (long) m.sum(MAX_VERSION_COUNT), p99,
                 topScore, (long) m.sum(CUMU_MAX_SCORE),
                 kind(m, RUNNING, "cumulative"), kind(m, RUNNING, "base"), kind(m, RUNNING, "full"),
                 kind(m, RUNNING, "segment"),

@@ -32,6 +32,8 @@ public final class NodeMetrics {
     public final LongAdder loadLabelExists = new LongAdder();
     public final LongAdder loadRows = new LongAdder();
     public final LongAdder loadBytes = new LongAdder();
+    /** Bytes of segment files that loads made visible (what compaction's output compares to). */
+    public final LongAdder loadDiskBytes = new LongAdder();
     public final LongAdder exceedVersionLimit = new LongAdder();
     public final LongAdder segcompactionTotal = new LongAdder();
     public final Map<Kind, LongAdder> compactionDeltas = counters();

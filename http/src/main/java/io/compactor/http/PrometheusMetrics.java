@@ -24,6 +24,8 @@ final class PrometheusMetrics {
         sample(sb, "compactor_load_rows_total", m.loadRows.sum());
         counter(sb, "compactor_load_bytes_total", "Bytes received by successful loads.");
         sample(sb, "compactor_load_bytes_total", m.loadBytes.sum());
+        counter(sb, "compactor_load_disk_bytes_total", "Bytes of segment files made visible by loads.");
+        sample(sb, "compactor_load_disk_bytes_total", m.loadDiskBytes.sum());
         counter(sb, "compactor_exceed_version_limit_total", "Loads refused with E-235 (too many versions).");
         sample(sb, "compactor_exceed_version_limit_total", m.exceedVersionLimit.sum());
         counter(sb, "compactor_segcompaction_total", "Segment compactions run during loads.");

@@ -415,7 +415,10 @@ public final class CompactionSupervisor extends AbstractBehavior<CompactionSuper
     private void publishGauges() {
         Map<CompactionType, Integer> queued = new EnumMap<>(CompactionType.class);
         for (CandidateQueue.Request r : queue.snapshot()) {
-            queued.merge(r.type(), 1, Integer::sum);
+            // Waiting for a slot, not waiting out a failure back-off or a quarantine.
+            if (r.manual() || failures.isEligible(r.tabletId(), r.type())) {
+                queued.merge(r.type(), 1, Integer::sum);
+            }
         }
         for (CompactionType t : CompactionType.values()) {
             metrics.queued.get(kind(t)).set(queued.getOrDefault(t, 0));

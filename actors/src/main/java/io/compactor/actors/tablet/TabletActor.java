@@ -365,6 +365,7 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
         }
         reservedTxn = 0;
         meta = meta.addRowset(m.rowset());
+        metrics.loadDiskBytes.add(m.rowset().totalBytes());
         if (deleteBitmap != null && m.delta() != null) {
             deleteBitmap.merge(m.delta());
         }

@@ -20,6 +20,8 @@ public final class Sampler {
     static final String COMPACTION_BYTES = "compactor_compaction_bytes_total";
     static final String COMPACTION_SUCCESS = "compactor_compaction_success_total";
     static final String LOAD_BYTES = "compactor_load_bytes_total";
+    /** Segment bytes loads wrote: the same unit as compaction output, so preferred when present. */
+    static final String LOAD_DISK_BYTES = "compactor_load_disk_bytes_total";
     static final String CUMU_MAX_SCORE = "compactor_tablet_cumulative_max_compaction_score";
     static final String SEGCOMPACTION = "compactor_segcompaction_total";
 
@@ -57,13 +59,25 @@ public final class Sampler {
     /** Reads the counters' starting values; call once before the loads start. */
     public void baseline() {
         PrometheusText m = metrics();
-        baseLoadBytes = m.sum(LOAD_BYTES);
+        diskBytes = m.has(LOAD_DISK_BYTES);
+        baseLoadBytes = loadBytes(m);
         baseCompactionBytes = compactionBytes(m);
         successMetric = m.has(COMPACTION_SUCCESS);
         baseSuccess = compactionSuccess(m);
         baseSegcompactions = m.sum(SEGCOMPACTION);
         profiles.baseline();
         config.refresh();
+    }
+
+    private boolean diskBytes;
+
+    private double loadBytes(PrometheusText m) {
+        return m.sum(diskBytes ? LOAD_DISK_BYTES : LOAD_BYTES);
+    }
+
+    /** Whether load bytes are on-disk segment bytes (else stream-load body bytes). */
+    public boolean loadBytesOnDisk() {
+        return diskBytes;
     }
 
     private PrometheusText metrics() {
@@ -138,7 +152,7 @@ public final class Sampler {
                 kind(m, RUNNING, "segment"),
                 kind(m, QUEUED, "cumulative"), kind(m, QUEUED, "base"), kind(m, QUEUED, "full"),
                 config.allowedCumulative(), config.allowedBaseAndFull(),
-                Math.round(m.sum(LOAD_BYTES) - baseLoadBytes), Math.round(compactionBytes(m) - baseCompactionBytes),
+                Math.round(loadBytes(m) - baseLoadBytes), Math.round(compactionBytes(m) - baseCompactionBytes),
                 profiles.outputBytes(), compactions, Math.round(m.sum(SEGCOMPACTION) - baseSegcompactions));
     }
 

@@ -161,7 +161,9 @@ public final class SimulationRunner {
         }
         allNotes.addAll(notes);
         allNotes.add("write_amplification = (load bytes + compaction bytes) / load bytes; load bytes = "
-                + "compactor_load_bytes_total (stream-load bodies received by successful loads, " + loadBytes
+                + (sampler.loadBytesOnDisk()
+                ? "compactor_load_disk_bytes_total (segment files written by successful loads, " + loadBytes
+                : "compactor_load_bytes_total (stream-load bodies received by successful loads, " + loadBytes)
                 + " bytes); compaction bytes = " + (fromProfiles
                 ? "sum of output_total_size of the successful compactions in /api/compaction/profile (on-disk"
                 + " segment bytes, " + compactionBytes + " bytes)"

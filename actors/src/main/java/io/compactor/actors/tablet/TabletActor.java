@@ -103,6 +103,8 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
      */
     public record DeleteBitmapInfo(long count, long cardinality, long sizeBytes,
                                    java.util.Map<io.compactor.storage.meta.DeleteBitmapKey, long[]> entries) {
+        /** A tablet without a delete bitmap. */
+        public static final DeleteBitmapInfo NONE = new DeleteBitmapInfo(0, 0, 0, java.util.Map.of());
     }
 
     public record AbortCommit(long txnId, PendingRowset rowset) implements Command {
@@ -157,8 +159,8 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
     private final CompactionEnv compaction;
     private final CompactionStatusBook book = new CompactionStatusBook();
     private final Map<CompactionType, CompactionPick> runningPicks = new EnumMap<>(CompactionType.class);
-    /** Merge-on-write: the live delete bitmap (null for duplicate-key tables). */
-    private final DeleteBitmap deleteBitmap;
+    /** Merge-on-write: the live delete bitmap and its bookkeeping (null for duplicate-key tables). */
+    private final MowState mow;
     /** Compaction commits waiting for a load's reservation to end (their row-id conversion must see its marks). */
     private final List<CompactionMerged> deferredCommits = new ArrayList<>();
 
@@ -183,8 +185,7 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
         this.statsRegistry = stats;
         this.loadExecutor = loadExecutor;
         this.dir = engine.dataDir(meta.dataDir());
-        this.deleteBitmap = table.isMergeOnWrite()
-                ? DeleteBitmap.load(engine.meta().loadDeleteBitmaps(meta.tabletId())) : null;
+        this.mow = table.isMergeOnWrite() ? MowState.load(engine, dir, meta.tabletId(), table.schema()) : null;
         publishStats();
     }
 
@@ -210,7 +211,10 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
                 .onMessage(RunCompaction.class, this::onRunCompaction)
                 .onMessage(CompactionMerged.class, this::onCompactionMerged)
                 .onMessage(GetCompactionStatus.class, this::onGetCompactionStatus)
-                .onMessage(GetDeleteBitmap.class, this::onGetDeleteBitmap)
+                .onMessage(GetDeleteBitmap.class, m -> {
+                    m.replyTo().tell(mow == null ? DeleteBitmapInfo.NONE : mow.info());
+                    return this;
+                })
                 .build();
     }
 
@@ -254,7 +258,7 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
         long tabletId = tabletId();
         var schema = table.schema();
         var segcompaction = compaction.segcompaction();
-        if (deleteBitmap == null) {
+        if (mow == null) {
             CompletableFuture.supplyAsync(() -> new TabletWrite(LoadWriter.write(dir, tabletId, rowsetId, schema,
                             m.rows(), writeBuffer, maxSegments, segcompaction), null, Set.of()), loadExecutor)
                     .whenComplete((w, err) -> m.replyTo().tell(err == null ? new WriteResult(tabletId, w, Status.OK)
@@ -264,9 +268,9 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
         // Merge-on-write: mark the rows this load supersedes against the rowsets visible now (held,
         // so compaction can not delete their files meanwhile); the commit reconciles what changed since.
         List<RowsetMeta> basis = meta.rowsets();
-        var deleted = deleteBitmap.aggregate();
+        var deleted = mow.deleted();
         Runnable hold = readers.acquire(basis);
-        var calculator = new DeleteBitmapCalculator(dir, tabletId, schema, engine.primaryKeys());
+        var calculator = mow.calculator();
         CompletableFuture.supplyAsync(() -> {
             PendingRowset rowset = LoadWriter.write(dir, tabletId, rowsetId, schema, m.rows(), writeBuffer, maxSegments,
                     segcompaction);
@@ -297,9 +301,9 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
             long version = meta.maxVersion() + 1;
             RowsetMeta rs = m.write().rowset().toMeta(Version.of(version), engine.clock().millis(), m.txnId());
             DeleteBitmap delta = null;
-            if (deleteBitmap != null) {
+            if (mow != null) {
                 try {
-                    delta = finalDelta(m.write(), version);
+                    delta = mow.finalDelta(m.write(), meta.rowsets(), version);
                 } catch (IOException | RuntimeException e) {
                     m.replyTo().tell(new PrepareResult(tabletId(), null, null, new Status(Status.INTERNAL_ERROR,
                             "tablet " + tabletId() + ": delete bitmap update failed: " + e.getMessage())));
@@ -312,41 +316,9 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
         return this;
     }
 
-    /**
-     * The load's marks as of now (Doris's publish-time update): marks on rowsets that compaction
-     * replaced since the write are dropped, and the keys are looked up again in every rowset that
-     * appeared since (compaction outputs, loads committed meanwhile).
-     */
-    private DeleteBitmap finalDelta(TabletWrite w, long version) throws IOException {
-        if (engine.debugPoints().hit("DeleteBitmap.skip_marks")) {
-            return new DeleteBitmap();
-        }
-        DeleteBitmap delta = new DeleteBitmap();
-        delta.merge(w.delta());
-        Set<RowsetId> current = ids(meta.rowsets());
-        Set<RowsetId> vanished = new HashSet<>(w.basis());
-        vanished.removeAll(current);
-        delta.removeRowsets(vanished);
-        List<RowsetMeta> added = new ArrayList<>();
-        for (RowsetMeta r : meta.rowsets()) {
-            if (!w.basis().contains(r.rowsetId())) {
-                added.add(r);
-            }
-        }
-        if (!added.isEmpty()) {
-            var calculator = new DeleteBitmapCalculator(dir, tabletId(), table.schema(), engine.primaryKeys());
-            delta.merge(calculator.calculate(w.rowset().rowsetId(), w.rowset().segments(), added,
-                    deleteBitmap.aggregate(), false));
-        }
-        return delta.withVersion(version);
-    }
 
     private static Set<RowsetId> ids(List<RowsetMeta> rowsets) {
-        Set<RowsetId> out = new HashSet<>();
-        for (RowsetMeta r : rowsets) {
-            out.add(r.rowsetId());
-        }
-        return out;
+        return MowState.ids(rowsets);
     }
 
     private void deleteRowsetQuietly(PendingRowset rowset) {
@@ -366,8 +338,8 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
         reservedTxn = 0;
         meta = meta.addRowset(m.rowset());
         metrics.loadDiskBytes.add(m.rowset().totalBytes());
-        if (deleteBitmap != null && m.delta() != null) {
-            deleteBitmap.merge(m.delta());
+        if (mow != null && m.delta() != null) {
+            mow.apply(m.delta());
         }
         publishStats();
         return runDeferredCommits();
@@ -398,7 +370,7 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
     private Behavior<Command> onSnapshot(GetSnapshot m) {
         Runnable release = readers.acquire(meta.rowsets());
         m.replyTo().tell(new TabletSnapshot(meta, table.schema(), dir, release,
-                deleteBitmap == null ? null : deleteBitmap.aggregate()));
+                mow == null ? null : mow.deleted()));
         return this;
     }
 
@@ -588,7 +560,7 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
      * (consistency rule 3); otherwise, or if the meta write fails, deletes the output.
      */
     private Behavior<Command> onCompactionMerged(CompactionMerged m) {
-        if (deleteBitmap != null && reservedTxn != 0 && m.error() == null) {
+        if (mow != null && reservedTxn != 0 && m.error() == null) {
             // A load holds a reservation: its marks (computed against the inputs) are not in the
             // bitmap yet. Commit after it publishes, so the conversion carries them (rule 4).
             deferredCommits.add(m);
@@ -655,9 +627,9 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
             batch.putTablet(header(cp));
             Set<RowsetId> inputIds = ids(pick.inputs());
             DeleteBitmap outputMarks = null;
-            if (deleteBitmap != null) {
-                outputMarks = pick.type() == CompactionType.FULL ? repairMarks(output)
-                        : convertMarks(pick.inputs(), output, merged);
+            if (mow != null) {
+                outputMarks = pick.type() == CompactionType.FULL ? mow.repairMarks(output, meta.rowsets())
+                        : mow.convertMarks(pick.inputs(), output, merged);
                 for (RowsetId in : inputIds) {
                     batch.add(new MetaBatch.DeleteDeleteBitmap(tabletId(), in));
                 }
@@ -665,9 +637,8 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
             }
             engine.meta().write(batch);
             meta = meta.replaceRowsets(pick.inputs(), output, now).withCumulativePoint(cp);
-            if (deleteBitmap != null) {
-                deleteBitmap.removeRowsets(inputIds);
-                deleteBitmap.merge(outputMarks);
+            if (mow != null) {
+                mow.replace(inputIds, outputMarks);
             }
             return Status.OK;
         } catch (IOException e) {
@@ -677,69 +648,8 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
         }
     }
 
-    /**
-     * Merge-on-write cumulative/base compaction: every mark on an input row (including marks of
-     * loads that committed while the merge ran) moves to the output row it became; marks on rows
-     * the merge dropped vanish with them.
-     */
-    private DeleteBitmap convertMarks(List<RowsetMeta> inputs, RowsetMeta output, CompactionOutput merged) {
-        DeleteBitmap out = new DeleteBitmap();
-        var entries = deleteBitmap.entriesOn(ids(inputs));
-        if (entries.isEmpty()) {
-            return out;
-        }
-        if (merged.conversion() == null) {
-            throw new IllegalStateException("tablet " + tabletId() + ": merge-on-write compaction without row-id map");
-        }
-        for (var e : entries.entrySet()) {
-            int index = -1;
-            for (int i = 0; i < inputs.size(); i++) {
-                if (inputs.get(i).rowsetId().equals(e.getKey().rowsetId())) {
-                    index = i;
-                }
-            }
-            for (var c : merged.conversion().convert(index, e.getKey().segmentId(), e.getValue()).entrySet()) {
-                out.markAll(output.rowsetId(), c.getKey(), e.getKey().version(), c.getValue());
-            }
-        }
-        return out;
-    }
 
-    /**
-     * Full compaction as repair (Doris's data recovery): the output inherits no marks, since the
-     * merge already kept one row per key; only rowsets loaded while it ran (newer than the output)
-     * get their marks recomputed against it. Wrong marks on the inputs go with them.
-     */
-    private DeleteBitmap repairMarks(RowsetMeta output) throws IOException {
-        DeleteBitmap out = new DeleteBitmap();
-        List<RowsetMeta> newer = new ArrayList<>();
-        for (RowsetMeta r : meta.rowsets()) {
-            if (r.startVersion() > output.endVersion()) {
-                newer.add(r);
-            }
-        }
-        var calculator = new DeleteBitmapCalculator(dir, tabletId(), table.schema(), engine.primaryKeys());
-        for (RowsetMeta r : newer) {
-            DeleteBitmap marks = calculator.calculate(r.rowsetId(), r.segments(), List.of(output), out.aggregate(),
-                    false);
-            out.merge(marks.withVersion(r.endVersion()));
-        }
-        return out;
-    }
 
-    private Behavior<Command> onGetDeleteBitmap(GetDeleteBitmap m) {
-        java.util.Map<io.compactor.storage.meta.DeleteBitmapKey, long[]> entries = new java.util.TreeMap<>();
-        if (deleteBitmap == null) {
-            m.replyTo().tell(new DeleteBitmapInfo(0, 0, 0, entries));
-            return this;
-        }
-        for (var e : deleteBitmap.entries().entrySet()) {
-            entries.put(e.getKey(), new long[]{e.getValue().getLongCardinality(), e.getValue().serializedSizeInBytes()});
-        }
-        m.replyTo().tell(new DeleteBitmapInfo(deleteBitmap.count(), deleteBitmap.cardinality(),
-                deleteBitmap.sizeBytes(), entries));
-        return this;
-    }
 
     private static NodeMetrics.Kind kindOf(CompactionType t) {
         return NodeMetrics.Kind.of(t);

@@ -260,6 +260,14 @@ public final class Compactor implements AutoCloseable {
         }
     }
 
+    /**
+     * Asks a tablet to remove now the stale rowsets whose time is up and that no reader holds (it
+     * also does so every 10 s on its own). Ordered before any later request to the same tablet.
+     */
+    public void sweepStaleRowsets(long tabletId) {
+        tabletRef(tabletId).tell(TabletActor.SweepStale.INSTANCE);
+    }
+
     /** A read snapshot of the tablet; the caller must close it. */
     public CompletionStage<TabletSnapshot> snapshot(long tabletId) {
         try {

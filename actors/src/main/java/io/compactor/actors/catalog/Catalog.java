@@ -184,9 +184,10 @@ public final class Catalog extends AbstractBehavior<Catalog.Command> {
             List<TabletMeta> metas = new ArrayList<>();
             MetaBatch batch = new MetaBatch();
             long now = engine.clock().millis();
+            Map<String, Integer> perDir = tabletsPerDir();
             for (int b = 0; b < s.buckets(); b++) {
                 long tabletId = engine.nextTabletId();
-                DataDir dir = pickDataDir();
+                DataDir dir = pickDataDir(perDir);
                 TabletMeta tm = TabletMeta.create(tabletId, tableId, b, dir.path());
                 RowsetMeta initial = new RowsetMeta(engine.nextRowsetId(), tabletId, new Version(0, 1), List.of(),
                         SegmentsOverlap.NONOVERLAPPING, now, 0, 0);
@@ -219,8 +220,8 @@ public final class Catalog extends AbstractBehavior<Catalog.Command> {
         }
     }
 
-    /** The data dir holding the fewest tablets, so tablets spread evenly. */
-    private DataDir pickDataDir() {
+    /** Tablets per data dir now, to spread new tablets evenly. */
+    private Map<String, Integer> tabletsPerDir() {
         Map<String, Integer> counts = new HashMap<>();
         for (DataDir d : engine.dataDirs()) {
             counts.put(d.path(), 0);
@@ -228,12 +229,18 @@ public final class Catalog extends AbstractBehavior<Catalog.Command> {
         for (var s : stats.all()) {
             counts.merge(s.dataDir(), 1, Integer::sum);
         }
+        return counts;
+    }
+
+    /** The data dir holding the fewest tablets (counting those placed in this same CREATE). */
+    private DataDir pickDataDir(Map<String, Integer> counts) {
         DataDir best = engine.dataDirs().get(0);
         for (DataDir d : engine.dataDirs()) {
             if (counts.get(d.path()) < counts.get(best.path())) {
                 best = d;
             }
         }
+        counts.merge(best.path(), 1, Integer::sum);
         return best;
     }
 

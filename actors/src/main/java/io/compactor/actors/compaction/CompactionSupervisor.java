@@ -85,6 +85,14 @@ public final class CompactionSupervisor extends AbstractBehavior<CompactionSuper
     public record GetFailures(long tabletId, ActorRef<List<FailureTracker.FailureState>> replyTo) implements Command {
     }
 
+    /**
+     * A tablet actor restarted after a failure: its in-memory compaction state is gone, so the
+     * slots and permits of its tasks come back now (a merge result that still arrives later is
+     * committed or discarded by the new incarnation and its answer ignored).
+     */
+    public record TabletRestarted(long tabletId) implements Command {
+    }
+
     /** Configuration changed at runtime: re-read limits. */
     public enum ConfigChanged implements Command { INSTANCE }
 
@@ -165,6 +173,7 @@ public final class CompactionSupervisor extends AbstractBehavior<CompactionSuper
                 .onMessage(ConfigChanged.class, m -> onConfigChanged())
                 .onMessage(Tick.class, m -> onTick())
                 .onMessage(TabletTerminated.class, this::onTerminated)
+                .onMessage(TabletRestarted.class, m -> releaseTasksOf(m.tabletId(), "restarted"))
                 .build();
     }
 
@@ -356,9 +365,15 @@ public final class CompactionSupervisor extends AbstractBehavior<CompactionSuper
         reports.remove(m.tabletId());
         queue.removeTablet(m.tabletId());
         failures.removeTablet(m.tabletId());
+        parked.keySet().removeIf(k -> k.tabletId() == m.tabletId());
+        return releaseTasksOf(m.tabletId(), "stopped");
+    }
+
+    /** Gives back the slots and permits of a tablet's running tasks; their waiters get an error. */
+    private Behavior<Command> releaseTasksOf(long tabletId, String what) {
         List<Long> dead = new ArrayList<>();
         for (Running t : running.values()) {
-            if (t.tabletId() == m.tabletId()) {
+            if (t.tabletId() == tabletId) {
                 dead.add(t.taskId());
             }
         }
@@ -366,13 +381,13 @@ public final class CompactionSupervisor extends AbstractBehavior<CompactionSuper
             Running t = running.remove(id);
             release(t);
             Key key = new Key(t.tabletId(), t.type());
+            triggers.remove(key);
             List<ActorRef<Status>> ws = waiters.remove(key);
             if (ws != null) {
                 ws.forEach(w -> w.tell(new Status(Status.INTERNAL_ERROR,
-                        "tablet " + t.tabletId() + " stopped during " + t.type().dorisName() + " compaction")));
+                        "tablet " + t.tabletId() + " " + what + " during " + t.type().dorisName() + " compaction")));
             }
         }
-        parked.keySet().removeIf(k -> k.tabletId() == m.tabletId());
         dispatch();
         return this;
     }

@@ -48,6 +48,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -209,6 +210,10 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
                 .onMessage(Drop.class, m -> onDrop())
                 .onMessage(SweepStale.class, m -> onSweep())
                 .onMessage(RunCompaction.class, this::onRunCompaction)
+                .onSignal(PreRestart.class, sig -> {
+                    compaction.supervisor().tell(new CompactionSupervisor.TabletRestarted(tabletId()));
+                    return this;
+                })
                 .onMessage(CompactionMerged.class, this::onCompactionMerged)
                 .onMessage(GetCompactionStatus.class, this::onGetCompactionStatus)
                 .onMessage(GetDeleteBitmap.class, m -> {
@@ -474,6 +479,10 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
         long now = engine.clock().millis();
         CompactionType type = m.type();
         book.scheduled(type, now);
+        if (engine.debugPoints().hit("tablet.crash_on_compaction")) {
+            throw new IllegalStateException("debug point tablet.crash_on_compaction: tablet " + tabletId()
+                    + " actor fails on purpose");
+        }
         if (dropped) {
             finish(m, new Status(Status.NOT_FOUND, "Tablet not found. tablet_id=" + tabletId()), false);
             return this;

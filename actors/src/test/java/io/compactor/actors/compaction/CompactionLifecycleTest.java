@@ -1,0 +1,165 @@
+package io.compactor.actors.compaction;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.compactor.actors.Compactor;
+import io.compactor.actors.NodeMetrics;
+import io.compactor.actors.catalog.CreateTableSpec;
+import io.compactor.actors.load.LoadResult;
+import io.compactor.scheduler.CompactionType;
+import io.compactor.storage.DataDir;
+import io.compactor.storage.load.LoadOptions;
+import io.compactor.storage.rowset.RowsetMeta;
+import io.compactor.storage.schema.Column;
+import io.compactor.storage.schema.ColumnType;
+import io.compactor.storage.schema.KeysType;
+import io.compactor.storage.schema.Schema;
+import io.compactor.storage.tablet.TableMeta;
+import io.compactor.storage.tablet.TabletReader;
+import io.compactor.storage.tablet.TabletSnapshot;
+import io.compactor.storage.util.ManualClock;
+import io.compactor.storage.util.Status;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What happens around a compaction: actor failures, readers of replaced rowsets, several data dirs. */
+class CompactionLifecycleTest {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final Schema SCHEMA = Schema.of(List.of(new Column("k", ColumnType.BIGINT, false, 0),
+            new Column("v", ColumnType.VARCHAR, true, 16)), List.of("k"), KeysType.DUPLICATE_KEYS);
+
+    @TempDir
+    Path dir;
+    private Compactor node;
+    private final ManualClock clock = new ManualClock(1_800_000_000_000L);
+
+    @AfterEach
+    void stop() {
+        if (node != null) {
+            node.close();
+        }
+    }
+
+    private Compactor start(Map<String, Object> extra) {
+        Map<String, Object> m = new HashMap<>();
+        m.put("compactor.storage_root_path", dir.toString());
+        m.put("compactor.webserver_port", 0);
+        m.put("compactor.disable_auto_compaction", true);
+        m.put("compactor.enable_debug_points", true);
+        extra.forEach((k, v) -> m.put("compactor." + k, v));
+        return Compactor.start(ConfigFactory.parseMap(m).withFallback(ConfigFactory.load()), clock);
+    }
+
+    private static <T> T join(CompletionStage<T> s) {
+        try {
+            return s.toCompletableFuture().get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private TableMeta table(int buckets) {
+        return join(node.createTable(new CreateTableSpec("db", "t", SCHEMA, buckets, 1, Map.of())));
+    }
+
+    private void loads(int n) {
+        for (int i = 0; i < n; i++) {
+            String body = i + "\tv" + i + "\n" + (i + 1000) + "\tw" + i + "\n";
+            LoadResult r = join(node.streamLoad("db", "t", body.getBytes(StandardCharsets.UTF_8), LoadOptions.DEFAULTS,
+                    "l" + i));
+            assertEquals(LoadResult.SUCCESS, r.status(), r.toString());
+        }
+    }
+
+    @Test
+    void tabletActorFailingDuringCompactionGivesBackItsSlotAndPermits() {
+        node = start(Map.of());
+        long tablet = table(1).tabletIds().get(0);
+        loads(6);
+        node.engine().debugPoints().add("tablet.crash_on_compaction", 1, -1, Map.of());
+        Status crashed = join(node.runCompactionAndWait(tablet, CompactionType.CUMULATIVE, WAIT));
+        assertEquals(Status.INTERNAL_ERROR, crashed.code(), crashed.toString());
+        assertTrue(crashed.msg().contains("restarted"), crashed.msg());
+        NodeMetrics m = node.metrics();
+        await().atMost(WAIT).until(() -> m.running.get(NodeMetrics.Kind.CUMULATIVE).get() == 0
+                && m.usedPermits.get() == 0);
+        assertEquals(Status.OK, join(node.runCompactionAndWait(tablet, CompactionType.CUMULATIVE, WAIT)),
+                "the restarted tablet compacts normally");
+        assertEquals(12L, join(node.count("db", "t")));
+    }
+
+    @Test
+    void replacedRowsetFilesStayWhileAReaderHoldsThemAndGoAfter() throws Exception {
+        node = start(Map.of("tablet_rowset_stale_sweep_time_sec", 600));
+        long tablet = table(1).tabletIds().get(0);
+        loads(6);
+        TabletSnapshot reader = join(node.snapshot(tablet));
+        List<RowsetMeta> held = reader.meta().rowsets();
+        assertEquals(Status.OK, join(node.runCompactionAndWait(tablet, CompactionType.CUMULATIVE, WAIT)));
+        DataDir dataDir = reader.dataDir();
+        List<Path> inputFiles = held.stream().filter(r -> r.numSegments() > 0)
+                .map(r -> dataDir.segmentPath(tablet, r.rowsetId(), 0)).toList();
+        assertFalse(inputFiles.isEmpty());
+
+        clock.advance(Duration.ofSeconds(601));
+        node.sweepStaleRowsets(tablet);
+        assertFalse(join(node.tabletMeta(tablet)).staleRowsets().isEmpty(), "a reader holds them: still stale");
+        assertTrue(inputFiles.stream().allMatch(Files::exists), "their files stay while the reader holds them");
+        assertEquals(12L, TabletReader.count(SCHEMA, List.of(reader)), "the old snapshot still reads");
+
+        reader.close();
+        node.sweepStaleRowsets(tablet);
+        assertTrue(join(node.tabletMeta(tablet)).staleRowsets().isEmpty(), "released and expired: removed");
+        assertTrue(inputFiles.stream().noneMatch(Files::exists), "their files are gone");
+        assertEquals(12L, join(node.count("db", "t")));
+    }
+
+    @Test
+    void staleRowsetsStayUntilTheirSweepTimeEvenWithoutReaders() {
+        node = start(Map.of("tablet_rowset_stale_sweep_time_sec", 600));
+        long tablet = table(1).tabletIds().get(0);
+        loads(6);
+        assertEquals(Status.OK, join(node.runCompactionAndWait(tablet, CompactionType.CUMULATIVE, WAIT)));
+        clock.advance(Duration.ofSeconds(599));
+        node.sweepStaleRowsets(tablet);
+        assertFalse(join(node.tabletMeta(tablet)).staleRowsets().isEmpty(), "kept for in-flight queries");
+        clock.advance(Duration.ofSeconds(2));
+        node.sweepStaleRowsets(tablet);
+        assertTrue(join(node.tabletMeta(tablet)).staleRowsets().isEmpty());
+    }
+
+    @Test
+    void tabletsSpreadOverSeveralDataDirsAndComeBackAfterRestart() throws Exception {
+        Path a = Files.createDirectories(dir.resolve("a"));
+        Path b = Files.createDirectories(dir.resolve("b"));
+        Map<String, Object> dirs = Map.of("storage_root_path", a + ";" + b);
+        node = start(dirs);
+        TableMeta t = table(6);
+        loads(4);
+        Map<String, Integer> perDir = new HashMap<>();
+        for (long id : t.tabletIds()) {
+            perDir.merge(join(node.tabletMeta(id)).dataDir(), 1, Integer::sum);
+        }
+        assertEquals(Map.of(a.toString(), 3, b.toString(), 3), perDir, "tablets spread evenly");
+        node.close();
+        node = start(dirs);
+        assertEquals(8L, join(node.count("db", "t")));
+        for (long id : t.tabletIds()) {
+            assertTrue(Files.isDirectory(Path.of(join(node.tabletMeta(id)).dataDir()).resolve("data")));
+        }
+    }
+}

@@ -521,7 +521,7 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
         runningPicks.put(type, pick);
         RowsetId outputId = engine.nextRowsetId();
         Runnable release = readers.acquire(pick.inputs());
-        CompactionSettings settings = compactionSettings();
+        CompactionSettings settings = compactionSettings(type);
         long tabletId = tabletId();
         var schema = table.schema();
         var debug = engine.debugPoints();
@@ -543,12 +543,15 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
         return this;
     }
 
-    private CompactionSettings compactionSettings() {
+    private CompactionSettings compactionSettings(CompactionType type) {
         var c = engine.config();
+        boolean ordered = c.get(StorageKeys.ENABLE_ORDERED_DATA_COMPACTION) && type != CompactionType.FULL
+                && !table.isMergeOnWrite();
         return new CompactionSettings(c.get(StorageKeys.ENABLE_VERTICAL_COMPACTION),
                 c.getInt(StorageKeys.VERTICAL_COMPACTION_NUM_COLUMNS_PER_GROUP),
                 c.get(StorageKeys.VERTICAL_COMPACTION_MAX_ROW_SOURCE_MEMORY_MB) << 20,
-                c.get(StorageKeys.VERTICAL_COMPACTION_MAX_SEGMENT_SIZE), table.isMergeOnWrite());
+                c.get(StorageKeys.VERTICAL_COMPACTION_MAX_SEGMENT_SIZE), table.isMergeOnWrite(), ordered,
+                c.get(StorageKeys.ORDERED_DATA_COMPACTION_MIN_SEGMENT_SIZE));
     }
 
     /** Moves the cumulative point forward, durably (it never moves back). */

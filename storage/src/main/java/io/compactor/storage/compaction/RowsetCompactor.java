@@ -28,7 +28,8 @@ import java.util.List;
  * newest row of each key and counts the others as merged, whatever the delete bitmaps say, so a
  * full compaction repairs wrong bitmaps. The row counts are checked (input = output + merged,
  * consistency rule 6); a mismatch fails the compaction and deletes its output. Files only: the
- * caller commits the meta. Synchronous; run it on a compaction thread.
+ * caller commits the meta. Inputs already in key order are linked, not merged
+ * ({@link OrderedDataCompaction}). Synchronous; run it on a compaction thread.
  */
 public final class RowsetCompactor {
     private RowsetCompactor() {
@@ -36,6 +37,10 @@ public final class RowsetCompactor {
 
     public static CompactionOutput compact(DataDir dir, long tabletId, Schema schema, List<RowsetMeta> inputs,
                                            RowsetId outputId, CompactionSettings settings) throws IOException {
+        if (settings.orderedData() && !settings.rowIdConversion()
+                && OrderedDataCompaction.tidy(inputs, settings.orderedDataMinSegmentBytes())) {
+            return OrderedDataCompaction.link(dir, tabletId, inputs, outputId);
+        }
         long inputRows = 0;
         long inputBytes = 0;
         for (RowsetMeta r : inputs) {

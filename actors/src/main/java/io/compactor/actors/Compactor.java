@@ -292,6 +292,7 @@ public final class Compactor implements AutoCloseable {
             try (snap) {
                 return TabletReader.get(t.schema(), snap, keyRow);
             } catch (java.io.IOException e) {
+                engine.badTablets().markIfCorrupt(e);
                 throw new java.io.UncheckedIOException(e);
             }
         }, readExecutor);
@@ -331,6 +332,7 @@ public final class Compactor implements AutoCloseable {
             try {
                 return read.read(t, snaps);
             } catch (java.io.IOException e) {
+                engine.badTablets().markIfCorrupt(e);
                 throw new java.io.UncheckedIOException(e);
             } finally {
                 snaps.forEach(TabletSnapshot::close);
@@ -429,9 +431,18 @@ public final class Compactor implements AutoCloseable {
                         noBitmap);
                 return new MowChecker.Result(r.rows(), r.duplicateKeys(), 0, true);
             } catch (java.io.IOException e) {
+                engine.badTablets().markIfCorrupt(e);
                 throw new java.io.UncheckedIOException(e);
             }
         }, readExecutor);
+    }
+
+    /**
+     * Doris's {@code check_tablet_segment_lost}: every visible segment file exists and passes its
+     * checksums; with {@code repair} damaged tablets are marked bad (and whole ones cleared).
+     */
+    public CompletionStage<SegmentLossCheck.Result> checkTabletSegmentLost(boolean repair) {
+        return SegmentLossCheck.run(this, repair, readExecutor);
     }
 
     public CompactionProfiles compactionProfiles() {

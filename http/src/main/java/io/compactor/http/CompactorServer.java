@@ -68,7 +68,8 @@ public final class CompactorServer implements AutoCloseable {
     /** Every route of API.md, behind auth when a password is set, errors as JSON. */
     public static Route routes(Compactor node) {
         Route api = concat(new OpsRoutes(node).route(), new CompactionRoutes(node).route(),
-                new MowRoutes(node).route(), new TableRoutes(node).route());
+                new MowRoutes(node).route(), new TabletCheckRoutes(node).route(),
+                new TableRoutes(node).route());
         Route guarded = auth(node, api);
         return handleExceptions(exceptionHandler(), () -> handleRejections(rejectionHandler(), () -> guarded));
     }

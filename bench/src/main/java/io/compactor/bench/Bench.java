@@ -20,6 +20,7 @@ public final class Bench {
 
     static {
         BENCHMARKS.put("streamload", StreamLoadBench::main);
+        BENCHMARKS.put("torture", Torture::main);
     }
 
     private Bench() {

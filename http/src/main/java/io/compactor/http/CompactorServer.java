@@ -103,6 +103,13 @@ public final class CompactorServer implements AutoCloseable {
     private static ExceptionHandler exceptionHandler() {
         return ExceptionHandler.newBuilder()
                 .match(IllegalArgumentException.class, e -> complete(Json.fail(StatusCodes.BAD_REQUEST, e.getMessage())))
+                // A body over its size limit, or one that ends mid-chunk: the client's fault, not ours.
+                .match(org.apache.pekko.http.scaladsl.model.EntityStreamSizeException.class,
+                        e -> complete(Json.fail(StatusCodes.PAYLOAD_TOO_LARGE, e.getMessage())))
+                .match(org.apache.pekko.http.scaladsl.model.EntityStreamException.class,
+                        e -> complete(Json.fail(StatusCodes.BAD_REQUEST, e.getMessage())))
+                .match(org.apache.pekko.http.scaladsl.model.IllegalRequestException.class,
+                        e -> complete(Json.fail(StatusCodes.BAD_REQUEST, e.getMessage())))
                 .matchAny(e -> {
                     LOG.error("request failed", e);
                     return complete(Json.fail(StatusCodes.INTERNAL_SERVER_ERROR,

@@ -232,6 +232,11 @@ public final class Compactor implements AutoCloseable {
         return loader.load(db, table, body, options, label);
     }
 
+    /** Whether all {@code max_concurrent_loads} slots are taken (a new load would be answered busy). */
+    public boolean loadsSaturated() {
+        return loader.saturated();
+    }
+
     // ---- tablets
 
     private ActorRef<TabletActor.Command> tabletRef(long tabletId) {

@@ -21,6 +21,7 @@ public final class Bench {
     static {
         BENCHMARKS.put("streamload", StreamLoadBench::main);
         BENCHMARKS.put("torture", Torture::main);
+        BENCHMARKS.put("overload", OverloadBench::main);
     }
 
     private Bench() {

@@ -158,6 +158,10 @@ final class TableRoutes {
             } catch (IllegalArgumentException e) {
                 return complete(loadFail(label, e.getMessage()));
             }
+            if (node.loadsSaturated()) {
+                // Busy: answer before reading (and holding) a body that could not be loaded now.
+                return complete(loadFail(label, "[" + Status.BUSY + "]too many concurrent loads, try again later"));
+            }
             var declared = req.entity().getContentLengthOption();
             if (declared.isPresent() && declared.getAsLong() > limit) {
                 return complete(loadFail(label, tooLarge(limit, declared.getAsLong())));

@@ -241,6 +241,11 @@ public final class Compactor implements AutoCloseable {
         return loader.load(db, table, body, options, label);
     }
 
+    /** Whether all {@code max_concurrent_loads} slots are taken (a new load would be answered busy). */
+    public boolean loadsSaturated() {
+        return loader.saturated();
+    }
+
     // ---- tablets
 
     private ActorRef<TabletActor.Command> tabletRef(long tabletId) {
@@ -309,6 +314,7 @@ public final class Compactor implements AutoCloseable {
             try (snap) {
                 return TabletReader.get(t.schema(), snap, keyRow);
             } catch (java.io.IOException e) {
+                engine.badTablets().markIfCorrupt(e);
                 throw new java.io.UncheckedIOException(e);
             }
         }, readExecutor);
@@ -348,6 +354,7 @@ public final class Compactor implements AutoCloseable {
             try {
                 return read.read(t, snaps);
             } catch (java.io.IOException e) {
+                engine.badTablets().markIfCorrupt(e);
                 throw new java.io.UncheckedIOException(e);
             } finally {
                 snaps.forEach(TabletSnapshot::close);
@@ -446,9 +453,18 @@ public final class Compactor implements AutoCloseable {
                         noBitmap);
                 return new MowChecker.Result(r.rows(), r.duplicateKeys(), 0, true);
             } catch (java.io.IOException e) {
+                engine.badTablets().markIfCorrupt(e);
                 throw new java.io.UncheckedIOException(e);
             }
         }, readExecutor);
+    }
+
+    /**
+     * Doris's {@code check_tablet_segment_lost}: every visible segment file exists and passes its
+     * checksums; with {@code repair} damaged tablets are marked bad (and whole ones cleared).
+     */
+    public CompletionStage<SegmentLossCheck.Result> checkTabletSegmentLost(boolean repair) {
+        return SegmentLossCheck.run(this, repair, readExecutor);
     }
 
     public CompactionProfiles compactionProfiles() {

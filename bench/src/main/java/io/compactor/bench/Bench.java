@@ -22,6 +22,8 @@ public final class Bench {
         BENCHMARKS.put("streamload", StreamLoadBench::main);
         BENCHMARKS.put("merge", MergeBench::main);
         BENCHMARKS.put("segload", SegLoadBench::main);
+        BENCHMARKS.put("torture", Torture::main);
+        BENCHMARKS.put("overload", OverloadBench::main);
     }
 
     private Bench() {

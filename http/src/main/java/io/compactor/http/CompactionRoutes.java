@@ -189,6 +189,9 @@ final class CompactionRoutes {
                     "last_status", f.lastStatus()));
         }
         m.put("compaction failure back-off", fs);
+        var bad = node.engine().badTablets().reason(st.meta().tabletId());
+        m.put("is_bad", bad.isPresent());
+        bad.ifPresent(reason -> m.put("bad reason", reason));
         return Json.ok(m);
     }
 

@@ -68,7 +68,8 @@ public final class CompactorServer implements AutoCloseable {
     /** Every route of API.md, behind auth when a password is set, errors as JSON. */
     public static Route routes(Compactor node) {
         Route api = concat(new OpsRoutes(node).route(), new CompactionRoutes(node).route(),
-                new MowRoutes(node).route(), new TableRoutes(node).route());
+                new MowRoutes(node).route(), new TabletCheckRoutes(node).route(),
+                new TableRoutes(node).route());
         Route guarded = auth(node, api);
         return handleExceptions(exceptionHandler(), () -> handleRejections(rejectionHandler(), () -> guarded));
     }
@@ -102,6 +103,13 @@ public final class CompactorServer implements AutoCloseable {
     private static ExceptionHandler exceptionHandler() {
         return ExceptionHandler.newBuilder()
                 .match(IllegalArgumentException.class, e -> complete(Json.fail(StatusCodes.BAD_REQUEST, e.getMessage())))
+                // A body over its size limit, or one that ends mid-chunk: the client's fault, not ours.
+                .match(org.apache.pekko.http.scaladsl.model.EntityStreamSizeException.class,
+                        e -> complete(Json.fail(StatusCodes.PAYLOAD_TOO_LARGE, e.getMessage())))
+                .match(org.apache.pekko.http.scaladsl.model.EntityStreamException.class,
+                        e -> complete(Json.fail(StatusCodes.BAD_REQUEST, e.getMessage())))
+                .match(org.apache.pekko.http.scaladsl.model.IllegalRequestException.class,
+                        e -> complete(Json.fail(StatusCodes.BAD_REQUEST, e.getMessage())))
                 .matchAny(e -> {
                     LOG.error("request failed", e);
                     return complete(Json.fail(StatusCodes.INTERNAL_SERVER_ERROR,

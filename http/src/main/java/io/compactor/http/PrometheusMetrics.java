@@ -48,6 +48,8 @@ final class PrometheusMetrics {
         gauge(sb, "compactor_tablet_base_max_compaction_score", "Highest base compaction score.", stats.maxBaseScore());
         gauge(sb, "compactor_tablet_max_version_count", "Most visible rowsets of any tablet.", stats.maxVersionCount());
         gauge(sb, "compactor_tablet_num", "Tablets on this node.", stats.all().size());
+        gauge(sb, "compactor_tablet_bad_num", "Tablets marked bad (a segment file lost or corrupt).",
+                node.engine().badTablets().count());
         return sb.toString();
     }
 

@@ -147,20 +147,58 @@ final class TableRoutes {
 
     private Route streamLoad(String db, String table) {
         long limit = node.config().getLong(io.compactor.actors.NodeKeys.STREAM_LOAD_MAX_BODY_BYTES) << 20;
-        return extractRequest(req -> {
+        // A load may take up to load_timeout_seconds; Pekko's request-timeout would answer 503 first.
+        Duration timeout = Duration.ofSeconds(node.config().getLong(io.compactor.actors.NodeKeys.LOAD_TIMEOUT_SECONDS))
+                .plus(Duration.ofSeconds(60));
+        return withRequestTimeout(timeout, () -> extractRequest(req -> {
+            String label = header(req, "label");
             LoadOptions options;
             try {
                 options = LoadOptions.fromHeaders(name -> header(req, name));
             } catch (IllegalArgumentException e) {
-                return complete(Json.ok(Json.obj("TxnId", 0, "Label", header(req, "label"), "Status", "Fail",
-                        "Message", e.getMessage())));
+                return complete(loadFail(label, e.getMessage()));
             }
-            String label = header(req, "label");
-            return withSizeLimit(limit, () -> extractMaterializer(mat -> completeWithFuture(
-                    req.entity().toStrict(BODY_TIMEOUT.toMillis(), mat)
+            if (node.loadsSaturated()) {
+                // Busy: answer before reading (and holding) a body that could not be loaded now.
+                return complete(loadFail(label, "[" + Status.BUSY + "]too many concurrent loads, try again later"));
+            }
+            var declared = req.entity().getContentLengthOption();
+            if (declared.isPresent() && declared.getAsLong() > limit) {
+                return complete(loadFail(label, tooLarge(limit, declared.getAsLong())));
+            }
+            // The limit on the entity itself: the route-level withSizeLimit does not reach the
+            // request captured above, which left Pekko's 8 MB default in force.
+            return extractMaterializer(mat -> completeWithFuture(
+                    req.entity().withSizeLimit(limit).toStrict(BODY_TIMEOUT.toMillis(), mat)
                             .thenCompose(strict -> node.streamLoad(db, table, strict.getData().toArray(), options, label))
-                            .thenApply(Json::ok))));
-        });
+                            .thenApply(Json::ok)
+                            .exceptionally(err -> loadFail(label, bodyError(err, limit)))));
+        }));
+    }
+
+    private static String tooLarge(long limit, long size) {
+        return "body exceed max size: " + limit + ", data: " + size;
+    }
+
+    /** The body could not be read: too large, or cut off / malformed (chunking). */
+    private static String bodyError(Throwable err, long limit) {
+        for (Throwable t = err; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof org.apache.pekko.http.scaladsl.model.EntityStreamSizeException e) {
+                return tooLarge(limit, e.actualSize().isDefined() ? (Long) e.actualSize().get() : limit + 1);
+            }
+            if (t instanceof org.apache.pekko.http.scaladsl.model.EntityStreamException
+                    || t instanceof org.apache.pekko.http.scaladsl.model.IllegalRequestException) {
+                return "failed to read the request body: " + t.getMessage();
+            }
+        }
+        return "failed to read the request body: " + StatusException.statusOf(err).msg();
+    }
+
+    /** A stream-load answer for a load refused before it started (nothing written). */
+    private static HttpResponse loadFail(String label, String message) {
+        return Json.ok(Json.obj("TxnId", 0, "Label", label == null ? "" : label, "Status", "Fail", "Message", message,
+                "NumberTotalRows", 0, "NumberLoadedRows", 0, "NumberFilteredRows", 0, "NumberUnselectedRows", 0,
+                "LoadBytes", 0, "LoadTimeMs", 0));
     }
 
     private static String header(HttpRequest req, String name) {

@@ -55,6 +55,28 @@ class AuthTest {
     }
 
     @Test
+    void everyReliabilityAndDebugEndpointNeedsCredentials() {
+        HttpTestClient anonymous = new HttpTestClient(server.port());
+        for (String path : new String[] {"/api/check_tablet_segment_lost", "/api/check_tablet_segment_lost?repair=true",
+                "/api/debug_point/add/segment.write", "/api/debug_point/remove/segment.write", "/api/debug_point/clear",
+                "/api/compaction/run?tablet_id=1&compact_type=full", "/api/update_config?disable_auto_compaction=true"}) {
+            Answer a = anonymous.post(path);
+            assertEquals(401, a.status(), path);
+            assertEquals("Fail", a.text("status"));
+        }
+        for (String path : new String[] {"/api/check_tablet?tablet_id=1", "/api/compaction/show?tablet_id=1",
+                "/api/compaction/run_status", "/api/compaction_score?top_n=1", "/api/compaction/profile",
+                "/api/delete_bitmap/count_local?tablet_id=1", "/api/db/t/_scan", "/api/db/t/_get?id=1", "/api/db/t"}) {
+            assertEquals(401, anonymous.get(path).status(), path);
+        }
+        assertEquals(401, anonymous.put("/api/db/t/_stream_load", "1\t2\tx\n").status());
+        assertEquals(401, anonymous.delete("/api/db/t").status());
+        // A malformed Authorization header is a 401 too, not an error.
+        assertEquals(401, new HttpTestClient(server.port(), "Basic %%%").get("/api/tables").status());
+        assertEquals(401, new HttpTestClient(server.port(), "Bearer x").get("/api/tables").status());
+    }
+
+    @Test
     void wrongPasswordOrUserIs401() {
         assertEquals(401, new HttpTestClient(server.port(), basic("root", "wrong")).get("/api/tables").status());
         assertEquals(401, new HttpTestClient(server.port(), basic("admin", "s3cret")).get("/api/tables").status());

@@ -3,6 +3,7 @@ package io.compactor.storage;
 import io.compactor.storage.rowset.RowsetId;
 import io.compactor.storage.rowset.RowsetMeta;
 import io.compactor.storage.segment.SegmentWriter;
+import io.compactor.storage.util.DebugPoints;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
@@ -35,9 +36,20 @@ public final class DataDir {
 
     private final Path root;
     private final Path data;
+    private final DebugPoints debugPoints;
 
     /** Opens (creating if needed) the storage root and its {@code data} directory. */
     public DataDir(Path root) {
+        this(root, DebugPoints.NONE);
+    }
+
+    /**
+     * As {@link #DataDir(Path)}, with the node's fault-injection points: segment writers of this
+     * dir fire {@code segment.write}, {@code segment.fsync}, {@code segment.rename}; file
+     * deletes fire {@code file.delete}.
+     */
+    public DataDir(Path root, DebugPoints debugPoints) {
+        this.debugPoints = debugPoints;
         this.root = root.toAbsolutePath().normalize();
         this.data = this.root.resolve("data");
         try {
@@ -53,6 +65,11 @@ public final class DataDir {
      * trailing ';' is allowed; an empty entry or the same path twice is an error.
      */
     public static List<DataDir> parseRoots(String storageRootPath) {
+        return parseRoots(storageRootPath, DebugPoints.NONE);
+    }
+
+    /** {@link #parseRoots(String)} with the node's fault-injection points. */
+    public static List<DataDir> parseRoots(String storageRootPath, DebugPoints debugPoints) {
         if (storageRootPath == null || storageRootPath.isBlank()) {
             throw new IllegalArgumentException("storage_root_path is empty: expected 'path1;path2'");
         }
@@ -80,9 +97,14 @@ public final class DataDir {
         }
         List<DataDir> dirs = new ArrayList<>(paths.size());
         for (Path p : paths) {
-            dirs.add(new DataDir(p));
+            dirs.add(new DataDir(p, debugPoints));
         }
         return List.copyOf(dirs);
+    }
+
+    /** The fault-injection points of this dir's writes and deletes. */
+    public DebugPoints debugPoints() {
+        return debugPoints;
     }
 
     public Path root() {
@@ -155,6 +177,7 @@ public final class DataDir {
      */
     public long deleteRowsetFiles(long tabletId, RowsetId rowsetId, int numSegments) throws IOException {
         long freed = 0;
+        debugPoints.ioFailIfHit("file.delete", tabletId, "deleting the files of rowset " + rowsetId + " of tablet " + tabletId);
         for (int s = 0; s < numSegments; s++) {
             Path file = segmentPath(tabletId, rowsetId, s);
             freed += deleteCounting(file);
@@ -172,6 +195,7 @@ public final class DataDir {
         if (!Files.exists(dir)) {
             return 0;
         }
+        debugPoints.ioFailIfHit("file.delete", tabletId, "deleting the directory of dropped tablet " + tabletId);
         SweepReport.Builder report = new SweepReport.Builder();
         removeTree(dir, report);
         return report.build().bytesRemoved();

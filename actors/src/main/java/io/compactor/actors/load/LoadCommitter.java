@@ -154,6 +154,10 @@ public final class LoadCommitter extends AbstractBehavior<LoadCommitter.Command>
         boolean durable;
         Status error = null;
         try {
+            if (engine.debugPoints().take("meta.commit", txn.rowsets()::containsKey) != null) {
+                throw new IllegalStateException("debug point meta.commit: injected failure in meta commit of load "
+                        + txn.label() + " (txn " + txn.txnId() + ")");
+            }
             engine.meta().write(batch);
             durable = true;
         } catch (RuntimeException e) {

@@ -120,6 +120,15 @@ public final class StreamLoader {
         return result;
     }
 
+    /**
+     * Whether every load slot ({@code max_concurrent_loads}) is taken right now: the HTTP route
+     * answers busy before reading a body it could not load anyway. Racy by nature; the slot
+     * taken in {@link #load} is the real bound.
+     */
+    public boolean saturated() {
+        return slots.availablePermits() == 0;
+    }
+
     private void release(String labelKey) {
         inFlightLabels.remove(labelKey);
         slots.release();

@@ -487,6 +487,15 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
             finish(m, new Status(Status.NOT_FOUND, "Tablet not found. tablet_id=" + tabletId()), false);
             return this;
         }
+        var bad = engine.badTablets().reason(tabletId());
+        if (bad.isPresent()) {
+            // Never merge a damaged tablet: the output would replace inputs that might be repaired.
+            Status s = new Status(Status.INTERNAL_ERROR, "tablet " + tabletId() + " is bad, compaction refused: "
+                    + bad.get());
+            book.failed(type, now, s);
+            finish(m, s, false);
+            return this;
+        }
         Status busy = conflict(type);
         if (busy != null) {
             book.failed(type, now, busy);
@@ -586,6 +595,7 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
         Status status;
         RowsetMeta output = null;
         if (m.error() != null) {
+            engine.badTablets().markIfCorrupt(m.error());
             status = StatusException.statusOf(m.error());
             if (status.code().equals(Status.INTERNAL_ERROR) && m.error().getMessage() != null
                     && m.error().getMessage().contains("CHECK_LINES_ERROR")) {
@@ -629,6 +639,8 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
     private Status commit(CompactionPick pick, RowsetMeta output, CompactionOutput merged, long now) {
         try {
             engine.debugPoints().failIfHit("compaction.commit", "commit of tablet " + tabletId());
+            engine.debugPoints().failIfHit("meta.commit", tabletId(), "meta commit of the " + pick.type().dorisName()
+                    + " compaction of tablet " + tabletId());
             long cp = cumulativePolicy().updatedCumulativePoint(meta, pick, output, policyContext());
             cp = Math.max(cp, meta.cumulativePoint());
             MetaBatch batch = new MetaBatch();

@@ -46,6 +46,7 @@ public final class StorageEngine implements AutoCloseable {
     private final RecoveryReport recovery;
     private final DebugPoints debugPoints;
     private final PrimaryKeyIndexCache primaryKeys;
+    private final BadTablets badTablets = new BadTablets();
 
     /** What start-up recovery found and removed. */
     public record RecoveryReport(int tables, int tablets, int rowsets, int staleRowsetsDropped, long orphanFilesRemoved,
@@ -57,7 +58,7 @@ public final class StorageEngine implements AutoCloseable {
         this.clock = clock;
         this.debugPoints = new DebugPoints(() -> Boolean.TRUE.equals(config.value("enable_debug_points")), clock);
         this.primaryKeys = new PrimaryKeyIndexCache(config.get(StorageKeys.PRIMARY_KEY_CACHE_CAPACITY_BYTES));
-        this.dataDirs = DataDir.parseRoots(config.get(StorageKeys.STORAGE_ROOT_PATH));
+        this.dataDirs = DataDir.parseRoots(config.get(StorageKeys.STORAGE_ROOT_PATH), debugPoints);
         for (DataDir d : dataDirs) {
             dirsByPath.put(d.path(), d);
         }
@@ -140,6 +141,11 @@ public final class StorageEngine implements AutoCloseable {
     /** Fault-injection points (active only when {@code enable_debug_points} is on). */
     public DebugPoints debugPoints() {
         return debugPoints;
+    }
+
+    /** Tablets found damaged (in memory; a restart re-checks). */
+    public BadTablets badTablets() {
+        return badTablets;
     }
 
     /** Decoded primary-key indexes of merge-on-write segments, shared by all tablets. */

@@ -38,7 +38,8 @@ final class SegmentSeries {
                     + metas.size() + " is still open");
         }
         dir.tabletDir(tabletId);
-        open = SegmentWriter.create(dir.segmentPath(tabletId, rowsetId, metas.size()), schema);
+        open = SegmentWriter.create(dir.segmentPath(tabletId, rowsetId, metas.size()), schema,
+                dir.debugPoints(), tabletId);
         return open;
     }
 

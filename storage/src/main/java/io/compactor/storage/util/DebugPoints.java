@@ -15,6 +15,12 @@ public final class DebugPoints {
     public record Point(String name, int remaining, long expiresAtMs, Map<String, String> params) {
     }
 
+    /** Never enabled: for storage objects created outside a node (tools, tests). */
+    public static final DebugPoints NONE = new DebugPoints(() -> false, java.time.Clock.systemUTC());
+
+    /** Parameter that limits a point to one tablet's steps. */
+    public static final String TABLET_ID = "tablet_id";
+
     private final Map<String, Point> points = new ConcurrentHashMap<>();
     private final BooleanSupplier enabled;
     private final java.time.Clock clock;
@@ -57,6 +63,15 @@ public final class DebugPoints {
 
     /** The point's parameters if it fires now (consuming one execution), else {@code null}. */
     public Point take(String name) {
+        return take(name, id -> true);
+    }
+
+    /**
+     * As {@link #take(String)} for a step of the given tablets: a point added with a
+     * {@code tablet_id} parameter fires only for that tablet (so a test can fail one tablet's
+     * writes while the rest of the node keeps working); without it, for every tablet.
+     */
+    public Point take(String name, java.util.function.LongPredicate isTablet) {
         if (points.isEmpty() || !enabled()) {
             return null;
         }
@@ -64,6 +79,10 @@ public final class DebugPoints {
         points.computeIfPresent(name, (k, p) -> {
             if (p.expiresAtMs() != 0 && clock.millis() >= p.expiresAtMs()) {
                 return null;
+            }
+            String scope = p.params().get(TABLET_ID);
+            if (scope != null && !scope.isEmpty() && !matchesTablet(scope, isTablet)) {
+                return p;
             }
             fired[0] = p;
             if (p.remaining() < 0) {
@@ -78,6 +97,38 @@ public final class DebugPoints {
     public void failIfHit(String name, String what) {
         if (hit(name)) {
             throw new StatusException(Status.INTERNAL_ERROR, "debug point " + name + ": injected failure in " + what);
+        }
+    }
+
+    /**
+     * Throws an {@link java.io.IOException} naming the point if it fires: for IO steps (segment
+     * write, fsync, rename, file delete), so callers handle it exactly as a real IO failure.
+     */
+    public void ioFailIfHit(String name, String what) throws java.io.IOException {
+        if (hit(name)) {
+            throw new java.io.IOException("debug point " + name + ": injected failure in " + what);
+        }
+    }
+
+    /** {@link #failIfHit(String, String)} for a step of one tablet (see {@link #take(String, java.util.function.LongPredicate)}). */
+    public void failIfHit(String name, long tabletId, String what) {
+        if (take(name, id -> id == tabletId) != null) {
+            throw new StatusException(Status.INTERNAL_ERROR, "debug point " + name + ": injected failure in " + what);
+        }
+    }
+
+    /** {@link #ioFailIfHit(String, String)} for a step of one tablet. */
+    public void ioFailIfHit(String name, long tabletId, String what) throws java.io.IOException {
+        if (take(name, id -> id == tabletId) != null) {
+            throw new java.io.IOException("debug point " + name + ": injected failure in " + what);
+        }
+    }
+
+    private static boolean matchesTablet(String scope, java.util.function.LongPredicate isTablet) {
+        try {
+            return isTablet.test(Long.parseLong(scope.trim()));
+        } catch (NumberFormatException e) {
+            return false;
         }
     }
 

@@ -1,0 +1,129 @@
+package io.compactor.bench;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A Compactor node in its own JVM ({@code io.compactor.http.CompactorServer}), for the programs
+ * that must kill it for real: java from {@code java.home}, this JVM's class path (or
+ * {@code bench/target/lib/*}), a free port, and {@code -Dcompactor.<key>=<value>} settings.
+ */
+final class NodeProcess implements AutoCloseable {
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+
+    private final Process process;
+    private final int port;
+    private final Path log;
+
+    private NodeProcess(Process process, int port, Path log) {
+        this.process = process;
+        this.port = port;
+        this.log = log;
+    }
+
+    /** Starts a node on {@code root} and waits until {@code /api/health} answers. */
+    static NodeProcess start(Path root, Map<String, String> settings, Path log) throws IOException, InterruptedException {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx768m");
+        cmd.add("-cp");
+        cmd.add(classPath());
+        cmd.add("-Dcompactor.storage_root_path=" + root);
+        cmd.add("-Dcompactor.webserver_port=" + port);
+        settings.forEach((k, v) -> cmd.add("-Dcompactor." + k + "=" + v));
+        cmd.add("io.compactor.http.CompactorServer");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        NodeProcess node = new NodeProcess(p, port, log);
+        node.awaitHealthy();
+        return node;
+    }
+
+    private static String classPath() {
+        String cp = System.getProperty("java.class.path", "");
+        if (cp.contains("compactor-http") || cp.contains("http/target/classes")) {
+            return cp;
+        }
+        Path lib = Path.of("bench", "target", "lib");
+        return lib.toAbsolutePath() + java.io.File.separator + "*";
+    }
+
+    private void awaitHealthy() throws IOException, InterruptedException {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpRequest health = HttpRequest.newBuilder(URI.create(base() + "/api/health"))
+                .timeout(Duration.ofSeconds(2)).GET().build();
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IOException("node exited with " + process.exitValue() + ":\n" + tail());
+            }
+            try {
+                if (client.send(health, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            // Start-up polling of another process: there is no event to wait on.
+            process.waitFor(100, TimeUnit.MILLISECONDS);
+        }
+        kill();
+        throw new IOException("node did not answer /api/health within " + START_TIMEOUT + ":\n" + tail());
+    }
+
+    int port() {
+        return port;
+    }
+
+    String base() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** SIGKILL, and waits for the process to end. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("node pid " + process.pid() + " did not end on SIGKILL");
+        }
+    }
+
+    /** The node's "storage recovered: ..." line. */
+    String recoveryLine() throws IOException {
+        try (Stream<String> lines = Files.lines(log)) {
+            return lines.filter(l -> l.contains("storage recovered")).findFirst()
+                    .map(l -> l.substring(l.indexOf("storage recovered"))).orElse("(no recovery line)");
+        }
+    }
+
+    /** The last lines of the log, for error messages. */
+    String tail() throws IOException {
+        List<String> lines = Files.readAllLines(log);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            kill();
+        }
+    }
+}

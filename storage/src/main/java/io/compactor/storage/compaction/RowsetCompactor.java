@@ -7,7 +7,6 @@ import io.compactor.storage.merge.MergeStats;
 import io.compactor.storage.merge.OutputSegmentSizer;
 import io.compactor.storage.merge.RowIdConversion;
 import io.compactor.storage.merge.RowsetMerger;
-import io.compactor.storage.merge.SortedRunSource;
 import io.compactor.storage.merge.SourceFactory;
 import io.compactor.storage.merge.VerticalMerger;
 import io.compactor.storage.rowset.PendingRowset;
@@ -19,7 +18,6 @@ import io.compactor.storage.schema.Schema;
 import io.compactor.storage.tablet.RowsetSources;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -72,7 +70,7 @@ public final class RowsetCompactor {
                 stats = new VerticalMerger(schema, options, new VerticalMerger.Settings(settings.columnsPerGroup(),
                         settings.maxRowSourceMemoryBytes(), spill)).merge(factories, sink);
             } else {
-                stats = horizontal(schema, options, factories, sink);
+                stats = new RowsetMerger(schema, options).mergeFactories(factories, sink);
             }
             PendingRowset out = writer.build();
             if (conversion != null) {
@@ -83,25 +81,6 @@ public final class RowsetCompactor {
         } catch (IOException | RuntimeException e) {
             writer.abort();
             throw e;
-        }
-    }
-
-    private static MergeStats horizontal(Schema schema, MergeOptions options, List<SourceFactory> factories,
-                                         MergeSink sink) throws IOException {
-        List<SortedRunSource> sources = new ArrayList<>();
-        try {
-            for (SourceFactory f : factories) {
-                sources.add(f.open(null));
-            }
-            return new RowsetMerger(schema, options).merge(sources, sink);
-        } finally {
-            for (SortedRunSource s : sources) {
-                try {
-                    s.close();
-                } catch (IOException ignored) {
-                    // reading is over; a close failure loses nothing
-                }
-            }
         }
     }
 }

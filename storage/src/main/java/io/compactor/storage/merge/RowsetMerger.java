@@ -53,4 +53,26 @@ public final class RowsetMerger {
         }
         return new MergeStats(input, written, raw.mergedRows(), raw.perSourceRows(), peakMemory, vertical, spilled);
     }
+
+    /**
+     * Opens a full-column source from each factory, merges them horizontally into {@code sink},
+     * and closes them (a close failure after the read loses nothing, so it is ignored).
+     */
+    public MergeStats mergeFactories(List<SourceFactory> factories, MergeSink sink) throws IOException {
+        List<SortedRunSource> sources = new java.util.ArrayList<>(factories.size());
+        try {
+            for (SourceFactory f : factories) {
+                sources.add(f.open(null));
+            }
+            return merge(sources, sink);
+        } finally {
+            for (SortedRunSource s : sources) {
+                try {
+                    s.close();
+                } catch (IOException ignored) {
+                    // reading is over; a close failure loses nothing
+                }
+            }
+        }
+    }
 }

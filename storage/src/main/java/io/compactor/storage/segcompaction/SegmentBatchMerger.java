@@ -4,7 +4,6 @@ import io.compactor.storage.merge.MergeOptions;
 import io.compactor.storage.merge.MergeSink;
 import io.compactor.storage.merge.MergeStats;
 import io.compactor.storage.merge.RowsetMerger;
-import io.compactor.storage.merge.SortedRunSource;
 import io.compactor.storage.merge.SourceFactory;
 import io.compactor.storage.merge.SourceOrigin;
 import io.compactor.storage.merge.VerticalMerger;
@@ -104,7 +103,7 @@ final class SegmentBatchMerger {
                 stats = new VerticalMerger(schema, options, new VerticalMerger.Settings(settings.columnsPerGroup(),
                         settings.maxRowSourceMemoryBytes(), spillDir)).merge(factories, sink);
             } else {
-                stats = horizontal(options, factories, sink);
+                stats = new RowsetMerger(schema, options).mergeFactories(factories, sink);
             }
             checkCorrectness(metas, stats, writer.rowCount(), firstSegment);
             SegmentMeta meta = writer.finish();
@@ -162,25 +161,6 @@ final class SegmentBatchMerger {
             throw new StatusException(Status.CHECK_LINES_ERROR, what + ": row count mismatch: sum_src_row="
                     + sumSource + ", raw_rows_read=" + stats.inputRows() + ", output_rows=" + written
                     + ", merged_rows=" + stats.mergedRows());
-        }
-    }
-
-    private MergeStats horizontal(MergeOptions options, List<SourceFactory> factories, MergeSink sink)
-            throws IOException {
-        List<SortedRunSource> sources = new ArrayList<>(factories.size());
-        try {
-            for (SourceFactory f : factories) {
-                sources.add(f.open(null));
-            }
-            return new RowsetMerger(schema, options).merge(sources, sink);
-        } finally {
-            for (SortedRunSource s : sources) {
-                try {
-                    s.close();
-                } catch (IOException ignored) {
-                    // reading is over; a close failure loses nothing
-                }
-            }
         }
     }
 }

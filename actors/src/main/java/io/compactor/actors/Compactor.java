@@ -77,6 +77,7 @@ public final class Compactor implements AutoCloseable {
     private final NodeMetrics metrics;
     private final TabletStatsRegistry stats;
     private final Executor readExecutor;
+    private final java.util.concurrent.Semaphore readSlots;
 
     private final CompactionProfiles profiles = new CompactionProfiles();
     private final AtomicReference<CompactionConfig> compactionConfig;
@@ -165,6 +166,7 @@ public final class Compactor implements AutoCloseable {
             catalogReady.get(60, TimeUnit.SECONDS);
             Executor loadExecutor = system.dispatchers().lookup(DispatcherSelector.fromConfig("compactor.load-dispatcher"));
             this.readExecutor = loadExecutor;
+            this.readSlots = new java.util.concurrent.Semaphore(config.getInt(NodeKeys.MAX_CONCURRENT_READS));
             this.loader = new StreamLoader(engine, view, r.committer(), system.scheduler(), loadExecutor, metrics,
                     config.getInt(NodeKeys.MAX_CONCURRENT_LOADS),
                     () -> config.getInt(NodeKeys.LOAD_TIMEOUT_SECONDS));
@@ -286,12 +288,29 @@ public final class Compactor implements AutoCloseable {
 
     /** Rows in the table's merged view (UNIQUE_KEYS: one per key). */
     public CompletionStage<Long> count(String db, String table) {
-        return withSnapshots(db, table, (t, snaps) -> TabletReader.count(t.schema(), snaps));
+        return bounded(() -> withSnapshots(db, table, (t, snaps) -> TabletReader.count(t.schema(), snaps)));
+    }
+
+    /**
+     * Runs a read if a read slot is free ({@code max_concurrent_reads}), else fails at once with a
+     * busy status: reads queue without bound nowhere.
+     */
+    private <T> CompletionStage<T> bounded(java.util.function.Supplier<CompletionStage<T>> read) {
+        if (!readSlots.tryAcquire()) {
+            return CompletableFuture.failedFuture(new StatusException(Status.BUSY, "too many concurrent reads "
+                    + "(max_concurrent_reads=" + config.get(NodeKeys.MAX_CONCURRENT_READS) + "), try again later"));
+        }
+        try {
+            return read.get().whenComplete((v, e) -> readSlots.release());
+        } catch (RuntimeException e) {
+            readSlots.release();
+            throw e;
+        }
     }
 
     /** Up to {@code limit} rows of the merged view in key order. */
     public CompletionStage<RowBatch> scan(String db, String table, long limit) {
-        return withSnapshots(db, table, (t, snaps) -> TabletReader.scan(t.schema(), snaps, limit));
+        return bounded(() -> withSnapshots(db, table, (t, snaps) -> TabletReader.scan(t.schema(), snaps, limit)));
     }
 
     /**
@@ -310,14 +329,14 @@ public final class Compactor implements AutoCloseable {
             return CompletableFuture.failedFuture(new StatusException("INVALID_ARGUMENT", e.getMessage()));
         }
         long tabletId = t.tabletFor(keyRow.keyHash(0));
-        return snapshot(tabletId).thenApplyAsync(snap -> {
+        return bounded(() -> snapshot(tabletId).thenApplyAsync(snap -> {
             try (snap) {
                 return TabletReader.get(t.schema(), snap, keyRow);
             } catch (java.io.IOException e) {
                 engine.badTablets().markIfCorrupt(e);
                 throw new java.io.UncheckedIOException(e);
             }
-        }, readExecutor);
+        }, readExecutor));
     }
 
     private static StatusException unknownTable(String db, String table) {
@@ -352,6 +371,10 @@ public final class Compactor implements AutoCloseable {
             return snaps;
         }).thenApplyAsync(snaps -> {
             try {
+                // Fault injection: hold the read (and its slot) while the point is set.
+                while (engine.debugPoints().hit("read.block")) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(5_000_000L);
+                }
                 return read.read(t, snaps);
             } catch (java.io.IOException e) {
                 engine.badTablets().markIfCorrupt(e);
@@ -443,7 +466,7 @@ public final class Compactor implements AutoCloseable {
             return CompletableFuture.failedFuture(
                     new StatusException(Status.NOT_FOUND, "Tablet not found. tablet_id=" + tabletId));
         }
-        return snapshot(tabletId).thenApplyAsync(snap -> {
+        return bounded(() -> snapshot(tabletId).thenApplyAsync(snap -> {
             try (snap) {
                 if (snap.isMergeOnWrite()) {
                     return MowChecker.check(snap.dataDir(), tabletId, t.schema(), snap.meta().rowsets(), snap.deleted());
@@ -456,7 +479,7 @@ public final class Compactor implements AutoCloseable {
                 engine.badTablets().markIfCorrupt(e);
                 throw new java.io.UncheckedIOException(e);
             }
-        }, readExecutor);
+        }, readExecutor));
     }
 
     /**

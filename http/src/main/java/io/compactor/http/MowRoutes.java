@@ -43,8 +43,11 @@ final class MowRoutes {
         return completeWithFuture(node.checkTablet(id).handle((r, err) -> {
             if (err != null) {
                 Status s = StatusException.statusOf(err);
-                return s.code().equals(Status.NOT_FOUND) ? Json.fail(StatusCodes.NOT_FOUND, s.msg())
-                        : Json.fail(StatusCodes.INTERNAL_SERVER_ERROR, s.msg());
+                return switch (s.code()) {
+                    case Status.NOT_FOUND -> Json.fail(StatusCodes.NOT_FOUND, s.msg());
+                    case Status.BUSY -> Json.fail(StatusCodes.TOO_MANY_REQUESTS, s.msg());
+                    default -> Json.fail(StatusCodes.INTERNAL_SERVER_ERROR, s.msg());
+                };
             }
             return Json.ok(Json.obj("status", "Success", "tablet_id", id, "rows", r.rows(), "duplicate_keys",
                     r.duplicateKeys(), "delete_bitmap_consistent", r.bitmapConsistent()));

@@ -213,6 +213,7 @@ final class TableRoutes {
         Status s = StatusException.statusOf(err);
         return switch (s.code()) {
             case Status.NOT_FOUND -> Json.fail(StatusCodes.NOT_FOUND, s.msg());
+            case Status.BUSY -> Json.fail(StatusCodes.TOO_MANY_REQUESTS, s.msg());
             case "INVALID_ARGUMENT" -> Json.fail(StatusCodes.BAD_REQUEST, s.msg());
             default -> Json.fail(StatusCodes.INTERNAL_SERVER_ERROR, s.msg());
         };

@@ -1,7 +1,13 @@
 package io.compactor.bench.sim;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -12,6 +18,14 @@ import java.util.Set;
  */
 final class ProfileTracker {
     private static final int MAX_PAGE = 10_000;
+    /** The node's profile time text (local time of the node; the simulator assumes the same zone). */
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
+
+    /** When one finished compaction ran, in epoch ms. */
+    record Interval(String type, long startMs, long endMs) {
+    }
+
+    private final List<Interval> intervals = new ArrayList<>();
 
     private final NodeClient client;
     private final Set<Long> seen = new HashSet<>();
@@ -62,10 +76,52 @@ final class ProfileTracker {
                 if (seen.add(p.path("compaction_id").asLong()) && !baseline) {
                     outputBytes += p.path("output_total_size").asLong();
                     count++;
+                    Long start = epochMs(p.path("start_time").asText());
+                    Long end = epochMs(p.path("end_time").asText());
+                    if (start != null && end != null) {
+                        intervals.add(new Interval(p.path("compaction_type").asText(), start, Math.max(start, end)));
+                    }
                 }
             }
             return;
         }
+    }
+
+    private static Long epochMs(String text) {
+        try {
+            return LocalDateTime.parse(text, TIME).atZone(ZoneId.systemDefault()).toInstant().toEpochMilli();
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    /** The finished compactions seen so far. */
+    synchronized List<Interval> intervals() {
+        return List.copyOf(intervals);
+    }
+
+    /**
+     * Most compactions of {@code type} that ran at the same moment within {@code (fromMs, toMs]},
+     * from the finished ones' start and end times: the running gauge, sampled once a second, misses
+     * compactions that take milliseconds.
+     */
+    static long peakConcurrency(List<Interval> intervals, String type, long fromMs, long toMs) {
+        List<long[]> events = new ArrayList<>();
+        for (Interval i : intervals) {
+            if (i.type().equals(type) && i.endMs() >= fromMs && i.startMs() <= toMs) {
+                events.add(new long[]{Math.max(i.startMs(), fromMs), 1});
+                events.add(new long[]{Math.min(i.endMs(), toMs), -1});
+            }
+        }
+        // At the same instant an end comes before a start: back-to-back tasks never overlap.
+        events.sort((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
+        long now = 0;
+        long peak = 0;
+        for (long[] e : events) {
+            now += e[1];
+            peak = Math.max(peak, now);
+        }
+        return peak;
     }
 
     synchronized boolean available() {

@@ -15,6 +15,14 @@ public record Sample(double tSec,
                      long loadBytes, long compactionInputBytes, long compactionOutputBytes,
                      long compactions, long segcompactions) {
 
+    /** The same sample with the running counts raised to at least these (peaks between samples). */
+    public Sample withRunningAtLeast(long cumu, long base, long full) {
+        return new Sample(tSec, loads, loadsFailed, loadsE235, loadsPerSec, latencyP50Ms, latencyP99Ms, maxVersions,
+                p99Versions, topScore, cumuMaxScore, Math.max(runningCumu, cumu), Math.max(runningBase, base),
+                Math.max(runningFull, full), runningSegment, queuedCumu, queuedBase, queuedFull, allowedCumu,
+                allowedBaseFull, loadBytes, compactionInputBytes, compactionOutputBytes, compactions, segcompactions);
+    }
+
     public static final String CSV_HEADER = "t_sec,loads,loads_failed,loads_e235,loads_per_sec,latency_p50_ms,"
             + "latency_p99_ms,max_versions,p99_versions,top_score,cumu_max_score,running_cumulative,running_base,"
             + "running_full,running_segment,queued_cumulative,queued_base,queued_full,allowed_cumulative,"

@@ -32,6 +32,9 @@ public final class Sampler {
     private final long runStartNanos;
     private final ProfileTracker profiles;
     private final List<Sample> samples = Collections.synchronizedList(new ArrayList<>());
+    /** Wall-clock time of each sample (same index), to match compaction profile times. */
+    private final List<Long> sampleWallMs = new ArrayList<>();
+    private long baselineWallMs;
     private final NodeConfig config;
 
     private double baseLoadBytes;
@@ -58,6 +61,7 @@ public final class Sampler {
 
     /** Reads the counters' starting values; call once before the loads start. */
     public void baseline() {
+        baselineWallMs = System.currentTimeMillis();
         PrometheusText m = metrics();
         diskBytes = m.has(LOAD_DISK_BYTES);
         baseLoadBytes = loadBytes(m);
@@ -98,7 +102,10 @@ public final class Sampler {
     public synchronized Sample sampleOnce(Consumer<Sample> listener) {
         try {
             Sample s = take();
-            samples.add(s);
+            synchronized (samples) {
+                samples.add(s);
+                sampleWallMs.add(System.currentTimeMillis());
+            }
             if (listener != null) {
                 listener.accept(s);
             }
@@ -164,6 +171,32 @@ public final class Sampler {
         synchronized (samples) {
             return new ArrayList<>(samples);
         }
+    }
+
+    /**
+     * The samples with each window's running counts raised to the peak concurrency of the
+     * compactions that finished with a profile in that window (compactions shorter than the
+     * sampling interval never show in the running gauge).
+     */
+    public List<Sample> samplesWithPeakRunning() {
+        List<Sample> raw;
+        List<Long> walls;
+        synchronized (samples) {
+            raw = new ArrayList<>(samples);
+            walls = new ArrayList<>(sampleWallMs);
+        }
+        List<ProfileTracker.Interval> intervals = profiles.intervals();
+        List<Sample> out = new ArrayList<>(raw.size());
+        long from = baselineWallMs;
+        for (int i = 0; i < raw.size(); i++) {
+            long to = walls.get(i);
+            out.add(raw.get(i).withRunningAtLeast(
+                    ProfileTracker.peakConcurrency(intervals, "cumulative", from, to),
+                    ProfileTracker.peakConcurrency(intervals, "base", from, to),
+                    ProfileTracker.peakConcurrency(intervals, "full", from, to)));
+            from = to;
+        }
+        return out;
     }
 
     public long errors() {

@@ -139,7 +139,7 @@ public final class SimulationRunner {
     }
 
     private RunResult result(LoadStats stats, Sampler sampler, List<String> notes, String failure) {
-        List<Sample> samples = sampler.samples();
+        List<Sample> samples = sampler.samplesWithPeakRunning();
         List<LoadStats.Record> loads = stats.snapshot();
         long maxVersions = 0;
         for (Sample s : samples) {

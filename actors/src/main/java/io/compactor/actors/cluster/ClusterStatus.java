@@ -19,9 +19,4 @@ public record ClusterStatus(String self, String leader, List<Member> members) {
     public record Member(String address, String status, boolean reachable, String http, List<String> dataDirs,
                          Integer tablets, String note) {
     }
-
-    /** The members whose status is Up. */
-    public List<Member> up() {
-        return members.stream().filter(m -> m.status().equals("Up")).toList();
-    }
 }

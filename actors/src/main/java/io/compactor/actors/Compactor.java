@@ -5,6 +5,12 @@ import com.typesafe.config.ConfigFactory;
 import io.compactor.actors.catalog.Catalog;
 import io.compactor.actors.catalog.CatalogView;
 import io.compactor.actors.catalog.CreateTableSpec;
+import io.compactor.actors.cluster.ClusterConfigBuilder;
+import io.compactor.actors.cluster.ClusterQuery;
+import io.compactor.actors.cluster.ClusterSettings;
+import io.compactor.actors.cluster.ClusterStatus;
+import io.compactor.actors.cluster.NodeDirectory;
+import io.compactor.actors.cluster.NodeInfo;
 import io.compactor.actors.load.LoadCommitter;
 import io.compactor.actors.load.LoadResult;
 import io.compactor.actors.load.StreamLoader;
@@ -50,6 +56,8 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
 
 /**
  * The embedding entry point: a running Compactor node inside your JVM. {@link #start(Config)}
@@ -67,6 +75,10 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  */
 public final class Compactor implements AutoCloseable {
     private static final Duration DDL_TIMEOUT = Duration.ofSeconds(30);
+    /** The actor system's name: the same on every node, as Pekko Cluster requires. */
+    public static final String SYSTEM_NAME = "compactor";
+    /** How long {@link #clusterStatus()} waits for each member's answer. */
+    public static final Duration CLUSTER_ASK_TIMEOUT = Duration.ofSeconds(3);
 
     private final CompactorConfig config;
     private final StorageEngine engine;
@@ -78,6 +90,10 @@ public final class Compactor implements AutoCloseable {
     private final TabletStatsRegistry stats;
     private final Executor readExecutor;
     private final java.util.concurrent.Semaphore readSlots;
+    private final ClusterSettings cluster;
+    /** host:port of the HTTP API as bound (the configured one until a server binds). */
+    private final AtomicReference<String> httpAddress;
+    private final List<String> dataDirs;
 
     private final CompactionProfiles profiles = new CompactionProfiles();
     private final AtomicReference<CompactionConfig> compactionConfig;
@@ -126,9 +142,13 @@ public final class Compactor implements AutoCloseable {
         this.stats = new TabletStatsRegistry();
         this.view = new AtomicReference<>(CatalogView.EMPTY);
         this.compactionConfig = new AtomicReference<>(SchedulerKeys.compactionConfig(config));
+        this.cluster = ClusterSettings.from(config);
+        this.httpAddress = new AtomicReference<>(
+                config.get(NodeKeys.WEBSERVER_HOST) + ":" + config.getInt(NodeKeys.WEBSERVER_PORT));
         CompletableFuture<Refs> refs = new CompletableFuture<>();
         CompletableFuture<Void> catalogReady = new CompletableFuture<>();
         List<String> dirs = engine.dataDirs().stream().map(d -> d.path()).toList();
+        this.dataDirs = dirs;
         Behavior<Void> guardian = Behaviors.setup(ctx -> {
             Executor loadExecutor = ctx.getSystem().dispatchers()
                     .lookup(DispatcherSelector.fromConfig("compactor.load-dispatcher"));
@@ -150,12 +170,24 @@ public final class Compactor implements AutoCloseable {
                     Catalog.create(engine, stats, view, factory, catalogReady), "catalog");
             ActorRef<LoadCommitter.Command> committer = ctx.spawn(LoadCommitter.create(engine), "load-committer",
                     DispatcherSelector.fromConfig("compactor.tablet-dispatcher"));
+            if (cluster.enabled()) {
+                String self = Cluster.get(ctx.getSystem()).selfMember().address().toString();
+                ctx.spawn(NodeDirectory.create(() -> nodeInfo(self)), "node-directory");
+            }
             refs.complete(new Refs(cat, committer, sup));
             return Behaviors.empty();
         });
-        this.system = ActorSystem.create(guardian, "compactor", SegmentCompactionActor.dispatcherConfig(
-                config.getInt(StorageKeys.SEGCOMPACTION_NUM_THREADS)).withFallback(raw));
+        Config pekkoConfig = SegmentCompactionActor.dispatcherConfig(
+                config.getInt(StorageKeys.SEGCOMPACTION_NUM_THREADS)).withFallback(raw);
+        if (cluster.enabled()) {
+            pekkoConfig = ClusterConfigBuilder.build(SYSTEM_NAME, cluster).withFallback(pekkoConfig);
+        }
+        this.system = ActorSystem.create(guardian, SYSTEM_NAME, pekkoConfig);
         try {
+            if (cluster.enabled() && cluster.selfSeed()) {
+                Cluster c = Cluster.get(system);
+                c.manager().tell(Join.create(c.selfMember().address()));
+            }
             Refs r = refs.get(30, TimeUnit.SECONDS);
             this.catalog = r.catalog();
             this.supervisor = r.supervisor();
@@ -194,6 +226,45 @@ public final class Compactor implements AutoCloseable {
 
     public ActorSystem<Void> system() {
         return system;
+    }
+
+    // ---- cluster
+
+    /** Whether this node runs in cluster mode ({@code cluster_enabled}). */
+    public boolean clusterEnabled() {
+        return cluster.enabled();
+    }
+
+    public ClusterSettings clusterSettings() {
+        return cluster;
+    }
+
+    /**
+     * Tells the node where its HTTP API is bound (the actual port when {@code webserver_port} is 0),
+     * as {@link #nodeInfo()} and the other members report it.
+     */
+    public void advertiseHttp(String host, int port) {
+        httpAddress.set(host + ":" + port);
+    }
+
+    /** This node's address ({@code "local"} in single-node mode), HTTP address, data dirs and tablet count. */
+    public NodeInfo nodeInfo() {
+        return nodeInfo(cluster.enabled() ? Cluster.get(system).selfMember().address().toString() : "local");
+    }
+
+    private NodeInfo nodeInfo(String address) {
+        return new NodeInfo(address, httpAddress.get(), dataDirs, view.get().tablets().size());
+    }
+
+    /**
+     * Every member of the cluster with what its node answered (cluster mode only; fails with
+     * IllegalStateException otherwise). Completes within about twice {@link #CLUSTER_ASK_TIMEOUT}.
+     */
+    public CompletionStage<ClusterStatus> clusterStatus() {
+        if (!cluster.enabled()) {
+            return CompletableFuture.failedFuture(new IllegalStateException("cluster mode is off (cluster_enabled)"));
+        }
+        return ClusterQuery.gather(system, CLUSTER_ASK_TIMEOUT);
     }
 
     /** The current tables and tablet actors (immutable). */
@@ -494,7 +565,12 @@ public final class Compactor implements AutoCloseable {
         return profiles;
     }
 
-    /** Stops the actors (in-flight work aborts; nothing half-committed) and closes the storage. */
+    /**
+     * Stops the actors (in-flight work aborts; nothing half-committed) and closes the storage. In
+     * cluster mode terminating runs Pekko's coordinated shutdown, whose cluster phases leave the
+     * cluster gracefully first (the others see the node removed, not unreachable); each phase is
+     * bounded by its timeout, so this does not hang on an unresponsive cluster.
+     */
     @Override
     public void close() {
         system.terminate();

@@ -50,6 +50,7 @@ public final class CompactorServer implements AutoCloseable {
             int port = node.config().getInt(NodeKeys.WEBSERVER_PORT);
             ServerBinding b = Http.get(node.system()).newServerAt(host, port).bind(routes(node))
                     .toCompletableFuture().get(30, TimeUnit.SECONDS);
+            node.advertiseHttp(host, b.localAddress().getPort());
             LOG.info("Compactor listening on http://{}:{}", host, b.localAddress().getPort());
             return new CompactorServer(node, b);
         } catch (Exception e) {
@@ -67,7 +68,8 @@ public final class CompactorServer implements AutoCloseable {
 
     /** Every route of API.md, behind auth when a password is set, errors as JSON. */
     public static Route routes(Compactor node) {
-        Route api = concat(new OpsRoutes(node).route(), new CompactionRoutes(node).route(),
+        Route api = concat(new OpsRoutes(node).route(), new ClusterRoutes(node).route(),
+                new CompactionRoutes(node).route(),
                 new MowRoutes(node).route(), new TabletCheckRoutes(node).route(),
                 new TableRoutes(node).route());
         Route guarded = auth(node, api);

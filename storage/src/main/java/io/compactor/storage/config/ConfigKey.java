@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -32,15 +33,18 @@ public final class ConfigKey<T> {
     private final String name;
     private final Type type;
     private final boolean mutable;
-    private final Predicate<T> valid;
-    private final String rule;
+    /** What is wrong with a value ("must be ..."), or {@code null} when it is valid. */
+    private final Function<T, String> problem;
 
     private ConfigKey(String name, Type type, boolean mutable, Predicate<T> valid, String rule) {
+        this(name, type, mutable, v -> valid.test(v) ? null : "must be " + rule);
+    }
+
+    private ConfigKey(String name, Type type, boolean mutable, Function<T, String> problem) {
         this.name = Objects.requireNonNull(name);
         this.type = type;
         this.mutable = mutable;
-        this.valid = valid;
-        this.rule = rule;
+        this.problem = problem;
     }
 
     public static ConfigKey<Boolean> bool(String name, boolean mutable) {
@@ -58,6 +62,14 @@ public final class ConfigKey<T> {
 
     public static ConfigKey<String> string(String name, boolean mutable, Predicate<String> valid, String rule) {
         return new ConfigKey<>(name, Type.STRING, mutable, valid, rule);
+    }
+
+    /**
+     * A string key whose check explains itself: {@code problem} returns what is wrong with a value
+     * (e.g. which entry of a list is malformed), or {@code null} when the value is valid.
+     */
+    public static ConfigKey<String> string(String name, boolean mutable, Function<String, String> problem) {
+        return new ConfigKey<>(name, Type.STRING, mutable, problem);
     }
 
     public String name() {
@@ -124,8 +136,9 @@ public final class ConfigKey<T> {
     }
 
     private void check(T v) {
-        if (!valid.test(v)) {
-            throw new IllegalArgumentException("invalid value '" + v + "' for config " + name + ": must be " + rule);
+        String p = problem.apply(v);
+        if (p != null) {
+            throw new IllegalArgumentException("invalid value '" + v + "' for config " + name + ": " + p);
         }
     }
 

@@ -44,6 +44,9 @@ public final class NodeMetrics {
     public final Map<Kind, AtomicLong> running = gauges();
     public final Map<Kind, AtomicLong> queued = gauges();
     public final Map<Kind, AtomicLong> runningMax = gauges();
+    /** Base and full compactions share one pool (max_base_compaction_threads): running now and its high-water mark. */
+    public final AtomicLong basePoolRunning = new AtomicLong();
+    public final AtomicLong basePoolRunningMax = new AtomicLong();
     public final AtomicLong usedPermits = new AtomicLong();
     public final AtomicLong quarantinedTablets = new AtomicLong();
 
@@ -67,9 +70,16 @@ public final class NodeMetrics {
     public void compactionStarted(Kind kind) {
         long now = running.get(kind).incrementAndGet();
         runningMax.get(kind).accumulateAndGet(now, Math::max);
+        if (kind == Kind.BASE || kind == Kind.FULL) {
+            long pool = basePoolRunning.incrementAndGet();
+            basePoolRunningMax.accumulateAndGet(pool, Math::max);
+        }
     }
 
     public void compactionEnded(Kind kind) {
         running.get(kind).decrementAndGet();
+        if (kind == Kind.BASE || kind == Kind.FULL) {
+            basePoolRunning.decrementAndGet();
+        }
     }
 }

@@ -39,6 +39,12 @@ final class PrometheusMetrics {
         perKindGauge(sb, "compactor_compaction_queued", "Compactions waiting for a slot.", m.queued);
         perKindGauge(sb, "compactor_compaction_running_max", "Most compactions ever running at once (since start).",
                 m.runningMax);
+        sb.append("# HELP compactor_compaction_pool_running_max Most compactions ever running at once in a thread pool "
+                + "(base and full share the base pool; since start).\n");
+        sb.append("# TYPE compactor_compaction_pool_running_max gauge\n");
+        sample(sb, "compactor_compaction_pool_running_max{pool=\"base\"}", m.basePoolRunningMax.get());
+        sample(sb, "compactor_compaction_pool_running_max{pool=\"cumulative\"}",
+                m.runningMax.get(NodeMetrics.Kind.CUMULATIVE).get());
         gauge(sb, "compactor_compaction_used_permits", "Permits (sum of input scores) held by running compactions.",
                 m.usedPermits.get());
         gauge(sb, "compactor_compaction_quarantined_tablets", "Tablets not auto-compacted after repeated failures.",

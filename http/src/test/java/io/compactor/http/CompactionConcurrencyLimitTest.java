@@ -141,6 +141,8 @@ class CompactionConcurrencyLimitTest {
         assertEquals(cumuMax, http.metric("compactor_compaction_running_max{type=\"cumulative\"}"));
         assertEquals(baseMax, http.metric("compactor_compaction_running_max{type=\"base\"}"));
         assertEquals(fullMax, http.metric("compactor_compaction_running_max{type=\"full\"}"));
+        assertEquals(1, metrics.basePoolRunningMax.get(), "base + full together never exceeded their shared pool of 1");
+        assertEquals(1, http.metric("compactor_compaction_pool_running_max{pool=\"base\"}"));
 
         // 2. What an outside observer sampled.
         assertTrue(sampledMax.get(NodeMetrics.Kind.CUMULATIVE).get() <= 2, sampledMax::toString);

@@ -17,6 +17,8 @@ public final class NodeKeys {
     public static final ConfigKey<String> HTTP_AUTH_PASSWORD =
             ConfigKey.string("http_auth_password", false, s -> true, "any string");
     public static final ConfigKey<Boolean> ENABLE_DEBUG_POINTS = ConfigKey.bool("enable_debug_points", true);
+    public static final ConfigKey<String> DOWNLOAD_TOKEN = ConfigKey.string("download_token", false,
+            s -> s.isEmpty() || s.length() >= 16, "empty (downloads disabled) or at least 16 characters");
     public static final ConfigKey<Long> STREAM_LOAD_MAX_BODY_BYTES =
             ConfigKey.int64("streaming_load_max_mb", true, 1, 1 << 20);
     public static final ConfigKey<Long> LOAD_TIMEOUT_SECONDS = ConfigKey.int64("load_timeout_seconds", true, 1, 86400);
@@ -37,6 +39,6 @@ public final class NodeKeys {
 
     public static final List<ConfigKey<?>> ALL = List.of(WEBSERVER_HOST, WEBSERVER_PORT, HTTP_AUTH_USER,
             HTTP_AUTH_PASSWORD, ENABLE_DEBUG_POINTS, STREAM_LOAD_MAX_BODY_BYTES, LOAD_TIMEOUT_SECONDS,
-            MAX_CONCURRENT_LOADS, MAX_CONCURRENT_READS, CLUSTER_ENABLED, CLUSTER_HOST, CLUSTER_PORT,
+            MAX_CONCURRENT_LOADS, MAX_CONCURRENT_READS, DOWNLOAD_TOKEN, CLUSTER_ENABLED, CLUSTER_HOST, CLUSTER_PORT,
             CLUSTER_SEED_NODES);
 }

@@ -1,0 +1,74 @@
+package io.compactor.http;
+
+import static org.apache.pekko.http.javadsl.server.Directives.*;
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
+import io.compactor.actors.Compactor;
+import io.compactor.actors.NodeKeys;
+import io.compactor.actors.tablet.TabletStats;
+import io.compactor.storage.DataDir;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * {@code GET /api/_tablet/_download?token=&tablet_id=&file=}: a peer fetches one segment file of a
+ * tablet, as Doris's single-replica compaction and clone download from {@code /api/_tablet/_download}.
+ * It needs the node's {@code download_token}, names a file only by its segment file name, and can
+ * read nothing outside that tablet's directory.
+ */
+final class DownloadRoutes {
+    /** {@code {rowset_id}_{segment_id}.dat}: no separator, no "..", nothing but a segment file. */
+    private static final Pattern SEGMENT_FILE = Pattern.compile("02[0-9a-f]{46}_[0-9]{1,6}\\.dat");
+
+    private final Compactor node;
+
+    DownloadRoutes(Compactor node) {
+        this.node = node;
+    }
+
+    Route route() {
+        return path(segment("api").slash("_tablet").slash("_download"), () -> get(() -> parameterMap(this::download)));
+    }
+
+    private Route download(Map<String, String> p) {
+        String configured = node.config().get(NodeKeys.DOWNLOAD_TOKEN);
+        if (configured.isEmpty()) {
+            return complete(Json.fail(StatusCodes.FORBIDDEN,
+                    "downloads are disabled: compactor.download_token is not set on this node"));
+        }
+        String token = p.get("token");
+        if (token == null || !MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8),
+                configured.getBytes(StandardCharsets.UTF_8))) {
+            return complete(Json.fail(StatusCodes.UNAUTHORIZED, "missing or invalid download token"));
+        }
+        Long tabletId = CompactionRoutes.parseId(p.get("tablet_id"));
+        if (tabletId == null) {
+            return complete(Json.fail(StatusCodes.BAD_REQUEST, "tablet_id must be a tablet id (got '"
+                    + p.getOrDefault("tablet_id", "") + "')"));
+        }
+        String file = p.getOrDefault("file", "");
+        if (!SEGMENT_FILE.matcher(file).matches()) {
+            return complete(Json.fail(StatusCodes.BAD_REQUEST,
+                    "file must be a segment file name of the tablet ({rowset_id}_{segment_id}.dat), got '"
+                            + (file.length() > 100 ? file.substring(0, 100) + "..." : file) + "'"));
+        }
+        TabletStats stats = node.tabletStats().get(tabletId);
+        if (node.catalog().tablet(tabletId) == null || stats == null) {
+            return complete(Json.fail(StatusCodes.NOT_FOUND, "Tablet not found. tablet_id=" + tabletId));
+        }
+        DataDir dir = node.engine().dataDir(stats.dataDir());
+        Path tabletDir = dir.tabletPath(tabletId).toAbsolutePath().normalize();
+        Path target = tabletDir.resolve(file).normalize();
+        if (!target.getParent().equals(tabletDir) || !Files.isRegularFile(target)) {
+            return complete(Json.fail(StatusCodes.NOT_FOUND, "no file " + file + " in tablet " + tabletId));
+        }
+        return getFromFile(target.toFile(), ContentTypes.APPLICATION_OCTET_STREAM);
+    }
+}

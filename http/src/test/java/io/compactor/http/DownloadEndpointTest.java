@@ -1,0 +1,115 @@
+package io.compactor.http;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.compactor.storage.DataDir;
+import io.compactor.storage.rowset.RowsetMeta;
+import io.compactor.storage.tablet.TabletMeta;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The peer-download endpoint: token required, segment files of one tablet only, nothing outside its dir. */
+class DownloadEndpointTest {
+    private static final String TOKEN = "s3cret-token-0123456789";
+    private static final HttpClient CLIENT = HttpClient.newHttpClient();
+
+    @TempDir
+    Path dir;
+    private CompactorServer server;
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private void start(String token) {
+        Map<String, Object> m = new HashMap<>();
+        m.put("compactor.storage_root_path", dir.toString());
+        m.put("compactor.webserver_port", 0);
+        m.put("compactor.download_token", token);
+        server = CompactorServer.start(ConfigFactory.parseMap(m).withFallback(ConfigFactory.load()));
+    }
+
+    private HttpResponse<byte[]> download(String query) throws Exception {
+        return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                + "/api/_tablet/_download?" + query)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private static String q(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    /** A table with data; returns the first tablet that has a segment file, and that file's name. */
+    private Object[] loadedSegment() throws Exception {
+        HttpTestClient http = new HttpTestClient(server.port());
+        assertEquals(200, http.put("/api/d/t", HttpTestClient.tableBody("DUPLICATE_KEYS", 1)).status());
+        assertEquals("Success", http.put("/api/d/t/_stream_load", "1\t2\tx\n3\t4\ty\n").text("Status"));
+        long tablet = server.node().table("d", "t").tabletIds().get(0);
+        TabletMeta meta = server.node().tabletMeta(tablet).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        RowsetMeta rs = meta.rowsets().stream().filter(r -> r.numSegments() > 0).findFirst().orElseThrow();
+        Path file = server.node().engine().dataDir(meta.dataDir()).segmentPath(tablet, rs.rowsetId(), 0);
+        return new Object[] {tablet, DataDir.segmentFileName(rs.rowsetId(), 0), file};
+    }
+
+    @Test
+    void aPeerWithTheTokenGetsTheSegmentFileByteForByte() throws Exception {
+        start(TOKEN);
+        Object[] seg = loadedSegment();
+        HttpResponse<byte[]> r = download("token=" + q(TOKEN) + "&tablet_id=" + seg[0] + "&file=" + seg[1]);
+        assertEquals(200, r.statusCode());
+        assertArrayEquals(Files.readAllBytes((Path) seg[2]), r.body());
+    }
+
+    @Test
+    void withoutTheRightTokenNothingIsServed() throws Exception {
+        start(TOKEN);
+        Object[] seg = loadedSegment();
+        String rest = "&tablet_id=" + seg[0] + "&file=" + seg[1];
+        assertEquals(401, download("token=wrong-token-0123456789" + rest).statusCode());
+        assertEquals(401, download(rest.substring(1)).statusCode());
+        assertEquals(401, download("token=" + q(TOKEN.substring(0, TOKEN.length() - 1)) + rest).statusCode());
+    }
+
+    @Test
+    void namesOutsideTheTabletDirAreRefused() throws Exception {
+        start(TOKEN);
+        Object[] seg = loadedSegment();
+        String base = "token=" + q(TOKEN) + "&tablet_id=" + seg[0] + "&file=";
+        for (String evil : new String[] {"../../meta/CURRENT", "/etc/passwd", "..%2F..%2Fmeta%2FCURRENT",
+                seg[1] + "/../../../meta/CURRENT", "x.dat", seg[1] + ".tmp", "", "..", "."}) {
+            HttpResponse<byte[]> r = download(base + (evil.contains("%") ? evil : q(evil)));
+            assertEquals(400, r.statusCode(), evil);
+            assertTrue(new String(r.body(), StandardCharsets.UTF_8).contains("segment file name"), evil);
+        }
+        String otherRowset = "02" + "0".repeat(30) + "00000000000fffff_0.dat";
+        assertEquals(404, download(base + otherRowset).statusCode(), "a well-formed name that is not there");
+        assertEquals(404, download("token=" + q(TOKEN) + "&tablet_id=999999&file=" + seg[1]).statusCode());
+        assertEquals(400, download("token=" + q(TOKEN) + "&tablet_id=-1&file=" + seg[1]).statusCode());
+    }
+
+    @Test
+    void downloadsAreOffWhenNoTokenIsConfigured() throws Exception {
+        start("");
+        Object[] seg = loadedSegment();
+        assertEquals(403, download("token=&tablet_id=" + seg[0] + "&file=" + seg[1]).statusCode());
+        assertEquals(403, download("token=anything-at-all-12345&tablet_id=" + seg[0] + "&file=" + seg[1])
+                .statusCode());
+    }
+}

@@ -55,9 +55,20 @@ final class TableRoutes {
                         delete(() -> drop(db, table)))));
     }
 
+    /**
+     * Bodies up to this size are read to the end even when the endpoint's own limit is smaller, so
+     * the "too large" answer goes out on a healthy connection: a server that answers early and
+     * closes with unread request bytes makes the kernel reset the connection, and the client may
+     * never see the answer.
+     */
+    private static final long DRAIN_LIMIT = 16L << 20;
+
     private Route withBody(long limit, java.util.function.Function<byte[], Route> inner) {
-        return withSizeLimit(limit, () -> entity(Unmarshaller.entityToByteString(),
-                (ByteString bs) -> inner.apply(bs.toArray())));
+        return withSizeLimit(Math.max(limit, DRAIN_LIMIT), () -> entity(Unmarshaller.entityToByteString(),
+                (ByteString bs) -> bs.size() > limit
+                        ? complete(Json.fail(StatusCodes.PAYLOAD_TOO_LARGE, "request body too large: " + bs.size()
+                        + " bytes (at most " + limit + ")"))
+                        : inner.apply(bs.toArray())));
     }
 
     private Route create(String db, String table, byte[] body) {
@@ -159,12 +170,13 @@ final class TableRoutes {
                 return complete(loadFail(label, e.getMessage()));
             }
             if (node.loadsSaturated()) {
-                // Busy: answer before reading (and holding) a body that could not be loaded now.
-                return complete(loadFail(label, "[" + Status.BUSY + "]too many concurrent loads, try again later"));
+                // Busy: answer without holding a body that could not be loaded now.
+                return answerAfterDraining(req, loadFail(label, "[" + Status.BUSY
+                        + "]too many concurrent loads, try again later"));
             }
             var declared = req.entity().getContentLengthOption();
             if (declared.isPresent() && declared.getAsLong() > limit) {
-                return complete(loadFail(label, tooLarge(limit, declared.getAsLong())));
+                return answerAfterDraining(req, loadFail(label, tooLarge(limit, declared.getAsLong())));
             }
             // The limit on the entity itself: the route-level withSizeLimit does not reach the
             // request captured above, which left Pekko's 8 MB default in force.
@@ -174,6 +186,20 @@ final class TableRoutes {
                             .thenApply(Json::ok)
                             .exceptionally(err -> loadFail(label, bodyError(err, limit)))));
         }));
+    }
+
+    /**
+     * Answers a request whose body will not be used: a body of up to {@link #DRAIN_LIMIT} bytes is
+     * read and discarded first (streamed, not held), so the answer is not lost to a connection
+     * reset; a larger one is answered at once and its connection closed.
+     */
+    private static Route answerAfterDraining(HttpRequest req, HttpResponse answer) {
+        var length = req.entity().getContentLengthOption();
+        if (length.isPresent() && length.getAsLong() <= DRAIN_LIMIT) {
+            return extractMaterializer(mat -> completeWithFuture(
+                    req.discardEntityBytes(mat).completionStage().handle((done, err) -> answer)));
+        }
+        return complete(answer);
     }
 
     private static String tooLarge(long limit, long size) {

@@ -170,9 +170,10 @@ final class TableRoutes {
                 return complete(loadFail(label, e.getMessage()));
             }
             if (node.loadsSaturated()) {
-                // Busy: answer without holding a body that could not be loaded now.
-                return answerAfterDraining(req, loadFail(label, "[" + Status.BUSY
-                        + "]too many concurrent loads, try again later"));
+                // Busy: answer at once, before reading a body that could not be loaded now. Not
+                // drained: under overload reading every refused body would cost more than the rare
+                // client that loses this answer to a connection reset (it retries either way).
+                return complete(loadFail(label, "[" + Status.BUSY + "]too many concurrent loads, try again later"));
             }
             var declared = req.entity().getContentLengthOption();
             if (declared.isPresent() && declared.getAsLong() > limit) {

@@ -5,11 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.compactor.bench.TortureModel.Load;
 import io.compactor.bench.TortureModel.Outcome;
 import io.compactor.bench.TortureModel.Table;
-import io.compactor.storage.DataDir;
+import io.compactor.storage.engine.FileAudit;
 import io.compactor.storage.meta.RocksDbMetaStore;
-import io.compactor.storage.rowset.RowsetMeta;
-import io.compactor.storage.tablet.StaleRowset;
-import io.compactor.storage.tablet.TabletMeta;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -25,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -33,8 +29,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * Crash torture: {@code bin/compactor torture --iterations N}. Each iteration starts a real node
@@ -311,32 +305,10 @@ public final class Torture {
 
     /** The *.dat files under {@code data} equal the segments the meta references; no temp file. */
     private static void checkFiles(Path root, Consumer<String> violation) throws IOException {
-        Set<String> referenced = new TreeSet<>();
-        try (RocksDbMetaStore meta = RocksDbMetaStore.open(root.resolve("meta"))) {
-            for (TabletMeta t : meta.loadTablets()) {
-                List<RowsetMeta> rowsets = new ArrayList<>(t.rowsets());
-                t.staleRowsets().stream().map(StaleRowset::rowset).forEach(rowsets::add);
-                for (String name : DataDir.segmentFileNames(rowsets)) {
-                    referenced.add(t.tabletId() + "/" + name);
-                }
-            }
-        }
-        Path data = root.resolve("data");
-        Set<String> onDisk;
-        List<String> temps;
-        try (Stream<Path> files = Files.walk(data)) {
-            List<Path> all = files.filter(Files::isRegularFile).toList();
-            onDisk = all.stream().filter(p -> p.toString().endsWith(DataDir.SEGMENT_SUFFIX))
-                    .map(p -> data.relativize(p).toString()).collect(Collectors.toCollection(TreeSet::new));
-            temps = all.stream().filter(p -> p.toString().endsWith(".tmp")).map(Path::toString).toList();
-        }
-        temps.forEach(t -> violation.accept("temp file left after start-up: " + t));
-        Set<String> orphans = new TreeSet<>(onDisk);
-        orphans.removeAll(referenced);
-        orphans.forEach(o -> violation.accept("orphan segment file: " + o));
-        Set<String> lost = new TreeSet<>(referenced);
-        lost.removeAll(onDisk);
-        lost.forEach(l -> violation.accept("segment referenced by the meta is missing: " + l));
+        FileAudit audit = FileAudit.of(root);
+        audit.tempFiles().forEach(t -> violation.accept("temp file left after start-up: " + t));
+        audit.orphans().forEach(o -> violation.accept("orphan segment file: " + o));
+        audit.missing().forEach(l -> violation.accept("segment referenced by the meta is missing: " + l));
     }
 
     private JsonNode request(NodeProcess node, String method, String path, String body, Map<String, String> headers)

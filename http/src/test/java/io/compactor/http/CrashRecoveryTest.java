@@ -6,11 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.compactor.storage.DataDir;
-import io.compactor.storage.meta.RocksDbMetaStore;
-import io.compactor.storage.rowset.RowsetMeta;
-import io.compactor.storage.tablet.StaleRowset;
-import io.compactor.storage.tablet.TabletMeta;
+import io.compactor.storage.engine.FileAudit;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -25,8 +21,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -218,28 +212,10 @@ class CrashRecoveryTest {
 
     /** Opens the meta store of the stopped node: the *.dat files on disk are exactly its rowsets' segments. */
     private void assertEveryDataFileIsReferencedByTheMeta() throws IOException {
-        Set<String> referenced = new TreeSet<>();
-        try (RocksDbMetaStore meta = RocksDbMetaStore.open(root.resolve("meta"))) {
-            for (TabletMeta t : meta.loadTablets()) {
-                List<RowsetMeta> rowsets = new ArrayList<>(t.rowsets());
-                t.staleRowsets().stream().map(StaleRowset::rowset).forEach(rowsets::add);
-                for (String name : DataDir.segmentFileNames(rowsets)) {
-                    referenced.add(t.tabletId() + "/" + name);
-                }
-            }
-        }
-        Path data = root.resolve("data");
-        Set<String> onDisk;
-        List<String> temps;
-        try (Stream<Path> files = Files.walk(data)) {
-            List<Path> all = files.filter(Files::isRegularFile).toList();
-            onDisk = all.stream().filter(p -> p.toString().endsWith(".dat"))
-                    .map(p -> data.relativize(p).toString()).collect(Collectors.toCollection(TreeSet::new));
-            temps = all.stream().filter(p -> p.toString().endsWith(".tmp")).map(Path::toString).toList();
-        }
-        assertEquals(List.of(), temps, "no temp file survives recovery");
-        assertFalse(referenced.isEmpty());
-        assertEquals(referenced, onDisk, "segment files on disk == segments the meta references");
+        FileAudit audit = FileAudit.of(root);
+        assertEquals(List.of(), audit.tempFiles(), "no temp file survives recovery");
+        assertFalse(audit.referenced().isEmpty());
+        assertEquals(audit.referenced(), audit.onDisk(), "segment files on disk == segments the meta references");
     }
 
     private void startServer() throws IOException {

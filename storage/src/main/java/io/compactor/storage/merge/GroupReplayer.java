@@ -1,6 +1,7 @@
 package io.compactor.storage.merge;
 
 import io.compactor.storage.schema.RowBatch;
+import io.compactor.storage.util.Closeables;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.List;
@@ -121,22 +122,6 @@ final class GroupReplayer implements Closeable {
 
     @Override
     public void close() throws IOException {
-        IOException first = null;
-        for (SortedRunSource s : sources) {
-            if (s != null) {
-                try {
-                    s.close();
-                } catch (IOException e) {
-                    if (first == null) {
-                        first = e;
-                    } else {
-                        first.addSuppressed(e);
-                    }
-                }
-            }
-        }
-        if (first != null) {
-            throw first;
-        }
+        Closeables.closeAll(java.util.Arrays.asList(sources));
     }
 }

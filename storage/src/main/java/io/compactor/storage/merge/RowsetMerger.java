@@ -1,6 +1,7 @@
 package io.compactor.storage.merge;
 
 import io.compactor.storage.schema.Schema;
+import io.compactor.storage.util.Closeables;
 import java.io.IOException;
 import java.util.List;
 import java.util.Objects;
@@ -66,13 +67,7 @@ public final class RowsetMerger {
             }
             return merge(sources, sink);
         } finally {
-            for (SortedRunSource s : sources) {
-                try {
-                    s.close();
-                } catch (IOException ignored) {
-                    // reading is over; a close failure loses nothing
-                }
-            }
+            Closeables.closeQuietly(sources);
         }
     }
 }

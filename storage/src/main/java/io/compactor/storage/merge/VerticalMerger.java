@@ -2,6 +2,7 @@ package io.compactor.storage.merge;
 
 import io.compactor.storage.schema.RowBatch;
 import io.compactor.storage.schema.Schema;
+import io.compactor.storage.util.Closeables;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -90,7 +91,7 @@ public final class VerticalMerger {
             return KWayMerge.create(schema, options.tabletId(), sources, keyColumns, keys, options.rowIdConversion(),
                     rowSources).run();
         } finally {
-            closeAll(sources);
+            Closeables.closeAll(sources);
         }
     }
 
@@ -144,25 +145,7 @@ public final class VerticalMerger {
             }
             return peak;
         } finally {
-            closeAll(replayers);
-        }
-    }
-
-    private static void closeAll(List<? extends java.io.Closeable> closeables) throws IOException {
-        IOException first = null;
-        for (java.io.Closeable c : closeables) {
-            try {
-                c.close();
-            } catch (IOException e) {
-                if (first == null) {
-                    first = e;
-                } else {
-                    first.addSuppressed(e);
-                }
-            }
-        }
-        if (first != null) {
-            throw first;
+            Closeables.closeAll(replayers);
         }
     }
 

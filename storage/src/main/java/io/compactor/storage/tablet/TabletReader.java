@@ -8,11 +8,12 @@ import io.compactor.storage.mow.SegmentKey;
 import io.compactor.storage.rowset.RowsetMeta;
 import io.compactor.storage.schema.KeysType;
 import io.compactor.storage.schema.RowBatch;
-import org.roaringbitmap.RoaringBitmap;
 import io.compactor.storage.schema.Schema;
+import io.compactor.storage.util.Closeables;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.roaringbitmap.RoaringBitmap;
 
 /**
  * Reads the merged view of one or more tablet snapshots of a table: rows in key order, and for
@@ -126,13 +127,7 @@ public final class TabletReader {
             new RowsetMerger(mergeSchema, MergeOptions.forTablet(snapshots.size() == 1
                     ? snapshots.get(0).meta().tabletId() : -1)).merge(sources, sink);
         } finally {
-            for (SortedRunSource s : sources) {
-                try {
-                    s.close();
-                } catch (IOException ignored) {
-                    // nothing to do: the read already finished or failed
-                }
-            }
+            Closeables.closeQuietly(sources);
         }
     }
 }

@@ -100,8 +100,16 @@ public final class Compactor implements AutoCloseable {
     private ActorRef<CompactionSupervisor.Command> supervisor;
 
     private record Refs(ActorRef<Catalog.Command> catalog, ActorRef<LoadCommitter.Command> committer,
-                        ActorRef<CompactionSupervisor.Command> supervisor) {
+                        ActorRef<CompactionSupervisor.Command> supervisor,
+                        ActorRef<io.compactor.actors.cluster.ClusterCatalog.Command> clusterCatalog,
+                        io.compactor.actors.cluster.ClusterServices clusterServices) {
     }
+
+    /** Cluster mode only: the cluster's DDL singleton, services, loads, reads and peers. */
+    private ActorRef<io.compactor.actors.cluster.ClusterCatalog.Command> clusterCatalog;
+    private io.compactor.actors.cluster.ClusterServices clusterServices;
+    private io.compactor.actors.cluster.ClusterReads clusterReads;
+    private io.compactor.actors.cluster.ClusterNodeLoop clusterLoop;
 
     /** All configuration keys the node knows, by module. */
     public static List<List<ConfigKey<?>>> configKeys() {
@@ -170,11 +178,18 @@ public final class Compactor implements AutoCloseable {
                     Catalog.create(engine, stats, view, factory, catalogReady), "catalog");
             ActorRef<LoadCommitter.Command> committer = ctx.spawn(LoadCommitter.create(engine), "load-committer",
                     DispatcherSelector.fromConfig("compactor.tablet-dispatcher"));
+            ActorRef<io.compactor.actors.cluster.ClusterCatalog.Command> ddl = null;
+            io.compactor.actors.cluster.ClusterServices services = null;
             if (cluster.enabled()) {
                 String self = Cluster.get(ctx.getSystem()).selfMember().address().toString();
-                ctx.spawn(NodeDirectory.create(() -> nodeInfo(self)), "node-directory");
+                var book = new io.compactor.actors.cluster.NodeBook(ctx.getSystem());
+                services = new io.compactor.actors.cluster.ClusterServices(book.self(), engine, view, loadExecutor,
+                        this::catchUpReplica, () -> Duration.ofSeconds(config.getInt(NodeKeys.LOAD_TIMEOUT_SECONDS)),
+                        book);
+                ctx.spawn(NodeDirectory.create(() -> nodeInfo(self), cat, view, book.self()), "node-directory");
+                ddl = io.compactor.actors.cluster.ClusterWiring.init(ctx.getSystem(), services);
             }
-            refs.complete(new Refs(cat, committer, sup));
+            refs.complete(new Refs(cat, committer, sup, ddl, services));
             return Behaviors.empty();
         });
         Config pekkoConfig = SegmentCompactionActor.dispatcherConfig(
@@ -202,6 +217,15 @@ public final class Compactor implements AutoCloseable {
             this.loader = new StreamLoader(engine, view, r.committer(), system.scheduler(), loadExecutor, metrics,
                     config.getInt(NodeKeys.MAX_CONCURRENT_LOADS),
                     () -> config.getInt(NodeKeys.LOAD_TIMEOUT_SECONDS));
+            if (cluster.enabled()) {
+                this.clusterCatalog = r.clusterCatalog();
+                this.clusterServices = r.clusterServices();
+                this.clusterReads = new io.compactor.actors.cluster.ClusterReads(system, clusterServices);
+                loader.usePlacedWriter(new io.compactor.actors.cluster.ClusterLoadWriter(system, clusterServices));
+                this.clusterLoop = new io.compactor.actors.cluster.ClusterNodeLoop(system, clusterServices,
+                        catalog);
+                clusterLoop.start();
+            }
         } catch (Exception e) {
             system.terminate();
             throw new IllegalStateException("node failed to start: " + e.getMessage(), e);
@@ -247,6 +271,11 @@ public final class Compactor implements AutoCloseable {
         httpAddress.set(host + ":" + port);
     }
 
+    /** This node's name in the cluster ({@code host:port} of its remoting), or {@code "local"} on a single node. */
+    public String clusterSelf() {
+        return clusterServices != null ? clusterServices.self() : "local";
+    }
+
     /** This node's address ({@code "local"} in single-node mode), HTTP address, data dirs and tablet count. */
     public NodeInfo nodeInfo() {
         return nodeInfo(cluster.enabled() ? Cluster.get(system).selfMember().address().toString() : "local");
@@ -274,16 +303,43 @@ public final class Compactor implements AutoCloseable {
 
     // ---- tables
 
+    /**
+     * Creates a table. In cluster mode the cluster catalog places each tablet's replicas on
+     * {@code replication_num} distinct live nodes and every node stores the table.
+     */
     public CompletionStage<TableMeta> createTable(CreateTableSpec spec) {
+        if (clusterCatalog != null) {
+            return clusterDdl(r -> new io.compactor.actors.cluster.ClusterCatalog.Create(spec.db(), spec.name(),
+                    io.compactor.storage.meta.MetaJson.encodeSchema(spec.schema()), spec.buckets(),
+                    spec.replicationNum(), Map.copyOf(spec.properties()), r));
+        }
         return ddl(replyTo -> new Catalog.CreateTable(spec, replyTo));
     }
 
     public CompletionStage<TableMeta> dropTable(String db, String name) {
+        if (clusterCatalog != null) {
+            return clusterDdl(r -> new io.compactor.actors.cluster.ClusterCatalog.Drop(db, name, r));
+        }
         return ddl(replyTo -> new Catalog.DropTable(db, name, replyTo));
     }
 
     public CompletionStage<TableMeta> alterProperties(String db, String name, Map<String, String> changes) {
+        if (clusterCatalog != null) {
+            return clusterDdl(r -> new io.compactor.actors.cluster.ClusterCatalog.Alter(db, name, Map.copyOf(changes),
+                    r));
+        }
         return ddl(replyTo -> new Catalog.AlterProperties(db, name, changes, replyTo));
+    }
+
+    private CompletionStage<TableMeta> clusterDdl(org.apache.pekko.japi.function.Function<
+            ActorRef<io.compactor.actors.cluster.ClusterCatalog.DdlReply>,
+            io.compactor.actors.cluster.ClusterCatalog.Command> msg) {
+        return AskPattern.ask(clusterCatalog, msg, DDL_TIMEOUT.plusSeconds(30), system.scheduler()).thenApply(r -> {
+            if (!"OK".equals(r.code())) {
+                throw new StatusException(r.code(), r.msg());
+            }
+            return io.compactor.storage.meta.MetaJson.decodeTable(r.table());
+        });
     }
 
     private CompletionStage<TableMeta> ddl(
@@ -359,7 +415,17 @@ public final class Compactor implements AutoCloseable {
 
     /** Rows in the table's merged view (UNIQUE_KEYS: one per key). */
     public CompletionStage<Long> count(String db, String table) {
+        TableMeta placed = placed(db, table);
+        if (placed != null) {
+            return bounded(() -> clusterReads.count(placed));
+        }
         return bounded(() -> withSnapshots(db, table, (t, snaps) -> TabletReader.count(t.schema(), snaps)));
+    }
+
+    /** The table if it is replicated over cluster nodes (read through its replicas), else null. */
+    private TableMeta placed(String db, String table) {
+        TableMeta t = view.get().table(db, table);
+        return t != null && t.isPlaced() && clusterReads != null ? t : null;
     }
 
     /**
@@ -381,6 +447,10 @@ public final class Compactor implements AutoCloseable {
 
     /** Up to {@code limit} rows of the merged view in key order. */
     public CompletionStage<RowBatch> scan(String db, String table, long limit) {
+        TableMeta placed = placed(db, table);
+        if (placed != null) {
+            return bounded(() -> clusterReads.scan(placed, limit));
+        }
         return bounded(() -> withSnapshots(db, table, (t, snaps) -> TabletReader.scan(t.schema(), snaps, limit)));
     }
 
@@ -398,6 +468,9 @@ public final class Compactor implements AutoCloseable {
             keyRow = KeyParser.parse(t.schema(), key);
         } catch (IllegalArgumentException e) {
             return CompletableFuture.failedFuture(new StatusException("INVALID_ARGUMENT", e.getMessage()));
+        }
+        if (t.isPlaced() && clusterReads != null) {
+            return bounded(() -> clusterReads.get(t, keyRow));
         }
         long tabletId = t.tabletFor(keyRow.keyHash(0));
         return bounded(() -> snapshot(tabletId).thenApplyAsync(snap -> {
@@ -561,6 +634,12 @@ public final class Compactor implements AutoCloseable {
         return SegmentLossCheck.run(this, repair, readExecutor);
     }
 
+    /** Cluster mode: brings this node's replica of a tablet up to a peer's version (by copying rowsets). */
+    private CompletionStage<Long> catchUpReplica(long tabletId, io.compactor.actors.cluster.ReplicaPeers.Replica peer) {
+        return CompletableFuture.failedFuture(new StatusException(Status.NOT_IMPLEMENTED_ERROR,
+                "catch-up is not wired yet"));
+    }
+
     public CompactionProfiles compactionProfiles() {
         return profiles;
     }
@@ -573,6 +652,9 @@ public final class Compactor implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (clusterLoop != null) {
+            clusterLoop.stop();
+        }
         system.terminate();
         try {
             system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);

@@ -36,9 +36,15 @@ public final class NodeKeys {
     /** {@code host:port,host:port} of the nodes to join; empty = this node is its own seed. */
     public static final ConfigKey<String> CLUSTER_SEED_NODES = ConfigKey.string("cluster_seed_nodes", false,
             ClusterSettings::seedNodesProblem);
+    /**
+     * How long the membership must be stable before the split brain resolver downs unreachable
+     * nodes (Pekko's stable-after); only then do the replicas' coordinators move off a crashed node.
+     */
+    public static final ConfigKey<Long> CLUSTER_DOWN_AFTER_SECONDS = ConfigKey.int64("cluster_down_after_seconds",
+            false, 1, 3600);
 
     public static final List<ConfigKey<?>> ALL = List.of(WEBSERVER_HOST, WEBSERVER_PORT, HTTP_AUTH_USER,
             HTTP_AUTH_PASSWORD, ENABLE_DEBUG_POINTS, STREAM_LOAD_MAX_BODY_BYTES, LOAD_TIMEOUT_SECONDS,
             MAX_CONCURRENT_LOADS, MAX_CONCURRENT_READS, DOWNLOAD_TOKEN, CLUSTER_ENABLED, CLUSTER_HOST, CLUSTER_PORT,
-            CLUSTER_SEED_NODES);
+            CLUSTER_SEED_NODES, CLUSTER_DOWN_AFTER_SECONDS);
 }

@@ -141,8 +141,20 @@ final class TableRoutes {
         List<Map<String, Object>> tablets = new ArrayList<>();
         for (long id : t.tabletIds()) {
             TabletStats s = node.tabletStats().get(id);
+            List<Map<String, Object>> replicas = new ArrayList<>();
+            if (t.isPlaced()) {
+                List<String> nodes = t.replicaNodes(id);
+                String self = node.clusterSelf();
+                for (int i = 0; i < nodes.size(); i++) {
+                    boolean local = nodes.get(i).equals(self);
+                    replicas.add(Json.obj("node", nodes.get(i), "replica_id", TableMeta.replicaId(id, i),
+                            "data_dir", local && s != null ? s.dataDir() : null, "local", local));
+                }
+            } else {
+                replicas.add(Json.obj("node", "local", "data_dir", s == null ? "" : s.dataDir()));
+            }
             tablets.add(Json.obj("tablet_id", id,
-                    "replicas", List.of(Json.obj("node", "local", "data_dir", s == null ? "" : s.dataDir())),
+                    "replicas", replicas,
                     "version_count", s == null ? 0 : s.versionCount(),
                     "compaction_score", s == null ? 0 : s.totalScore(),
                     "max_version", s == null ? 0 : s.maxVersion()));

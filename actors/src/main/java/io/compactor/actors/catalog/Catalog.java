@@ -54,6 +54,18 @@ public final class Catalog extends AbstractBehavior<Catalog.Command> {
             implements Command {
     }
 
+    /**
+     * Cluster mode: stores a table decided by the cluster catalog (ids and placement fixed) and
+     * creates this node's replicas of it ({@code self} is this node's cluster address); for a table
+     * already known, takes its new properties. Answers the table.
+     */
+    public record AdoptTable(TableMeta table, String self, ActorRef<DdlResult> replyTo) implements Command {
+    }
+
+    /** Cluster mode: drops the table with this id if this node knows it (answers OK either way). */
+    public record DropTableById(long tableId, ActorRef<DdlResult> replyTo) implements Command {
+    }
+
     /** Registers an extra listener told about every tablet actor (e.g. the compaction supervisor). */
     public record TabletSpawned(long tabletId, ActorRef<TabletActor.Command> ref) {
     }
@@ -109,6 +121,9 @@ public final class Catalog extends AbstractBehavior<Catalog.Command> {
             register(t);
             for (long tabletId : t.tabletIds()) {
                 TabletMeta m = recovered.get(tabletId);
+                if (m == null && t.isPlaced()) {
+                    continue; // a replica on another node
+                }
                 if (m == null) {
                     throw new IllegalStateException("table " + t.db() + "." + t.name() + " lists tablet " + tabletId
                             + " but the meta store has no such tablet");
@@ -125,6 +140,8 @@ public final class Catalog extends AbstractBehavior<Catalog.Command> {
                 .onMessage(CreateTable.class, this::onCreate)
                 .onMessage(DropTable.class, this::onDrop)
                 .onMessage(AlterProperties.class, this::onAlter)
+                .onMessage(AdoptTable.class, this::onAdopt)
+                .onMessage(DropTableById.class, this::onDropById)
                 .build();
     }
 
@@ -164,21 +181,19 @@ public final class Catalog extends AbstractBehavior<Catalog.Command> {
     private Behavior<Command> onCreate(CreateTable m) {
         CreateTableSpec s = m.spec();
         try {
-            validateName("database", s.db());
-            validateName("table", s.name());
             if (byName.containsKey(CatalogView.key(s.db(), s.name()))) {
+                validateName("database", s.db());
+                validateName("table", s.name());
                 m.replyTo().tell(new DdlResult(null, new Status(Status.ALREADY_EXIST,
                         "Table '" + s.name() + "' already exists")));
                 return this;
             }
-            if (s.buckets() < 1 || s.buckets() > 1024) {
-                throw new IllegalArgumentException("buckets must be between 1 and 1024 (got " + s.buckets() + ")");
-            }
             if (s.replicationNum() != 1) {
+                validate(s);
                 throw new IllegalArgumentException("replication_num must be 1 on a single node (got "
                         + s.replicationNum() + "); cluster mode is needed for more replicas");
             }
-            TableProperties props = TableProperties.parse(s.properties(), s.schema().isUniqueKeys());
+            TableProperties props = validate(s);
             long tableId = engine.nextTableId();
             List<Long> tabletIds = new ArrayList<>();
             List<TabletMeta> metas = new ArrayList<>();
@@ -211,6 +226,82 @@ public final class Catalog extends AbstractBehavior<Catalog.Command> {
             m.replyTo().tell(new DdlResult(null, new Status("INVALID_ARGUMENT", e.getMessage())));
         }
         return this;
+    }
+
+    /**
+     * Checks a CREATE TABLE: names, bucket count, properties (Doris's messages). Replica counts are
+     * checked by whoever places the replicas.
+     *
+     * @return the parsed properties
+     * @throws IllegalArgumentException naming what is wrong
+     */
+    public static TableProperties validate(CreateTableSpec s) {
+        validateName("database", s.db());
+        validateName("table", s.name());
+        if (s.buckets() < 1 || s.buckets() > 1024) {
+            throw new IllegalArgumentException("buckets must be between 1 and 1024 (got " + s.buckets() + ")");
+        }
+        if (s.replicationNum() < 1) {
+            throw new IllegalArgumentException("replication_num must be at least 1 (got " + s.replicationNum() + ")");
+        }
+        return TableProperties.parse(s.properties(), s.schema().isUniqueKeys());
+    }
+
+    private Behavior<Command> onAdopt(AdoptTable m) {
+        TableMeta t = m.table();
+        TableMeta sameName = byName.get(CatalogView.key(t.db(), t.name()));
+        if (sameName != null && sameName.tableId() != t.tableId()) {
+            m.replyTo().tell(new DdlResult(null, new Status(Status.ALREADY_EXIST,
+                    "Table '" + t.name() + "' already exists")));
+            return this;
+        }
+        TableMeta known = byId.get(t.tableId());
+        if (known != null) {
+            engine.meta().write(new MetaBatch().putTable(t));
+            register(t);
+            for (long tabletId : t.tabletIds()) {
+                ActorRef<TabletActor.Command> ref = tablets.get(tabletId);
+                if (ref != null) {
+                    ref.tell(new TabletActor.UpdateTable(t));
+                }
+            }
+            publish();
+            m.replyTo().tell(new DdlResult(t, Status.OK));
+            return this;
+        }
+        MetaBatch batch = new MetaBatch();
+        List<TabletMeta> metas = new ArrayList<>();
+        long now = engine.clock().millis();
+        Map<String, Integer> perDir = tabletsPerDir();
+        for (long tabletId : t.tabletsOn(m.self())) {
+            int b = t.tabletIds().indexOf(tabletId);
+            DataDir dir = pickDataDir(perDir);
+            TabletMeta tm = TabletMeta.create(tabletId, t.tableId(), b, dir.path());
+            RowsetMeta initial = new RowsetMeta(engine.nextRowsetId(), tabletId, new Version(0, 1), List.of(),
+                    SegmentsOverlap.NONOVERLAPPING, now, 0, 0);
+            tm = tm.addRowset(initial);
+            batch.putTablet(new TabletHeader(tabletId, t.tableId(), b, dir.path(), tm.cumulativePoint()));
+            batch.putRowset(initial);
+            metas.add(tm);
+        }
+        batch.putTable(t);
+        engine.meta().write(batch);
+        register(t);
+        for (TabletMeta tm : metas) {
+            spawnTablet(t, tm);
+        }
+        publish();
+        m.replyTo().tell(new DdlResult(t, Status.OK));
+        return this;
+    }
+
+    private Behavior<Command> onDropById(DropTableById m) {
+        TableMeta t = byId.get(m.tableId());
+        if (t == null) {
+            m.replyTo().tell(new DdlResult(null, Status.OK));
+            return this;
+        }
+        return onDrop(new DropTable(t.db(), t.name(), m.replyTo()));
     }
 
     private static void validateName(String what, String name) {

@@ -43,7 +43,12 @@ public final class ClusterConfigBuilder {
                 "pekko.cluster.downing-provider-class = "
                         + ConfigUtil.quoteString("org.apache.pekko.cluster.sbr.SplitBrainResolverProvider"),
                 "pekko.cluster.split-brain-resolver.active-strategy = keep-majority",
-                "pekko.cluster.split-brain-resolver.stable-after = " + STABLE_AFTER,
+                "pekko.cluster.split-brain-resolver.stable-after = " + settings.downAfterSeconds() + "s",
+                // Replicas and load coordinators hold state in memory: they stop only with the node.
+                "pekko.cluster.sharding.passivation.strategy = none",
+                // Loads ship rows in chunks of ~512 KB (ClusterLoadWriter).
+                "pekko.remote.artery.advanced.maximum-frame-size = 2MiB",
+                "pekko.remote.artery.advanced.buffer-pool-size = 256",
                 "pekko.cluster.jmx.multi-mbeans-in-same-jvm = on",
                 // Terminating the system (Compactor.close) runs coordinated shutdown: leave, then exit.
                 "pekko.coordinated-shutdown.run-by-actor-system-terminate = on",

@@ -11,7 +11,12 @@ import java.util.List;
  * list with cluster mode on means this node is its own seed (it forms a cluster alone, others
  * join it).
  */
-public record ClusterSettings(boolean enabled, String host, int port, List<SeedNode> seeds) {
+public record ClusterSettings(boolean enabled, String host, int port, List<SeedNode> seeds, int downAfterSeconds) {
+
+    /** Settings with Pekko's recommended 20 s before unreachable nodes are downed. */
+    public ClusterSettings(boolean enabled, String host, int port, List<SeedNode> seeds) {
+        this(enabled, host, port, seeds, 20);
+    }
 
     /** One {@code host:port} of {@code cluster_seed_nodes}. */
     public record SeedNode(String host, int port) {
@@ -27,7 +32,8 @@ public record ClusterSettings(boolean enabled, String host, int port, List<SeedN
 
     public static ClusterSettings from(CompactorConfig config) {
         return new ClusterSettings(config.getBool(NodeKeys.CLUSTER_ENABLED), config.get(NodeKeys.CLUSTER_HOST),
-                config.getInt(NodeKeys.CLUSTER_PORT), parseSeeds(config.get(NodeKeys.CLUSTER_SEED_NODES)));
+                config.getInt(NodeKeys.CLUSTER_PORT), parseSeeds(config.get(NodeKeys.CLUSTER_SEED_NODES)),
+                config.getInt(NodeKeys.CLUSTER_DOWN_AFTER_SECONDS));
     }
 
     /** Whether this node forms a cluster by joining itself (no seed nodes configured). */

@@ -48,6 +48,7 @@ public final class StreamLoader {
     private final Set<String> inFlightLabels = ConcurrentHashMap.newKeySet();
     private final Semaphore slots;
     private final IntSupplier timeoutSeconds;
+    private volatile PlacedLoadWriter placedWriter;
 
     public StreamLoader(StorageEngine engine, AtomicReference<CatalogView> view,
                         ActorRef<LoadCommitter.Command> committer, Scheduler scheduler, Executor executor,
@@ -120,6 +121,11 @@ public final class StreamLoader {
         return result;
     }
 
+    /** Cluster mode: how loads into tables with replicas on cluster nodes are written and committed. */
+    public void usePlacedWriter(PlacedLoadWriter writer) {
+        this.placedWriter = writer;
+    }
+
     /**
      * Whether every load slot ({@code max_concurrent_loads}) is taken right now: the HTTP route
      * answers busy before reading a body it could not load anyway. Racy by nature; the slot
@@ -150,6 +156,29 @@ public final class StreamLoader {
         RowBatch[] perBucket = RowRouter.route(table, parsed.rows());
         CatalogView v = view.get();
         Duration timeout = Duration.ofSeconds(timeoutSeconds.getAsInt());
+        if (table.isPlaced()) {
+            PlacedLoadWriter writer = placedWriter;
+            if (writer == null) {
+                return done(LoadResult.fail(txnId, label, "table " + table.name() + " has replicas on cluster nodes "
+                        + "but this node is not in cluster mode", total, filtered, parsed.loadBytes(),
+                        clock.millis() - start));
+            }
+            return writer.writeAndCommit(table, label, perBucket, total - filtered, filtered, timeout)
+                    .thenApply(o -> {
+                        long ms = clock.millis() - start;
+                        long id = o.txnId();
+                        return switch (o.status()) {
+                            case LoadResult.SUCCESS -> new LoadResult(id, label, LoadResult.SUCCESS, null,
+                                    o.message(), total, total - filtered, filtered, 0, parsed.loadBytes(), ms, null);
+                            case LoadResult.LABEL_ALREADY_EXISTS -> new LoadResult(id, label,
+                                    LoadResult.LABEL_ALREADY_EXISTS, "FINISHED", o.message(), 0, 0, 0, 0, 0, ms, null);
+                            case LoadResult.FAIL -> LoadResult.fail(id, label, o.message(), total, filtered,
+                                    parsed.loadBytes(), ms);
+                            default -> new LoadResult(id, label, o.status(), null, o.message(), total,
+                                    total - filtered, filtered, 0, parsed.loadBytes(), ms, null);
+                        };
+                    });
+        }
         List<CompletableFuture<TabletActor.WriteResult>> writes = new ArrayList<>();
         Map<Long, ActorRef<TabletActor.Command>> refs = new HashMap<>();
         for (int b = 0; b < table.buckets(); b++) {

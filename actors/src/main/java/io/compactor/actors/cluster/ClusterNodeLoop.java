@@ -1,0 +1,122 @@
+package io.compactor.actors.cluster;
+
+import io.compactor.actors.catalog.Catalog;
+import io.compactor.storage.meta.MetaJson;
+import io.compactor.storage.tablet.TableMeta;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.pekko.actor.Cancellable;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A node's housekeeping in cluster mode, every two seconds: learns the members' HTTP addresses
+ * (peers download rowsets there), and once this node is Up, fetches the tables created while it
+ * was away from a peer and tells the load coordinator of each table with a replica here that the
+ * node is back, so lagging replicas catch up at once.
+ */
+public final class ClusterNodeLoop {
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterNodeLoop.class);
+    private static final Duration EVERY = Duration.ofSeconds(2);
+
+    private final ActorSystem<?> system;
+    private final ClusterServices services;
+    private final ActorRef<Catalog.Command> catalog;
+    private final AtomicBoolean announced = new AtomicBoolean();
+    private final AtomicBoolean running = new AtomicBoolean();
+    private volatile Cancellable task;
+
+    public ClusterNodeLoop(ActorSystem<?> system, ClusterServices services, ActorRef<Catalog.Command> catalog) {
+        this.system = system;
+        this.services = services;
+        this.catalog = catalog;
+    }
+
+    public void start() {
+        task = system.scheduler().scheduleWithFixedDelay(Duration.ZERO, EVERY, this::tick, system.executionContext());
+    }
+
+    public void stop() {
+        Cancellable t = task;
+        if (t != null) {
+            t.cancel();
+        }
+    }
+
+    private void tick() {
+        if (!running.compareAndSet(false, true)) {
+            return;
+        }
+        ClusterQuery.gather(system, Duration.ofSeconds(3)).whenComplete((status, err) -> {
+            try {
+                if (status != null) {
+                    for (ClusterStatus.Member m : status.members()) {
+                        services.nodes().learnHttp(nodeName(m.address()), m.http());
+                    }
+                }
+                if (!announced.get() && Cluster.get(system).selfMember().status() == MemberStatus.up()) {
+                    syncTables();
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("cluster housekeeping failed: {}", e.toString());
+            } finally {
+                running.set(false);
+            }
+        });
+    }
+
+    /** {@code pekko://compactor@host:port} -> {@code host:port}. */
+    static String nodeName(String address) {
+        int at = address.lastIndexOf('@');
+        return at < 0 ? address : address.substring(at + 1);
+    }
+
+    private void syncTables() {
+        AskPattern.<Receptionist.Command, Receptionist.Listing>ask(system.receptionist(),
+                        r -> Receptionist.find(NodeDirectory.KEY, r), Duration.ofSeconds(3), system.scheduler())
+                .thenAccept(listing -> {
+                    Set<ActorRef<NodeDirectory.Command>> dirs = listing.getServiceInstances(NodeDirectory.KEY);
+                    for (ActorRef<NodeDirectory.Command> dir : dirs) {
+                        if (dir.path().address().hasLocalScope()) {
+                            continue;
+                        }
+                        AskPattern.<NodeDirectory.Command, NodeDirectory.TableList>ask(dir,
+                                NodeDirectory.ListTables::new, Duration.ofSeconds(3), system.scheduler())
+                                .thenAccept(this::adoptMissing);
+                    }
+                    announce();
+                });
+    }
+
+    private void adoptMissing(NodeDirectory.TableList list) {
+        for (byte[] json : list.tables()) {
+            TableMeta t = MetaJson.decodeTable(json);
+            if (services.view().get().tablesById().get(t.tableId()) == null
+                    && services.view().get().table(t.db(), t.name()) == null) {
+                LOG.info("adopting table {}.{} (id {}) created while this node was away", t.db(), t.name(),
+                        t.tableId());
+                AskPattern.<Catalog.Command, Catalog.DdlResult>ask(catalog,
+                        r -> new Catalog.AdoptTable(t, services.self(), r), Duration.ofSeconds(20),
+                        system.scheduler());
+            }
+        }
+    }
+
+    private void announce() {
+        if (!announced.compareAndSet(false, true)) {
+            return;
+        }
+        for (TableMeta t : services.view().get().tables()) {
+            if (t.isPlaced() && !t.tabletsOn(services.self()).isEmpty()) {
+                TableTxn.ref(system, t.tableId()).tell(new TableTxn.NodeUp(services.self()));
+            }
+        }
+    }
+}

@@ -1,0 +1,222 @@
+package io.compactor.http;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.compactor.http.HttpTestClient.Answer;
+import io.compactor.storage.tablet.TableMeta;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.StreamSupport;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Replicated tables on three nodes in one JVM: placement on distinct nodes that survives a
+ * restart, loads through any node readable through every node, a majority keeps the table
+ * loadable while a node is away, and the returning node catches up.
+ */
+class ClusterReplicationTest {
+    private static final Duration WITHIN = Duration.ofSeconds(60);
+
+    @TempDir
+    Path dir;
+    private final List<CompactorServer> open = new ArrayList<>();
+    private final Map<String, Integer> clusterPorts = new HashMap<>();
+    private int seedPort;
+
+    @AfterEach
+    void closeAll() {
+        for (int i = open.size() - 1; i >= 0; i--) {
+            open.get(i).close();
+        }
+        open.clear();
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private CompactorServer start(String name) {
+        int port = clusterPorts.computeIfAbsent(name, n -> freePort());
+        Map<String, Object> m = new HashMap<>();
+        m.put("compactor.storage_root_path", dir.resolve(name).toString());
+        m.put("compactor.webserver_port", 0);
+        m.put("compactor.cluster_enabled", true);
+        m.put("compactor.cluster_host", "127.0.0.1");
+        m.put("compactor.cluster_port", port);
+        m.put("compactor.cluster_seed_nodes", "127.0.0.1:" + seedPort);
+        m.put("compactor.cluster_down_after_seconds", 3);
+        m.put("compactor.download_token", "peer-secret-0123456789");
+        Config c = ConfigFactory.parseMap(m).withFallback(ConfigFactory.load());
+        CompactorServer s = CompactorServer.start(c);
+        open.add(s);
+        return s;
+    }
+
+    private static boolean sees(CompactorServer s, int n) {
+        var state = Cluster.get(s.node().system()).state();
+        long up = StreamSupport.stream(state.getMembers().spliterator(), false)
+                .filter(m -> m.status().equals(MemberStatus.up())).count();
+        return up == n && state.getUnreachable().isEmpty();
+    }
+
+    private List<CompactorServer> threeNodes() {
+        seedPort = freePort();
+        clusterPorts.put("n1", seedPort);
+        List<CompactorServer> nodes = List.of(start("n1"), start("n2"), start("n3"));
+        await().atMost(WITHIN).until(() -> nodes.stream().allMatch(n -> sees(n, 3)));
+        return nodes;
+    }
+
+    private static String tableBody(int buckets, int replication) {
+        return "{\"keys_type\":\"DUPLICATE_KEYS\",\"columns\":[{\"name\":\"id\",\"type\":\"BIGINT\"},"
+                + "{\"name\":\"v\",\"type\":\"BIGINT\"},{\"name\":\"s\",\"type\":\"VARCHAR(32)\"}],"
+                + "\"key_columns\":[\"id\"],\"buckets\":" + buckets + ",\"replication_num\":" + replication + "}";
+    }
+
+    private static String rows(int from, int count) {
+        StringBuilder b = new StringBuilder();
+        for (int i = from; i < from + count; i++) {
+            b.append(i).append('\t').append(i * 10L).append('\t').append("s").append(i).append('\n');
+        }
+        return b.toString();
+    }
+
+    private static JsonNode load(CompactorServer s, String label, String body) {
+        Answer a = new HttpTestClient(s.port()).put("/api/db/t/_stream_load", body, Map.of("label", label));
+        assertEquals(200, a.status(), a.body());
+        return a.json();
+    }
+
+    private static long count(CompactorServer s) {
+        Answer a = new HttpTestClient(s.port()).get("/api/db/t/_count");
+        assertEquals(200, a.status(), a.body());
+        return a.json().get("rows").asLong();
+    }
+
+    /** tablet id -> nodes of its replicas, as GET /api/db/t on {@code s} shows them. */
+    private static Map<Long, List<String>> placement(CompactorServer s) {
+        Answer a = new HttpTestClient(s.port()).get("/api/db/t");
+        assertEquals(200, a.status(), a.body());
+        Map<Long, List<String>> out = new HashMap<>();
+        for (JsonNode t : a.json().get("tablets")) {
+            List<String> nodes = new ArrayList<>();
+            t.get("replicas").forEach(r -> nodes.add(r.get("node").asText()));
+            out.put(t.get("tablet_id").asLong(), nodes);
+        }
+        return out;
+    }
+
+    private static long localVersion(CompactorServer s, long tabletId) {
+        return s.node().tabletMeta(tabletId).toCompletableFuture().join().maxVersion();
+    }
+
+    @Test
+    void replicasLandOnDistinctNodesAndLoadsThroughAnyNodeAreReadableThroughEveryNode() {
+        List<CompactorServer> nodes = threeNodes();
+        Answer created = new HttpTestClient(nodes.get(1).port()).put("/api/db/t", tableBody(4, 3));
+        assertEquals(200, created.status(), created.body());
+
+        Map<Long, List<String>> placement = placement(nodes.get(0));
+        assertEquals(4, placement.size());
+        for (List<String> replicas : placement.values()) {
+            assertEquals(3, new HashSet<>(replicas).size(), "distinct nodes: " + replicas);
+        }
+        for (CompactorServer n : nodes) {
+            assertEquals(placement, placement(n));
+            assertEquals(4, n.node().catalog().tablets().size(), "every node holds a replica of each tablet");
+        }
+
+        int total = 0;
+        for (int i = 0; i < 6; i++) {
+            JsonNode r = load(nodes.get(i % 3), "l" + i, rows(i * 100, 100));
+            assertEquals("Success", r.get("Status").asText(), r.toString());
+            total += 100;
+        }
+        for (CompactorServer n : nodes) {
+            assertEquals(total, count(n));
+        }
+        JsonNode again = load(nodes.get(2), "l0", rows(0, 10));
+        assertEquals("Label Already Exists", again.get("Status").asText(), again.toString());
+
+        Answer got = new HttpTestClient(nodes.get(2).port()).get("/api/db/t/_get?id=305");
+        assertEquals(200, got.status(), got.body());
+        assertTrue(got.body().contains("3050"), got.body());
+        Answer scan = new HttpTestClient(nodes.get(1).port()).get("/api/db/t/_scan?limit=5");
+        assertEquals("0\t0\ts0\n1\t10\ts1\n2\t20\ts2\n3\t30\ts3\n4\t40\ts4\n", scan.body());
+
+        // Every replica of every tablet is at the same version: 6 loads on top of [0-1].
+        for (long tablet : placement.keySet()) {
+            for (CompactorServer n : nodes) {
+                assertEquals(7, localVersion(n, tablet), "tablet " + tablet);
+            }
+        }
+    }
+
+    @Test
+    void replicationAboveTheLiveNodesIsRefusedWithAClearError() {
+        List<CompactorServer> nodes = threeNodes();
+        Answer a = new HttpTestClient(nodes.get(0).port()).put("/api/db/t", tableBody(2, 4));
+        assertEquals(400, a.status(), a.body());
+        assertTrue(a.body().contains("replication_num 4 exceeds the 3 live nodes"), a.body());
+    }
+
+    @Test
+    void aNodeAwayKeepsTheTableLoadableAndItCatchesUpWhenItReturns() {
+        List<CompactorServer> nodes = threeNodes();
+        assertEquals(200, new HttpTestClient(nodes.get(0).port()).put("/api/db/t", tableBody(3, 3)).status());
+        Map<Long, List<String>> before = placement(nodes.get(0));
+        assertEquals("Success", load(nodes.get(0), "a0", rows(0, 50)).get("Status").asText());
+
+        CompactorServer away = nodes.get(2);
+        away.close();
+        open.remove(away);
+        await().atMost(WITHIN).until(() -> sees(nodes.get(0), 2) && sees(nodes.get(1), 2));
+
+        for (int i = 1; i <= 4; i++) {
+            JsonNode r = load(nodes.get(i % 2), "a" + i, rows(i * 50, 50));
+            assertEquals("Success", r.get("Status").asText(), r.toString());
+        }
+        assertEquals(250, count(nodes.get(0)));
+        assertEquals(250, count(nodes.get(1)));
+
+        CompactorServer back = start("n3");
+        await().atMost(WITHIN).until(() -> sees(back, 3));
+        assertEquals(before, placement(back), "placement survives the restart");
+        for (long tablet : before.keySet()) {
+            long want = localVersion(nodes.get(0), tablet);
+            await().atMost(WITHIN).until(() -> localVersion(back, tablet) == want);
+        }
+        assertEquals(250, count(back));
+        JsonNode after = load(back, "a5", rows(250, 50));
+        assertEquals("Success", after.get("Status").asText(), after.toString());
+        for (CompactorServer n : List.of(nodes.get(0), nodes.get(1), back)) {
+            assertEquals(300, count(n));
+        }
+        for (long tablet : before.keySet()) {
+            assertEquals(localVersion(nodes.get(0), tablet), localVersion(back, tablet));
+        }
+    }
+}

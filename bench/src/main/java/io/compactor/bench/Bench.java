@@ -24,6 +24,7 @@ public final class Bench {
         BENCHMARKS.put("segload", SegLoadBench::main);
         BENCHMARKS.put("torture", Torture::main);
         BENCHMARKS.put("overload", OverloadBench::main);
+        BENCHMARKS.put("single-replica", SingleReplicaBench::main);
     }
 
     private Bench() {

@@ -34,6 +34,10 @@ public final class SimOptions {
     public String user = "root";
     public String password;
     public boolean keepData;
+    /** replication_num of the created tables (cluster mode for more than 1). */
+    public int replication = 1;
+    /** Extra table properties, e.g. enable_single_replica_compaction=true. */
+    public final Map<String, String> tableProperties = new LinkedHashMap<>();
 
     public static String usage() {
         StringBuilder sb = new StringBuilder();
@@ -63,6 +67,8 @@ public final class SimOptions {
                   --timeout D           recovery: wait for the full compaction (default 120s)
                   --seed N              random seed (default 42)
                   --policy P            compaction_policy of the tables: size_based or time_series
+                  --replication N       replication_num of the tables (default 1; more needs a cluster)
+                  --table-property K=V  extra table property (repeatable), e.g. enable_single_replica_compaction=true
                   --clients N           concurrent load clients
                   --hot-keys N          upsert/recovery: size of the hot key set (default 1000)
                   --key-space N         upsert/recovery: all keys (default 1000000)
@@ -151,6 +157,14 @@ public final class SimOptions {
                 db = v;
             }
             case "--tables" -> tables = intIn(flag, v, 1, 1000);
+            case "--replication" -> replication = intIn(flag, v, 1, 15);
+            case "--table-property" -> {
+                int eq = v.indexOf('=');
+                if (eq <= 0) {
+                    throw new UsageException("--table-property: expected KEY=VALUE, got '" + v + "'");
+                }
+                tableProperties.put(v.substring(0, eq).trim(), v.substring(eq + 1).trim());
+            }
             case "--buckets" -> buckets = intIn(flag, v, 1, 1024);
             case "--rate" -> rate = doubleIn(flag, v, 0.001, 100_000);
             case "--rows-per-load" -> rowsPerLoad = intIn(flag, v, 0, 50_000_000);

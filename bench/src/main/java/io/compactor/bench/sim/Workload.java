@@ -68,10 +68,11 @@ public abstract class Workload {
         spec.put("columns", columns);
         spec.put("key_columns", keys);
         spec.put("buckets", o.buckets);
-        spec.put("replication_num", 1);
+        spec.put("replication_num", o.replication);
         Map<String, String> props = new LinkedHashMap<>();
         props.put("compaction_policy", o.policy);
         props.putAll(extraProps);
+        props.putAll(o.tableProperties);
         spec.put("properties", props);
         return spec;
     }

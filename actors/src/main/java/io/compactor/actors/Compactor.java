@@ -132,7 +132,7 @@ public final class Compactor implements AutoCloseable {
      * @throws IllegalArgumentException naming the key when a setting is invalid
      */
     public static Compactor start(Config config, Clock clock) {
-        Config resolved = config.resolve();
+        Config resolved = clusterAliases(config.resolve());
         CompactorConfig cfg = CompactorConfig.load(resolved, configKeys());
         StorageEngine engine = StorageEngine.open(cfg, clock);
         try {
@@ -141,6 +141,21 @@ public final class Compactor implements AutoCloseable {
             engine.close();
             throw e;
         }
+    }
+
+    /**
+     * Accepts the nested spelling {@code compactor.cluster.enabled / host / port / seed_nodes /
+     * down_after_seconds} for the flat {@code compactor.cluster_*} keys (the nested one wins).
+     */
+    static Config clusterAliases(Config c) {
+        for (String k : List.of("enabled", "host", "port", "seed_nodes", "down_after_seconds")) {
+            String nested = "compactor.cluster." + k;
+            if (c.hasPath("compactor.cluster") && c.getValue("compactor.cluster").valueType()
+                    == com.typesafe.config.ConfigValueType.OBJECT && c.hasPath(nested)) {
+                c = c.withValue("compactor.cluster_" + k, c.getValue(nested));
+            }
+        }
+        return c;
     }
 
     private Compactor(CompactorConfig config, StorageEngine engine, Config raw) {

@@ -194,6 +194,14 @@ class SingleReplicaCompactionTest {
     @Test
     void onlyTheDesignatedReplicaMergesAndFollowersEndIdentical() {
         startCluster(3);
+        // Runtime-mutable, shown by show_config; one fetch at a time on each follower.
+        for (int f = 0; f < 3; f++) {
+            assertEquals("OK", http(f).post("/api/update_config?max_single_replica_compaction_threads=1")
+                    .text("status"));
+            JsonNode cfg = http(f).get("/api/show_config?conf_item=max_single_replica_compaction_threads").json();
+            assertEquals("1", cfg.get(0).get(2).asText(), cfg.toString());
+            assertEquals("true", cfg.get(0).get(3).asText(), cfg.toString());
+        }
         List<Long> tablets = createEverywhere("t", tableBody("DUPLICATE_KEYS", 2,
                 "{\"enable_single_replica_compaction\":\"true\"}"));
         int d = designated();
@@ -220,6 +228,10 @@ class SingleReplicaCompactionTest {
         });
         for (int f : followers) {
             assertEquals(0, localCompactions(f), "a follower never merges on its own");
+            assertTrue(metrics(f).runningMax.get(NodeMetrics.Kind.SINGLE_REPLICA).get() <= 1,
+                    "max_single_replica_compaction_threads = 1 held: "
+                            + metrics(f).runningMax.get(NodeMetrics.Kind.SINGLE_REPLICA).get() + " cfg "
+                            + servers.get(f).node().config().value("max_single_replica_compaction_threads"));
             assertTrue(metrics(f).singleReplicaSuccess.sum() > 0);
             assertTrue(metrics(f).singleReplicaFetchedBytes.sum() > 0);
             assertTrue(metrics(f).compactionSuccess.get(NodeMetrics.Kind.SINGLE_REPLICA).sum() > 0);

@@ -283,6 +283,17 @@ public final class CompactionSupervisor extends AbstractBehavior<CompactionSuper
 
     private Behavior<Command> onSubmit(Submit s) {
         TabletReport r = reports.get(s.tabletId());
+        if (r != null && !s.waitForResult() && follower(r)) {
+            // Doris's _submit_compaction_task: submissions that do not wait (table_id runs, loads near
+            // the version limit) become a single-replica fetch on a follower; only a manual
+            // tablet_id run (which waits) compacts locally, as Doris's detached HTTP thread does.
+            return onSubmitSingleReplica(new SubmitSingleReplica(s.tabletId(), s.trigger(), false, s.replyTo()));
+        }
+        return submit(s);
+    }
+
+    private Behavior<Command> submit(Submit s) {
+        TabletReport r = reports.get(s.tabletId());
         if (r == null) {
             s.replyTo().tell(new Status(Status.NOT_FOUND, "Tablet not found. tablet_id=" + s.tabletId()));
             return this;
@@ -320,7 +331,7 @@ public final class CompactionSupervisor extends AbstractBehavior<CompactionSuper
         if (accepted) {
             remoteRequests.add(key);
         }
-        return onSubmit(new Submit(s.tabletId(), CompactionType.CUMULATIVE, s.trigger(), s.waitForResult(),
+        return submit(new Submit(s.tabletId(), CompactionType.CUMULATIVE, s.trigger(), s.waitForResult(),
                 s.replyTo()));
     }
 

@@ -11,6 +11,15 @@ import io.compactor.actors.cluster.ClusterSettings;
 import io.compactor.actors.cluster.ClusterStatus;
 import io.compactor.actors.cluster.NodeDirectory;
 import io.compactor.actors.cluster.NodeInfo;
+import io.compactor.actors.cluster.ReplicaPeers;
+import io.compactor.actors.replica.CatchUpResult;
+import io.compactor.actors.replica.PeerSync;
+import io.compactor.storage.mow.DeleteBitmap;
+import io.compactor.storage.mow.DeleteBitmapCalculator;
+import io.compactor.storage.peer.PeerRowsetFetcher;
+import io.compactor.storage.peer.PeerRowsets;
+import io.compactor.storage.rowset.RowsetMeta;
+import io.compactor.scheduler.replica.ReplicaVersions;
 import io.compactor.actors.load.LoadCommitter;
 import io.compactor.actors.load.LoadResult;
 import io.compactor.actors.load.StreamLoader;
@@ -77,6 +86,8 @@ public final class Compactor implements AutoCloseable {
     private static final Duration DDL_TIMEOUT = Duration.ofSeconds(30);
     /** The actor system's name: the same on every node, as Pekko Cluster requires. */
     public static final String SYSTEM_NAME = "compactor";
+    /** Timeout of each request to a peer replica (its rowsets, the headers of each file). */
+    public static final Duration PEER_TIMEOUT = Duration.ofSeconds(30);
     /** How long {@link #clusterStatus()} waits for each member's answer. */
     public static final Duration CLUSTER_ASK_TIMEOUT = Duration.ofSeconds(3);
 
@@ -96,6 +107,9 @@ public final class Compactor implements AutoCloseable {
     private final List<String> dataDirs;
 
     private final CompactionProfiles profiles = new CompactionProfiles();
+    /** Peer replicas (single-replica compaction, catch-up) and the HTTP fetcher. */
+    private final PeerSync peerSync;
+    private final Executor compactionExecutor;
     private final AtomicReference<CompactionConfig> compactionConfig;
     private ActorRef<CompactionSupervisor.Command> supervisor;
 
@@ -172,6 +186,7 @@ public final class Compactor implements AutoCloseable {
         CompletableFuture<Void> catalogReady = new CompletableFuture<>();
         List<String> dirs = engine.dataDirs().stream().map(d -> d.path()).toList();
         this.dataDirs = dirs;
+        this.peerSync = new PeerSync(new PeerRowsetFetcher(PEER_TIMEOUT, engine.debugPoints()));
         Behavior<Void> guardian = Behaviors.setup(ctx -> {
             Executor loadExecutor = ctx.getSystem().dispatchers()
                     .lookup(DispatcherSelector.fromConfig("compactor.load-dispatcher"));
@@ -179,14 +194,14 @@ public final class Compactor implements AutoCloseable {
                     .lookup(DispatcherSelector.fromConfig("compactor.compaction-dispatcher"));
             ActorRef<CompactionSupervisor.Command> sup = ctx.spawn(CompactionSupervisor.create(compactionConfig::get,
                     () -> config.get(SchedulerKeys.DISABLE_AUTO_COMPACTION), engine.clock(), metrics, dirs,
-                    Runtime.getRuntime().availableProcessors()), "compaction-supervisor");
+                    Runtime.getRuntime().availableProcessors(), peerSync::isFollower), "compaction-supervisor");
             ActorRef<SegmentCompactionActor.Command> segcompactionActor = ctx.spawn(SegmentCompactionActor.create(
                     ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(SegmentCompactionActor.DISPATCHER)),
                     metrics), "segment-compaction");
             SegmentCompaction segcompaction = new SegmentCompaction(segcompactionActor, engine,
                     () -> Duration.ofSeconds(config.getInt(NodeKeys.LOAD_TIMEOUT_SECONDS)));
             CompactionEnv env = new CompactionEnv(sup, compactionExecutor, profiles, compactionConfig::get,
-                    segcompaction);
+                    segcompaction, peerSync);
             Catalog.TabletFactory factory = (table, meta) -> Behaviors.setup(
                     c -> TabletActor.create(engine, table, meta.get(), metrics, stats, loadExecutor, env));
             ActorRef<Catalog.Command> cat = ctx.spawn(
@@ -228,6 +243,8 @@ public final class Compactor implements AutoCloseable {
             catalogReady.get(60, TimeUnit.SECONDS);
             Executor loadExecutor = system.dispatchers().lookup(DispatcherSelector.fromConfig("compactor.load-dispatcher"));
             this.readExecutor = loadExecutor;
+            this.compactionExecutor = system.dispatchers()
+                    .lookup(DispatcherSelector.fromConfig("compactor.compaction-dispatcher"));
             this.readSlots = new java.util.concurrent.Semaphore(config.getInt(NodeKeys.MAX_CONCURRENT_READS));
             this.loader = new StreamLoader(engine, view, r.committer(), system.scheduler(), loadExecutor, metrics,
                     config.getInt(NodeKeys.MAX_CONCURRENT_LOADS),
@@ -237,6 +254,8 @@ public final class Compactor implements AutoCloseable {
                 this.clusterServices = r.clusterServices();
                 this.clusterReads = new io.compactor.actors.cluster.ClusterReads(system, clusterServices);
                 loader.usePlacedWriter(new io.compactor.actors.cluster.ClusterLoadWriter(system, clusterServices));
+                useReplicaPeers(new io.compactor.actors.cluster.ClusterReplicaPeers(clusterServices,
+                        () -> config.get(NodeKeys.DOWNLOAD_TOKEN)));
                 this.clusterLoop = new io.compactor.actors.cluster.ClusterNodeLoop(system, clusterServices,
                         catalog);
                 clusterLoop.start();
@@ -650,9 +669,131 @@ public final class Compactor implements AutoCloseable {
     }
 
     /** Cluster mode: brings this node's replica of a tablet up to a peer's version (by copying rowsets). */
-    private CompletionStage<Long> catchUpReplica(long tabletId, io.compactor.actors.cluster.ReplicaPeers.Replica peer) {
-        return CompletableFuture.failedFuture(new StatusException(Status.NOT_IMPLEMENTED_ERROR,
-                "catch-up is not wired yet"));
+    private CompletionStage<Long> catchUpReplica(long tabletId, ReplicaPeers.Replica peer) {
+        return catchUpFrom(tabletId, peer).thenApply(r -> r.versionAfter());
+    }
+
+    // ---- peer replicas: single-replica compaction and catch-up
+
+    /**
+     * Installs who holds the replicas of each tablet (embedding hook; the cluster layer calls it with
+     * its placement-backed implementation). {@link ReplicaPeers#NONE} (the default) means no peers:
+     * every tablet compacts locally. {@code replicas(tabletId)} is asked often (at every scheduling
+     * decision of a single-replica tablet), so it must be cheap and must not block.
+     */
+    public void useReplicaPeers(ReplicaPeers peers) {
+        peerSync.use(peers);
+    }
+
+    /** The peers in use ({@link ReplicaPeers#NONE} until {@link #useReplicaPeers} is called). */
+    public ReplicaPeers replicaPeers() {
+        return peerSync.peers();
+    }
+
+    /**
+     * Whether this node's replica of the tablet is a single-replica follower now: its table has
+     * {@code enable_single_replica_compaction} and the designated replica (Doris's smallest hash
+     * among member replicas) is another node's.
+     */
+    public boolean isSingleReplicaFollower(long tabletId) {
+        TableMeta t = view.get().tableOf(tabletId);
+        return t != null && t.properties().enableSingleReplicaCompaction() && peerSync.isFollower(tabletId);
+    }
+
+    /**
+     * A manual single-replica compaction ({@code remote=true}): fetch from the designated peer under
+     * the same limits as automatic ones. Completes like {@link #runCompaction}; a tablet that is not
+     * a follower answers NOT_IMPLEMENTED_ERROR "tablet should do compaction locally" (Doris's text).
+     */
+    public CompletionStage<Status> runSingleReplicaCompaction(long tabletId, String trigger) {
+        if (view.get().tablet(tabletId) == null) {
+            return CompletableFuture.completedFuture(new Status(Status.NOT_FOUND, "Tablet not found. tablet_id=" + tabletId));
+        }
+        if (!isSingleReplicaFollower(tabletId)) {
+            return CompletableFuture.completedFuture(new Status(Status.NOT_IMPLEMENTED_ERROR,
+                    "tablet should do compaction locally"));
+        }
+        return AskPattern.<CompactionSupervisor.Command, Status>ask(supervisor,
+                        replyTo -> new CompactionSupervisor.SubmitSingleReplica(tabletId, trigger, true, replyTo),
+                        MANUAL_WAIT, system.scheduler())
+                .exceptionally(err -> Status.OK);
+    }
+
+    /**
+     * Makes this node's replica of a tablet reach the peer's end version: asks the peer for its
+     * rowsets, plans the smallest suffix to copy ({@link ReplicaVersions#catchUp}), downloads and
+     * verifies the files, and installs them atomically in place of the local rowsets they cover
+     * (merge-on-write: with the delete bitmap recomputed for the new chain). Completes with what it
+     * did (nothing when not behind), or fails with a {@link StatusException} (NOT_FOUND, a refused
+     * install when the tablet changed meanwhile — retry —, or an IO failure naming file and peer);
+     * a failure leaves the tablet as it was and no file behind.
+     */
+    public CompletionStage<CatchUpResult> catchUpFrom(long tabletId, ReplicaPeers.Replica peer) {
+        TableMeta t = view.get().tableOf(tabletId);
+        ActorRef<TabletActor.Command> tablet = view.get().tablet(tabletId);
+        if (t == null || tablet == null) {
+            return CompletableFuture.failedFuture(
+                    new StatusException(Status.NOT_FOUND, "Tablet not found. tablet_id=" + tabletId));
+        }
+        String address = peer.httpAddress();
+        String token = peerSync.peers().downloadToken();
+        return snapshot(tabletId).thenComposeAsync(snap -> {
+            List<RowsetMeta> local = snap.meta().rowsets();
+            long before = snap.meta().maxVersion();
+            List<RowsetMeta> installed = List.of();
+            try {
+                PeerRowsets theirs = peerSync.fetcher().listRowsets(address, token, tabletId);
+                ReplicaVersions.CatchUpPlan plan = ReplicaVersions.catchUp(
+                        local.stream().map(RowsetMeta::version).toList(), theirs.versions());
+                if (plan.isEmpty()) {
+                    snap.close();
+                    return CompletableFuture.completedFuture(new CatchUpResult(tabletId, address, before, before,
+                            0, 0, 0));
+                }
+                List<RowsetMeta> replaced = local.stream().filter(r -> plan.replaced().contains(r.version())).toList();
+                List<RowsetMeta> wanted = plan.fetch().stream().map(theirs::rowset).toList();
+                PeerRowsetFetcher.Fetched fetched = peerSync.fetcher().fetch(address, token, tabletId, wanted,
+                        snap.dataDir(), t.schema(), engine::nextRowsetId);
+                installed = fetched.rowsets();
+                DeleteBitmap bitmap = null;
+                List<RowsetMeta> expected = null;
+                if (t.isMergeOnWrite()) {
+                    List<RowsetMeta> chain = new ArrayList<>(local);
+                    chain.removeAll(replaced);
+                    chain.addAll(installed);
+                    bitmap = new DeleteBitmapCalculator(snap.dataDir(), tabletId, t.schema(), engine.primaryKeys())
+                            .recompute(chain);
+                    expected = local;
+                }
+                DeleteBitmap b = bitmap;
+                List<RowsetMeta> e = expected;
+                List<RowsetMeta> inst = installed;
+                return AskPattern.<TabletActor.Command, TabletActor.InstallResult>ask(tablet,
+                                replyTo -> new TabletActor.InstallPeerRowsets(replaced, inst, e, b,
+                                        theirs.cumulativePoint(), "catch-up from " + address, replyTo),
+                                DDL_TIMEOUT, system.scheduler())
+                        .thenApply(r -> {
+                            if (!r.status().ok()) {
+                                throw new StatusException(r.status());
+                            }
+                            return new CatchUpResult(tabletId, address, before, r.meta().maxVersion(), inst.size(),
+                                    replaced.size(), fetched.bytes());
+                        })
+                        .whenComplete((r, err) -> snap.close());
+            } catch (java.io.IOException | RuntimeException e) {
+                snap.close();
+                for (RowsetMeta r : installed) {
+                    try {
+                        snap.dataDir().deleteRowsetFiles(tabletId, r.rowsetId(), r.numSegments());
+                    } catch (java.io.IOException ignored) {
+                        // an orphan: swept at the next start
+                    }
+                }
+                return CompletableFuture.failedFuture(e instanceof StatusException ? e
+                        : new StatusException(new Status(Status.INTERNAL_ERROR, "catch-up of tablet " + tabletId
+                        + " from " + address + " failed: " + e.getMessage()), e));
+            }
+        }, compactionExecutor);
     }
 
     public CompactionProfiles compactionProfiles() {

@@ -47,6 +47,18 @@ public final class NodeMetrics {
     /** Base and full compactions share one pool (max_base_compaction_threads): running now and its high-water mark. */
     public final AtomicLong basePoolRunning = new AtomicLong();
     public final AtomicLong basePoolRunningMax = new AtomicLong();
+    /**
+     * Thread CPU time (ThreadMXBean, nanoseconds) spent in compaction merge tasks (cumulative,
+     * base, full) and in single-replica fetch tasks (download, verification), per kind.
+     */
+    public final Map<Kind, LongAdder> compactionCpuNanos = counters();
+    /** Single-replica compaction tasks by outcome (Doris: single_compaction requests). */
+    public final LongAdder singleReplicaSuccess = new LongAdder();
+    public final LongAdder singleReplicaFailed = new LongAdder();
+    /** No matching versions on the peer (CANCELLED): not a failure, the tablet skips 10 s. */
+    public final LongAdder singleReplicaCancelled = new LongAdder();
+    /** Bytes downloaded from peers by single-replica compaction and catch-up. */
+    public final LongAdder singleReplicaFetchedBytes = new LongAdder();
     public final AtomicLong usedPermits = new AtomicLong();
     public final AtomicLong quarantinedTablets = new AtomicLong();
 
@@ -74,6 +86,33 @@ public final class NodeMetrics {
             long pool = basePoolRunning.incrementAndGet();
             basePoolRunningMax.accumulateAndGet(pool, Math::max);
         }
+    }
+
+    /** CPU seconds spent in compaction tasks of {@code kind} ({@link #compactionCpuNanos}). */
+    public double compactionCpuSeconds(Kind kind) {
+        return compactionCpuNanos.get(kind).sum() / 1e9;
+    }
+
+    /** CPU seconds spent in all compaction tasks: merges of every kind and single-replica fetches. */
+    public double totalCompactionCpuSeconds() {
+        long n = 0;
+        for (LongAdder a : compactionCpuNanos.values()) {
+            n += a.sum();
+        }
+        return n / 1e9;
+    }
+
+    /**
+     * The CPU time the current thread has used so far, in nanoseconds (0 where the JVM does not
+     * measure it): a task's cost is the difference between its end and its start on one thread.
+     */
+    public static long threadCpuNanos() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        if (!mx.isCurrentThreadCpuTimeSupported()) {
+            return 0;
+        }
+        long t = mx.getCurrentThreadCpuTime();
+        return t < 0 ? 0 : t;
     }
 
     public void compactionEnded(Kind kind) {

@@ -110,7 +110,8 @@ final class CompactionRoutes {
             return doris(Status.NOT_FOUND, "Tablet not found. tablet_id=" + tabletId);
         }
         if (remote.equals("true")) {
-            return doris(Status.NOT_IMPLEMENTED_ERROR, "tablet should do compaction locally");
+            return completeWithFuture(node.runSingleReplicaCompaction(tabletId, "MANUAL").thenApply(s -> s.ok()
+                    ? Json.ok(Json.obj("status", "Success", "msg", success)) : Json.doris(s.code(), s.msg())));
         }
         return completeWithFuture(node.runCompaction(tabletId, type, "MANUAL").thenApply(s -> s.ok()
                 ? Json.ok(Json.obj("status", "Success", "msg", success)) : Json.doris(s.code(), s.msg())));
@@ -168,6 +169,11 @@ final class CompactionRoutes {
         }
         for (CompactionType t : List.of(CompactionType.CUMULATIVE, CompactionType.BASE, CompactionType.FULL)) {
             m.put("last " + t.dorisName() + " status", st.lastStatus().get(t).toString());
+        }
+        if (st.singleReplica() != null) {
+            m.put("single replica compaction status", Json.obj("remote peer", st.singleReplica().remotePeer(),
+                    "last failure status", st.singleReplica().lastFailureStatus(),
+                    "last fetched rowset", st.singleReplica().lastFetchedRowset()));
         }
         List<String> rowsets = new ArrayList<>();
         for (RowsetMeta r : st.meta().rowsets()) {

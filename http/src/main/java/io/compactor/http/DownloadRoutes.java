@@ -7,6 +7,7 @@ import io.compactor.actors.Compactor;
 import io.compactor.actors.NodeKeys;
 import io.compactor.actors.tablet.TabletStats;
 import io.compactor.storage.DataDir;
+import io.compactor.storage.peer.PeerRowsets;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +22,8 @@ import org.apache.pekko.http.javadsl.server.Route;
  * {@code GET /api/_tablet/_download?token=&tablet_id=&file=}: a peer fetches one segment file of a
  * tablet, as Doris's single-replica compaction and clone download from {@code /api/_tablet/_download}.
  * It needs the node's {@code download_token}, names a file only by its segment file name, and can
- * read nothing outside that tablet's directory.
+ * read nothing outside that tablet's directory. {@code GET /api/_tablet/_rowsets} lists what there
+ * is to fetch.
  */
 final class DownloadRoutes {
     /** {@code {rowset_id}_{segment_id}.dat}: no separator, no "..", nothing but a segment file. */
@@ -34,10 +36,40 @@ final class DownloadRoutes {
     }
 
     Route route() {
-        return path(segment("api").slash("_tablet").slash("_download"), () -> get(() -> parameterMap(this::download)));
+        return concat(
+                path(segment("api").slash("_tablet").slash("_download"), () -> get(() -> parameterMap(this::download))),
+                path(segment("api").slash("_tablet").slash("_rowsets"), () -> get(() -> parameterMap(this::rowsets))));
     }
 
-    private Route download(Map<String, String> p) {
+    /**
+     * {@code GET /api/_tablet/_rowsets?tablet_id=&token=}: the tablet's visible rowsets with every
+     * segment's file name, size, rows, key bounds and footer checksum ({@link PeerRowsets}), so a
+     * peer can fetch and verify them. Same token rules as the download.
+     */
+    private Route rowsets(Map<String, String> p) {
+        Route refused = checkToken(p);
+        if (refused != null) {
+            return refused;
+        }
+        Long tabletId = CompactionRoutes.parseId(p.get("tablet_id"));
+        if (tabletId == null) {
+            return complete(Json.fail(StatusCodes.BAD_REQUEST, "tablet_id must be a tablet id (got '"
+                    + p.getOrDefault("tablet_id", "") + "')"));
+        }
+        if (node.catalog().tablet(tabletId) == null) {
+            return complete(Json.fail(StatusCodes.NOT_FOUND, "Tablet not found. tablet_id=" + tabletId));
+        }
+        return completeWithFuture(node.tabletMeta(tabletId)
+                .thenApply(meta -> Json.ok(PeerRowsets.of(meta).toJson()))
+                .exceptionally(err -> {
+                    var s = io.compactor.storage.util.StatusException.statusOf(err);
+                    return Json.fail(s.code().equals(io.compactor.storage.util.Status.NOT_FOUND)
+                            ? StatusCodes.NOT_FOUND : StatusCodes.SERVICE_UNAVAILABLE, s.msg());
+                }));
+    }
+
+    /** 403 when downloads are off, 401 for a missing or wrong token, else null. */
+    private Route checkToken(Map<String, String> p) {
         String configured = node.config().get(NodeKeys.DOWNLOAD_TOKEN);
         if (configured.isEmpty()) {
             return complete(Json.fail(StatusCodes.FORBIDDEN,
@@ -47,6 +79,14 @@ final class DownloadRoutes {
         if (token == null || !MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8),
                 configured.getBytes(StandardCharsets.UTF_8))) {
             return complete(Json.fail(StatusCodes.UNAUTHORIZED, "missing or invalid download token"));
+        }
+        return null;
+    }
+
+    private Route download(Map<String, String> p) {
+        Route refused = checkToken(p);
+        if (refused != null) {
+            return refused;
         }
         Long tabletId = CompactionRoutes.parseId(p.get("tablet_id"));
         if (tabletId == null) {

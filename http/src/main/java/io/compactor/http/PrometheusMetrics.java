@@ -35,6 +35,21 @@ final class PrometheusMetrics {
         perKind(sb, "compactor_compaction_rows_total", "counter", "Input rows of finished compactions.", m.compactionRows);
         perKind(sb, "compactor_compaction_success_total", "counter", "Compactions that committed.", m.compactionSuccess);
         perKind(sb, "compactor_compaction_failed_total", "counter", "Compactions that failed.", m.compactionFailed);
+        sb.append("# HELP compactor_compaction_cpu_seconds_total Thread CPU time spent in compaction merges and "
+                + "single-replica fetches.\n");
+        sb.append("# TYPE compactor_compaction_cpu_seconds_total counter\n");
+        for (var e : m.compactionCpuNanos.entrySet()) {
+            sb.append("compactor_compaction_cpu_seconds_total{type=\"").append(e.getKey().label()).append("\"} ")
+                    .append(String.format(java.util.Locale.ROOT, "%.6f", e.getValue().sum() / 1e9)).append('\n');
+        }
+        counter(sb, "compactor_single_replica_compaction_total",
+                "Single-replica compaction fetches by outcome (cancelled: no matching versions on the peer).");
+        sample(sb, "compactor_single_replica_compaction_total{status=\"success\"}", m.singleReplicaSuccess.sum());
+        sample(sb, "compactor_single_replica_compaction_total{status=\"failed\"}", m.singleReplicaFailed.sum());
+        sample(sb, "compactor_single_replica_compaction_total{status=\"cancelled\"}", m.singleReplicaCancelled.sum());
+        counter(sb, "compactor_single_replica_fetched_bytes_total",
+                "Bytes of segment files downloaded from peer replicas (single-replica compaction and catch-up).");
+        sample(sb, "compactor_single_replica_fetched_bytes_total", m.singleReplicaFetchedBytes.sum());
         perKindGauge(sb, "compactor_compaction_running", "Compactions running now.", m.running);
         perKindGauge(sb, "compactor_compaction_queued", "Compactions waiting for a slot.", m.queued);
         perKindGauge(sb, "compactor_compaction_running_max", "Most compactions ever running at once (since start).",

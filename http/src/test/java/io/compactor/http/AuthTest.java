@@ -43,6 +43,15 @@ class AuthTest {
     }
 
     @Test
+    void peerEndpointsAuthenticateByTheirTokenNotByPassword() {
+        HttpTestClient anonymous = new HttpTestClient(server.port());
+        // This node has no download_token: the token check refuses (403), never the password (401).
+        assertEquals(403, anonymous.get("/api/_tablet/_rowsets?tablet_id=1&token=x").status());
+        assertEquals(403, anonymous.get("/api/_tablet/_download?tablet_id=1&token=x&file=f").status());
+        assertEquals(401, anonymous.get("/api/_tablet/_other").status());
+    }
+
+    @Test
     void everyOtherPathIs401WithAJsonBodyWithoutCredentials() {
         HttpTestClient anonymous = new HttpTestClient(server.port());
         for (String path : new String[] {"/api/tables", "/metrics", "/api/show_config", "/api/db/t/_count"}) {

@@ -104,6 +104,49 @@ class DownloadEndpointTest {
         assertEquals(400, download("token=" + q(TOKEN) + "&tablet_id=-1&file=" + seg[1]).statusCode());
     }
 
+    private HttpResponse<byte[]> rowsets(String query) throws Exception {
+        return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                + "/api/_tablet/_rowsets?" + query)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    @Test
+    void rowsetsListEverySegmentWithWhatAPeerNeedsToVerifyIt() throws Exception {
+        start(TOKEN);
+        Object[] seg = loadedSegment();
+        long tablet = (Long) seg[0];
+        HttpResponse<byte[]> r = rowsets("token=" + q(TOKEN) + "&tablet_id=" + tablet);
+        assertEquals(200, r.statusCode());
+        var json = Json.MAPPER.readTree(r.body());
+        assertEquals("Success", json.get("status").asText());
+        assertEquals(tablet, json.get("tablet_id").asLong());
+        TabletMeta meta = server.node().tabletMeta(tablet).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        assertEquals(meta.rowsets().size(), json.get("rowsets").size());
+        assertEquals(meta.maxVersion(), json.get("max_version").asLong());
+        var parsed = io.compactor.storage.peer.PeerRowsets.parse(r.body(), "test");
+        assertEquals(meta.rowsets(), parsed.rowsets(), "the answer round-trips to the same metas");
+        var withData = json.get("rowsets").get(1);
+        assertEquals(2, withData.get("start_version").asLong());
+        var s0 = withData.get("segments").get(0);
+        assertEquals(seg[1], s0.get("file").asText());
+        assertEquals(Files.size((Path) seg[2]), s0.get("bytes").asLong());
+        assertEquals(2, s0.get("rows").asLong());
+        assertTrue(s0.has("footer_crc") && s0.has("min_key") && s0.has("max_key"), s0.toString());
+        assertTrue(withData.has("overlap") && withData.has("creation_time") && withData.has("num_rows"));
+
+        assertEquals(401, rowsets("token=wrong-token-0123456789&tablet_id=" + tablet).statusCode());
+        assertEquals(401, rowsets("tablet_id=" + tablet).statusCode());
+        assertEquals(400, rowsets("token=" + q(TOKEN) + "&tablet_id=abc").statusCode());
+        assertEquals(400, rowsets("token=" + q(TOKEN)).statusCode());
+        assertEquals(404, rowsets("token=" + q(TOKEN) + "&tablet_id=999999").statusCode());
+    }
+
+    @Test
+    void rowsetsAreOffWhenNoTokenIsConfigured() throws Exception {
+        start("");
+        Object[] seg = loadedSegment();
+        assertEquals(403, rowsets("token=&tablet_id=" + seg[0]).statusCode());
+    }
+
     @Test
     void downloadsAreOffWhenNoTokenIsConfigured() throws Exception {
         start("");

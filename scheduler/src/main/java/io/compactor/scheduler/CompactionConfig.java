@@ -19,7 +19,7 @@ import java.util.Map;
  * base_compaction_dup_key_max_file_size_mbytes 1024, pick_rowset_to_compact_interval_sec 86400,
  * total_permits_for_compaction_score 1000000, tablet_sched_delay_time_ms 5000,
  * compaction_task_num_per_disk 4 (fast disk 8), max_base_compaction_threads 4,
- * max_cumu_compaction_threads 10, max_tablet_version_num 2000, time_series_max_tablet_version_num
+ * max_cumu_compaction_threads 10, max_single_replica_compaction_threads 10, max_tablet_version_num 2000, time_series_max_tablet_version_num
  * 20000, compaction_max_rowset_count 10000, and ours: compaction_failure_backoff_max_ms 600000,
  * compaction_quarantine_failures 10.
  *
@@ -174,6 +174,10 @@ public final class CompactionConfig {
 
     public int maxCumuCompactionThreads() {
         return i(ConfigKey.MAX_CUMU_COMPACTION_THREADS);
+    }
+
+    public int maxSingleReplicaCompactionThreads() {
+        return i(ConfigKey.MAX_SINGLE_REPLICA_COMPACTION_THREADS);
     }
 
     public int maxTabletVersionNum() {

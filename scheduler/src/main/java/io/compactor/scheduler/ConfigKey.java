@@ -36,6 +36,11 @@ public enum ConfigKey {
     MAX_BASE_COMPACTION_THREADS("max_base_compaction_threads", 4, -1, Integer.MAX_VALUE),
     /** Ours: 10 (Doris: -1, max(data dirs, cores / 6)); -1 keeps Doris's rule. */
     MAX_CUMU_COMPACTION_THREADS("max_cumu_compaction_threads", 10, -1, Integer.MAX_VALUE),
+    /**
+     * Single-replica compaction tasks (a follower fetching the designated replica's output)
+     * running at once; Doris's {@code max_single_replica_compaction_threads}, ours defaults to 10.
+     */
+    MAX_SINGLE_REPLICA_COMPACTION_THREADS("max_single_replica_compaction_threads", 10, 1, Integer.MAX_VALUE),
     MAX_TABLET_VERSION_NUM("max_tablet_version_num", 2000, 2, Integer.MAX_VALUE),
     TIME_SERIES_MAX_TABLET_VERSION_NUM("time_series_max_tablet_version_num", 20000, 2, Integer.MAX_VALUE),
     COMPACTION_MAX_ROWSET_COUNT("compaction_max_rowset_count", 10000, 2, Integer.MAX_VALUE),

@@ -1,6 +1,8 @@
 package io.compactor.actors.cluster;
 
+import io.compactor.scheduler.replica.SingleReplicaDesignation;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Who holds the replicas of a tablet: what single-replica compaction (which replica compacts,
@@ -32,6 +34,28 @@ public interface ReplicaPeers {
 
     /** The token peers expect on their {@code /api/_tablet/...} endpoints; null when none is set. */
     String downloadToken();
+
+    /**
+     * Doris's single-replica compactor among {@code replicas}: the one with the smallest
+     * {@link SingleReplicaDesignation#score hash64(replicaId, 104729) % 7652413} among those whose
+     * node is still a {@link Replica#member() member} (an unreachable member keeps the role, so its
+     * followers wait instead of compacting locally). Empty when no replica is a member.
+     */
+    static Optional<Replica> designated(List<Replica> replicas) {
+        Replica best = null;
+        long bestScore = Long.MAX_VALUE;
+        for (Replica r : replicas) {
+            if (!r.member()) {
+                continue;
+            }
+            long s = SingleReplicaDesignation.score(r.replicaId());
+            if (best == null || s < bestScore || s == bestScore && r.replicaId() < best.replicaId()) {
+                best = r;
+                bestScore = s;
+            }
+        }
+        return Optional.ofNullable(best);
+    }
 
     /** No peers at all (single node). */
     ReplicaPeers NONE = new ReplicaPeers() {

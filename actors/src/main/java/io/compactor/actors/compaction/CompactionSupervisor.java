@@ -57,9 +57,27 @@ public final class CompactionSupervisor extends AbstractBehavior<CompactionSuper
     public interface Command {
     }
 
-    /** A tablet's current scores; sent on every meta change. */
+    /**
+     * A tablet's current scores; sent on every meta change. {@code singleReplica}: its table has
+     * {@code enable_single_replica_compaction} (whether this replica is a follower is decided at
+     * each offer and grant, since designation follows membership).
+     */
     public record TabletReport(long tabletId, String dataDir, ActorRef<TabletActor.Command> tablet, long cumulativeScore,
-                               long baseScore, long totalScore, boolean autoCompaction) implements Command {
+                               long baseScore, long totalScore, boolean autoCompaction, boolean singleReplica)
+            implements Command {
+        public TabletReport(long tabletId, String dataDir, ActorRef<TabletActor.Command> tablet, long cumulativeScore,
+                            long baseScore, long totalScore, boolean autoCompaction) {
+            this(tabletId, dataDir, tablet, cumulativeScore, baseScore, totalScore, autoCompaction, false);
+        }
+    }
+
+    /**
+     * A manual single-replica compaction ({@code /api/compaction/run?...&remote=true}) of a
+     * follower tablet: same queue and limits as automatic ones, ahead of them. Answers as
+     * {@link Submit}.
+     */
+    public record SubmitSingleReplica(long tabletId, String trigger, boolean waitForResult, ActorRef<Status> replyTo)
+            implements Command {
     }
 
     /**
@@ -102,8 +120,12 @@ public final class CompactionSupervisor extends AbstractBehavior<CompactionSuper
     }
 
     private record Running(long taskId, long tabletId, CompactionType type, String dataDir, long permits,
-                           boolean manual) {
+                           boolean manual, boolean singleReplica) {
     }
+
+    /** Doris: a failed single-replica fetch waits 5 s, a CANCELLED one (no matching versions) 10 s. */
+    static final Duration SINGLE_REPLICA_FAILURE_BACKOFF = Duration.ofSeconds(5);
+    static final Duration SINGLE_REPLICA_CANCEL_SKIP = Duration.ofSeconds(10);
 
     private record Parked(long score, long parkedAtMs) {
     }
@@ -126,20 +148,37 @@ public final class CompactionSupervisor extends AbstractBehavior<CompactionSuper
     private final Map<Key, Parked> parked = new HashMap<>();
     private final Map<Key, List<ActorRef<Status>>> waiters = new HashMap<>();
     private final Map<Key, String> triggers = new HashMap<>();
+    /** Manual requests that asked for a single-replica fetch (remote=true). */
+    private final java.util.Set<Key> remoteRequests = new java.util.HashSet<>();
+    /** Single-replica follower tablets waiting out a failure back-off or a CANCELLED skip: until when. */
+    private final Map<Long, Long> singleReplicaNotBefore = new HashMap<>();
+    private final java.util.function.LongPredicate isFollower;
+    private int singleReplicaRunning;
     private long nextTaskId;
 
     public static Behavior<Command> create(Supplier<CompactionConfig> config, Supplier<Boolean> autoDisabled,
                                            Clock clock, NodeMetrics metrics, List<String> dataDirs, int cores) {
+        return create(config, autoDisabled, clock, metrics, dataDirs, cores, id -> false);
+    }
+
+    /**
+     * @param isFollower whether this node's replica of a tablet is a single-replica follower by
+     *                   designation (another member's replica compacts); asked at each offer and grant
+     */
+    public static Behavior<Command> create(Supplier<CompactionConfig> config, Supplier<Boolean> autoDisabled,
+                                           Clock clock, NodeMetrics metrics, List<String> dataDirs, int cores,
+                                           java.util.function.LongPredicate isFollower) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
             timers.startTimerWithFixedDelay(Tick.INSTANCE, Duration.ofMillis(500));
-            return new CompactionSupervisor(ctx, config, autoDisabled, clock, metrics, dataDirs, cores);
+            return new CompactionSupervisor(ctx, config, autoDisabled, clock, metrics, dataDirs, cores, isFollower);
         }));
     }
 
     private CompactionSupervisor(ActorContext<Command> ctx, Supplier<CompactionConfig> config,
                                  Supplier<Boolean> autoDisabled, Clock clock, NodeMetrics metrics,
-                                 List<String> dataDirs, int cores) {
+                                 List<String> dataDirs, int cores, java.util.function.LongPredicate isFollower) {
         super(ctx);
+        this.isFollower = isFollower;
         this.ctx = ctx;
         this.config = config;
         this.autoDisabled = autoDisabled;
@@ -164,6 +203,7 @@ public final class CompactionSupervisor extends AbstractBehavior<CompactionSuper
         return newReceiveBuilder()
                 .onMessage(TabletReport.class, this::onReport)
                 .onMessage(Submit.class, this::onSubmit)
+                .onMessage(SubmitSingleReplica.class, this::onSubmitSingleReplica)
                 .onMessage(TaskFinished.class, this::onFinished)
                 .onMessage(GetRegistry.class, this::onGetRegistry)
                 .onMessage(GetFailures.class, m -> {
@@ -188,7 +228,24 @@ public final class CompactionSupervisor extends AbstractBehavior<CompactionSuper
         return this;
     }
 
+    /** Whether the tablet's table has the property and this replica is a follower now. */
+    private boolean follower(TabletReport r) {
+        return r.singleReplica() && isFollower.test(r.tabletId());
+    }
+
     private void offerAutomatic(TabletReport r, CompactionType type, long score) {
+        if (follower(r)) {
+            // A follower never compacts locally on its own: one single-replica request (under the
+            // cumulative key, as Doris registers it) stands for both kinds; its priority is its score,
+            // so it is picked only when no local candidate scores higher (Doris's find_best_tablets).
+            if (type == CompactionType.BASE) {
+                if (!hasManualWaiter(new Key(r.tabletId(), type))) {
+                    queue.remove(r.tabletId(), type);
+                }
+                return;
+            }
+            score = Math.max(r.cumulativeScore(), r.baseScore());
+        }
         Key key = new Key(r.tabletId(), type);
         if (score <= 0 || !r.autoCompaction()) {
             if (!hasManualWaiter(key)) {
@@ -226,6 +283,17 @@ public final class CompactionSupervisor extends AbstractBehavior<CompactionSuper
 
     private Behavior<Command> onSubmit(Submit s) {
         TabletReport r = reports.get(s.tabletId());
+        if (r != null && !s.waitForResult() && follower(r)) {
+            // Doris's _submit_compaction_task: submissions that do not wait (table_id runs, loads near
+            // the version limit) become a single-replica fetch on a follower; only a manual
+            // tablet_id run (which waits) compacts locally, as Doris's detached HTTP thread does.
+            return onSubmitSingleReplica(new SubmitSingleReplica(s.tabletId(), s.trigger(), false, s.replyTo()));
+        }
+        return submit(s);
+    }
+
+    private Behavior<Command> submit(Submit s) {
+        TabletReport r = reports.get(s.tabletId());
         if (r == null) {
             s.replyTo().tell(new Status(Status.NOT_FOUND, "Tablet not found. tablet_id=" + s.tabletId()));
             return this;
@@ -256,6 +324,29 @@ public final class CompactionSupervisor extends AbstractBehavior<CompactionSuper
         return this;
     }
 
+    private Behavior<Command> onSubmitSingleReplica(SubmitSingleReplica s) {
+        Key key = new Key(s.tabletId(), CompactionType.CUMULATIVE);
+        boolean accepted = reports.containsKey(s.tabletId()) && !isRunning(s.tabletId(), CompactionType.CUMULATIVE)
+                && !(queue.contains(s.tabletId(), CompactionType.CUMULATIVE) && hasManualWaiter(key));
+        if (accepted) {
+            remoteRequests.add(key);
+        }
+        return submit(new Submit(s.tabletId(), CompactionType.CUMULATIVE, s.trigger(), s.waitForResult(),
+                s.replyTo()));
+    }
+
+    /** Whether a granted request runs as a single-replica fetch: a follower's automatic or remote request. */
+    private boolean singleReplicaTask(CandidateQueue.Request req, TabletReport r) {
+        if (req.type() != CompactionType.CUMULATIVE) {
+            return false;
+        }
+        Key key = new Key(req.tabletId(), req.type());
+        if (req.manual()) {
+            return remoteRequests.contains(key);
+        }
+        return follower(r);
+    }
+
     /** Grants slots while the head-most eligible request fits every limit. */
     private void dispatch() {
         boolean auto = !autoDisabled.get();
@@ -274,8 +365,16 @@ public final class CompactionSupervisor extends AbstractBehavior<CompactionSuper
         if (r == null) {
             return false;
         }
+        if (singleReplicaTask(req, r)) {
+            if (!req.manual() && (!auto || !r.autoCompaction()
+                    || singleReplicaNotBefore.getOrDefault(req.tabletId(), 0L) > clock.millis())) {
+                return false;
+            }
+            return !hasRunningTask(req.tabletId())
+                    && singleReplicaRunning < config.get().maxSingleReplicaCompactionThreads();
+        }
         if (!req.manual()) {
-            if (!auto || !r.autoCompaction() || !failures.isEligible(req.tabletId(), req.type())) {
+            if (!auto || !r.autoCompaction() || !failures.isEligible(req.tabletId(), req.type()) || follower(r)) {
                 return false;
             }
         }
@@ -290,12 +389,21 @@ public final class CompactionSupervisor extends AbstractBehavior<CompactionSuper
         return Math.max(1, req.score());
     }
 
+    private boolean hasRunningTask(long tabletId) {
+        for (Running t : running.values()) {
+            if (t.tabletId() == tabletId) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private boolean conflicts(long tabletId, CompactionType type) {
         for (Running t : running.values()) {
             if (t.tabletId() != tabletId) {
                 continue;
             }
-            if (type == CompactionType.FULL || t.type() == CompactionType.FULL || t.type() == type) {
+            if (t.singleReplica() || type == CompactionType.FULL || t.type() == CompactionType.FULL || t.type() == type) {
                 return true;
             }
         }
@@ -304,6 +412,17 @@ public final class CompactionSupervisor extends AbstractBehavior<CompactionSuper
 
     private void grant(CandidateQueue.Request req) {
         TabletReport r = reports.get(req.tabletId());
+        Key srKey = new Key(req.tabletId(), req.type());
+        if (singleReplicaTask(req, r)) {
+            // Its own thread limit; no permits or data-dir slots (no local merge), as Doris's pool.
+            singleReplicaRunning++;
+            long taskId = ++nextTaskId;
+            running.put(taskId, new Running(taskId, req.tabletId(), req.type(), r.dataDir(), 0, req.manual(), true));
+            metrics.compactionStarted(NodeMetrics.Kind.SINGLE_REPLICA);
+            String trigger = req.manual() ? triggers.getOrDefault(srKey, "MANUAL") : "AUTOMATIC";
+            r.tablet().tell(new TabletActor.RunSingleReplica(taskId, trigger, ctx.getSelf()));
+            return;
+        }
         long p = permitsFor(req);
         if (!permits.tryAcquire(p)) {
             throw new IllegalStateException("permits checked but not acquirable: " + p + " " + permits);
@@ -311,7 +430,7 @@ public final class CompactionSupervisor extends AbstractBehavior<CompactionSuper
         limits.started(req.type());
         slots.started(r.dataDir(), req.type());
         long taskId = ++nextTaskId;
-        running.put(taskId, new Running(taskId, req.tabletId(), req.type(), r.dataDir(), p, req.manual()));
+        running.put(taskId, new Running(taskId, req.tabletId(), req.type(), r.dataDir(), p, req.manual(), false));
         metrics.compactionStarted(kind(req.type()));
         Key key = new Key(req.tabletId(), req.type());
         String trigger = req.manual() ? triggers.getOrDefault(key, "MANUAL") : "AUTOMATIC";
@@ -329,7 +448,16 @@ public final class CompactionSupervisor extends AbstractBehavior<CompactionSuper
         }
         release(t);
         Key key = new Key(t.tabletId(), t.type());
-        if (f.status().ok()) {
+        if (t.singleReplica()) {
+            long now = clock.millis();
+            if (f.status().ok()) {
+                singleReplicaNotBefore.remove(t.tabletId());
+            } else if (Status.CANCELLED.equals(f.status().code())) {
+                singleReplicaNotBefore.put(t.tabletId(), now + SINGLE_REPLICA_CANCEL_SKIP.toMillis());
+            } else {
+                singleReplicaNotBefore.put(t.tabletId(), now + SINGLE_REPLICA_FAILURE_BACKOFF.toMillis());
+            }
+        } else if (f.status().ok()) {
             failures.recordSuccess(t.tabletId(), t.type());
             parked.remove(key);
         } else if (f.noSuitableVersion()) {
@@ -346,6 +474,7 @@ public final class CompactionSupervisor extends AbstractBehavior<CompactionSuper
         if (t.manual()) {
             List<ActorRef<Status>> ws = waiters.remove(key);
             triggers.remove(key);
+            remoteRequests.remove(key);
             if (ws != null) {
                 ws.forEach(w -> w.tell(f.status()));
             }
@@ -355,6 +484,11 @@ public final class CompactionSupervisor extends AbstractBehavior<CompactionSuper
     }
 
     private void release(Running t) {
+        if (t.singleReplica()) {
+            singleReplicaRunning--;
+            metrics.compactionEnded(NodeMetrics.Kind.SINGLE_REPLICA);
+            return;
+        }
         permits.release(t.permits());
         limits.finished(t.type());
         slots.finished(t.dataDir(), t.type());
@@ -366,6 +500,7 @@ public final class CompactionSupervisor extends AbstractBehavior<CompactionSuper
         queue.removeTablet(m.tabletId());
         failures.removeTablet(m.tabletId());
         parked.keySet().removeIf(k -> k.tabletId() == m.tabletId());
+        singleReplicaNotBefore.remove(m.tabletId());
         return releaseTasksOf(m.tabletId(), "stopped");
     }
 
@@ -382,6 +517,7 @@ public final class CompactionSupervisor extends AbstractBehavior<CompactionSuper
             release(t);
             Key key = new Key(t.tabletId(), t.type());
             triggers.remove(key);
+            remoteRequests.remove(key);
             List<ActorRef<Status>> ws = waiters.remove(key);
             if (ws != null) {
                 ws.forEach(w -> w.tell(new Status(Status.INTERNAL_ERROR,
@@ -409,6 +545,14 @@ public final class CompactionSupervisor extends AbstractBehavior<CompactionSuper
                 offerAutomatic(r, k.type(), k.type() == CompactionType.BASE ? r.baseScore() : r.cumulativeScore());
             }
         }
+        // Single-replica tablets: designation follows membership (and fetches wait out back-offs
+        // without a new report), so their requests are re-offered on every tick.
+        for (TabletReport r : reports.values()) {
+            if (r.singleReplica()) {
+                offerAutomatic(r, CompactionType.CUMULATIVE, r.cumulativeScore());
+                offerAutomatic(r, CompactionType.BASE, r.baseScore());
+            }
+        }
         dispatch();
         return this;
     }
@@ -429,15 +573,20 @@ public final class CompactionSupervisor extends AbstractBehavior<CompactionSuper
 
     private void publishGauges() {
         Map<CompactionType, Integer> queued = new EnumMap<>(CompactionType.class);
+        int singleReplicaQueued = 0;
         for (CandidateQueue.Request r : queue.snapshot()) {
             // Waiting for a slot, not waiting out a failure back-off or a quarantine.
-            if (r.manual() || failures.isEligible(r.tabletId(), r.type())) {
+            TabletReport rep = reports.get(r.tabletId());
+            if (rep != null && singleReplicaTask(r, rep)) {
+                singleReplicaQueued++;
+            } else if (r.manual() || failures.isEligible(r.tabletId(), r.type())) {
                 queued.merge(r.type(), 1, Integer::sum);
             }
         }
         for (CompactionType t : CompactionType.values()) {
             metrics.queued.get(kind(t)).set(queued.getOrDefault(t, 0));
         }
+        metrics.queued.get(NodeMetrics.Kind.SINGLE_REPLICA).set(singleReplicaQueued);
         metrics.usedPermits.set(permits.used());
     }
 

@@ -11,9 +11,9 @@ import org.apache.pekko.actor.typed.ActorRef;
 /**
  * What a tablet needs to compact: the supervisor to report to, the merge threads, the profile
  * store and the current scheduler settings (they change at runtime); and segment compaction for
- * its loads.
+ * its loads; and the peer replicas (single-replica compaction fetches from them).
  */
 public record CompactionEnv(ActorRef<CompactionSupervisor.Command> supervisor, Executor executor,
                             CompactionProfiles profiles, Supplier<CompactionConfig> config,
-                            SegmentCompaction segcompaction) {
+                            SegmentCompaction segcompaction, io.compactor.actors.replica.PeerSync peers) {
 }

@@ -139,6 +139,12 @@ final class MowState {
         bitmap.merge(outputMarks);
     }
 
+    /** After peer rowsets were installed: the recomputed bitmap of the new chain replaces everything. */
+    void replaceAll(DeleteBitmap recomputed) {
+        bitmap.removeRowsets(bitmap.rowsets());
+        bitmap.merge(recomputed);
+    }
+
     TabletActor.DeleteBitmapInfo info() {
         Map<DeleteBitmapKey, long[]> entries = new TreeMap<>();
         for (var e : bitmap.entries().entrySet()) {

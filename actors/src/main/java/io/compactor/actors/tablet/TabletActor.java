@@ -146,6 +146,41 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
     /** Remove stale rowsets whose time is up and that no reader holds. */
     public enum SweepStale implements Command { INSTANCE }
 
+    /**
+     * The supervisor granted a single-replica compaction (this replica is a follower): ask the
+     * designated peer for its rowsets, fetch the one that replaces local rowsets
+     * ({@code findRowsetToFetch}), verify and install it; answer
+     * {@link CompactionSupervisor.TaskFinished}.
+     */
+    public record RunSingleReplica(long taskId, String trigger, ActorRef<CompactionSupervisor.Command> supervisor)
+            implements Command {
+    }
+
+    /**
+     * Installs rowsets copied from a peer replica, atomically: only if every {@code replaced} rowset
+     * is still visible (and, when {@code expectedVisible} is given, the visible rowsets are exactly
+     * those), in one synced meta batch; replaced rowsets become stale as compaction inputs do.
+     * {@code installed} may extend the version chain (catch-up). Merge-on-write tablets need
+     * {@code bitmap}: the delete bitmap recomputed for the resulting chain. On refusal the
+     * installed rowsets' files are deleted. Answers {@link InstallResult}.
+     *
+     * @param peerCumulativePoint the peer's cumulative point (adopted when it lies on a rowset
+     *                            boundary and is ahead of ours), or -1
+     */
+    public record InstallPeerRowsets(List<RowsetMeta> replaced, List<RowsetMeta> installed,
+                                     List<RowsetMeta> expectedVisible, DeleteBitmap bitmap, long peerCumulativePoint,
+                                     String reason, ActorRef<InstallResult> replyTo) implements Command {
+    }
+
+    /** Outcome of {@link InstallPeerRowsets}: the status and the tablet's meta afterwards. */
+    public record InstallResult(Status status, TabletMeta meta) {
+    }
+
+    private record SingleReplicaFetched(RunSingleReplica task, String peer, List<RowsetMeta> replaced,
+                                        io.compactor.storage.peer.PeerRowsetFetcher.Fetched fetched, long peerCp,
+                                        Throwable error, long startMs) implements Command {
+    }
+
     private final ActorContext<Command> ctx;
     private final StorageEngine engine;
     private final NodeMetrics metrics;
@@ -164,6 +199,10 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
     private final MowState mow;
     /** Compaction commits waiting for a load's reservation to end (their row-id conversion must see its marks). */
     private final List<CompactionMerged> deferredCommits = new ArrayList<>();
+    /** Single-replica compaction: last failure (OK if none) and last fetched version. */
+    private Status singleReplicaFailure = Status.OK;
+    private String singleReplicaFetched = "";
+    private boolean singleReplicaRunning;
 
     public static Behavior<Command> create(StorageEngine engine, TableMeta table, TabletMeta meta, NodeMetrics metrics,
                                            TabletStatsRegistry stats, Executor loadExecutor, CompactionEnv compaction) {
@@ -216,6 +255,9 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
                 })
                 .onMessage(CompactionMerged.class, this::onCompactionMerged)
                 .onMessage(GetCompactionStatus.class, this::onGetCompactionStatus)
+                .onMessage(RunSingleReplica.class, this::onRunSingleReplica)
+                .onMessage(SingleReplicaFetched.class, this::onSingleReplicaFetched)
+                .onMessage(InstallPeerRowsets.class, this::onInstallPeerRowsets)
                 .onMessage(GetDeleteBitmap.class, m -> {
                     m.replyTo().tell(mow == null ? DeleteBitmapInfo.NONE : mow.info());
                     return this;
@@ -534,7 +576,9 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
         long tabletId = tabletId();
         var schema = table.schema();
         var debug = engine.debugPoints();
+        NodeMetrics.Kind cpuKind = kindOf(type);
         CompletableFuture<CompactionOutput> merged = CompletableFuture.supplyAsync(() -> {
+            long cpuStart = NodeMetrics.threadCpuNanos();
             try {
                 debug.failIfHit("compaction.merge", type.dorisName() + " compaction of tablet " + tabletId);
                 // Holds the merge (on its compaction thread, never the actor) while the point is
@@ -545,6 +589,8 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
                 return RowsetCompactor.compact(dir, tabletId, schema, pick.inputs(), outputId, settings);
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
+            } finally {
+                metrics.compactionCpuNanos.get(cpuKind).add(NodeMetrics.threadCpuNanos() - cpuStart);
             }
         }, compaction.executor());
         long start = engine.clock().millis();
@@ -675,6 +721,217 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
 
 
 
+    // ---- single-replica compaction and installs of peer rowsets
+
+    private Behavior<Command> onRunSingleReplica(RunSingleReplica m) {
+        long now = engine.clock().millis();
+        Status refused = null;
+        var source = compaction.peers().fetchSource(tabletId());
+        if (dropped) {
+            refused = new Status(Status.NOT_FOUND, "Tablet not found. tablet_id=" + tabletId());
+        } else if (!table.properties().enableSingleReplicaCompaction()) {
+            refused = new Status(Status.NOT_IMPLEMENTED_ERROR, "tablet should do compaction locally");
+        } else if (source.isEmpty()) {
+            refused = new Status(Status.CANCELLED, "tablet " + tabletId()
+                    + " is the designated single-replica compactor now; it compacts locally");
+        } else if (!runningPicks.isEmpty() || singleReplicaRunning) {
+            refused = new Status(Status.TRY_LOCK_FAILED, "The tablet is under compaction. tablet=" + tabletId());
+        } else if (!source.get().reachable()) {
+            refused = new Status(Status.INTERNAL_ERROR, "designated peer " + source.get().httpAddress()
+                    + " of tablet " + tabletId() + " is unreachable");
+        } else if (engine.badTablets().reason(tabletId()).isPresent()) {
+            refused = new Status(Status.INTERNAL_ERROR, "tablet " + tabletId() + " is bad, compaction refused");
+        }
+        if (refused != null) {
+            singleReplicaDone(refused);
+            m.supervisor().tell(new CompactionSupervisor.TaskFinished(m.taskId(), refused, false));
+            return this;
+        }
+        singleReplicaRunning = true;
+        String peer = source.get().httpAddress();
+        String token = compaction.peers().peers().downloadToken();
+        List<RowsetMeta> local = meta.rowsets();
+        long tabletId = tabletId();
+        var schema = table.schema();
+        var fetcher = compaction.peers().fetcher();
+        CompletableFuture<SingleReplicaFetched> work = CompletableFuture.supplyAsync(() -> {
+            long cpuStart = NodeMetrics.threadCpuNanos();
+            try {
+                var peerRowsets = fetcher.listRowsets(peer, token, tabletId);
+                var match = io.compactor.scheduler.replica.ReplicaVersions.findRowsetToFetch(
+                        local.stream().map(RowsetMeta::version).toList(), peerRowsets.versions());
+                if (match.isEmpty()) {
+                    throw new StatusException(Status.CANCELLED, io.compactor.scheduler.replica.ReplicaVersions.NO_MATCH);
+                }
+                List<RowsetMeta> replaced = new ArrayList<>();
+                for (RowsetMeta r : local) {
+                    if (match.get().replaced().contains(r.version())) {
+                        replaced.add(r);
+                    }
+                }
+                var fetched = fetcher.fetch(peer, token, tabletId, List.of(peerRowsets.rowset(match.get().fetch())),
+                        dir, schema, engine::nextRowsetId);
+                return new SingleReplicaFetched(m, peer, replaced, fetched, peerRowsets.cumulativePoint(), null, now);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            } finally {
+                metrics.compactionCpuNanos.get(NodeMetrics.Kind.SINGLE_REPLICA)
+                        .add(NodeMetrics.threadCpuNanos() - cpuStart);
+            }
+        }, compaction.executor());
+        ctx.pipeToSelf(work, (ok, err) -> err == null ? ok
+                : new SingleReplicaFetched(m, peer, List.of(), null, -1, unwrap(err), now));
+        return this;
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        Throwable e = t;
+        while ((e instanceof java.util.concurrent.CompletionException || e instanceof java.io.UncheckedIOException)
+                && e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e;
+    }
+
+    private Behavior<Command> onSingleReplicaFetched(SingleReplicaFetched m) {
+        singleReplicaRunning = false;
+        Status status;
+        if (m.error() != null) {
+            status = m.error() instanceof StatusException se ? se.status()
+                    : new Status(Status.INTERNAL_ERROR, "single replica compaction of tablet " + tabletId()
+                    + " from " + m.peer() + " failed: " + m.error().getMessage());
+        } else {
+            status = install(m.replaced(), m.fetched().rowsets(), null, null, m.peerCp());
+            if (status.ok()) {
+                RowsetMeta got = m.fetched().rowsets().get(0);
+                singleReplicaFetched = got.version().toString();
+                metrics.singleReplicaFetchedBytes.add(m.fetched().bytes());
+                metrics.compactionDeltas.get(NodeMetrics.Kind.SINGLE_REPLICA).add(m.replaced().size());
+                metrics.compactionBytes.get(NodeMetrics.Kind.SINGLE_REPLICA).add(m.fetched().bytes());
+                metrics.compactionRows.get(NodeMetrics.Kind.SINGLE_REPLICA).add(got.numRows());
+            }
+        }
+        singleReplicaDone(status);
+        if (!status.ok() && !status.code().equals(Status.CANCELLED)) {
+            ctx.getLog().warn("tablet {}: single replica compaction from {} failed: {}", tabletId(), m.peer(), status);
+        }
+        m.task().supervisor().tell(new CompactionSupervisor.TaskFinished(m.task().taskId(), status, false));
+        return this;
+    }
+
+    private void singleReplicaDone(Status status) {
+        if (status.ok()) {
+            metrics.singleReplicaSuccess.increment();
+            metrics.compactionSuccess.get(NodeMetrics.Kind.SINGLE_REPLICA).increment();
+        } else if (status.code().equals(Status.CANCELLED)) {
+            metrics.singleReplicaCancelled.increment();
+            singleReplicaFailure = status;
+        } else {
+            metrics.singleReplicaFailed.increment();
+            metrics.compactionFailed.get(NodeMetrics.Kind.SINGLE_REPLICA).increment();
+            singleReplicaFailure = status;
+        }
+    }
+
+    private Behavior<Command> onInstallPeerRowsets(InstallPeerRowsets m) {
+        Status s = install(m.replaced(), m.installed(), m.expectedVisible(), m.bitmap(), m.peerCumulativePoint());
+        if (!s.ok()) {
+            ctx.getLog().warn("tablet {}: install of peer rowsets ({}) refused: {}", tabletId(), m.reason(), s);
+        }
+        m.replyTo().tell(new InstallResult(s, meta));
+        return this;
+    }
+
+    /**
+     * Commits rowsets copied from a peer in place of {@code replaced} (rule 3: only if they are all
+     * still visible), in one synced meta batch; on any refusal deletes the installed files.
+     */
+    private Status install(List<RowsetMeta> replaced, List<RowsetMeta> installed, List<RowsetMeta> expectedVisible,
+                           DeleteBitmap bitmap, long peerCp) {
+        Status s = tryInstall(replaced, installed, expectedVisible, bitmap, peerCp);
+        if (!s.ok()) {
+            for (RowsetMeta r : installed) {
+                deleteFiles(r.rowsetId(), r.numSegments());
+            }
+        } else {
+            publishStats();
+        }
+        return s;
+    }
+
+    private Status tryInstall(List<RowsetMeta> replaced, List<RowsetMeta> installed, List<RowsetMeta> expectedVisible,
+                              DeleteBitmap bitmap, long peerCp) {
+        if (dropped) {
+            return new Status(Status.NOT_FOUND, "Tablet not found. tablet_id=" + tabletId());
+        }
+        if (installed.isEmpty()) {
+            return new Status(Status.INTERNAL_ERROR, "tablet " + tabletId() + ": nothing to install");
+        }
+        if (reservedTxn != 0) {
+            return new Status(Status.BUSY, "tablet " + tabletId() + " is committing txn " + reservedTxn
+                    + "; peer rowsets not installed, try again");
+        }
+        if (!meta.allVisible(replaced)) {
+            return new Status(Status.DELETE_VERSION_ERROR, "tablet " + tabletId() + ": rowsets "
+                    + replaced.stream().map(r -> r.version().toString()).toList()
+                    + " to replace are no longer current; fetched rowsets discarded");
+        }
+        if (expectedVisible != null && !ids(expectedVisible).equals(ids(meta.rowsets()))) {
+            return new Status(Status.DELETE_VERSION_ERROR, "tablet " + tabletId()
+                    + ": rowsets changed while the peer rowsets were fetched; fetched rowsets discarded");
+        }
+        if (mow != null && bitmap == null) {
+            return new Status(Status.INTERNAL_ERROR, "tablet " + tabletId()
+                    + " is merge-on-write: peer rowsets need a recomputed delete bitmap");
+        }
+        long now = engine.clock().millis();
+        try {
+            engine.debugPoints().failIfHit("meta.commit", tabletId(), "meta commit of peer rowsets of tablet "
+                    + tabletId());
+            TabletMeta next = meta.installRowsets(replaced, installed, now);
+            long cp = boundaryCumulativePoint(next, Math.max(meta.cumulativePoint(), peerCp));
+            MetaBatch batch = new MetaBatch();
+            for (RowsetMeta r : replaced) {
+                batch.putStaleRowset(r, now);
+            }
+            for (RowsetMeta r : installed) {
+                batch.putRowset(r);
+            }
+            batch.putTablet(header(cp));
+            if (mow != null) {
+                for (RowsetMeta r : meta.rowsets()) {
+                    batch.add(new MetaBatch.DeleteDeleteBitmap(tabletId(), r.rowsetId()));
+                }
+                bitmap.writeTo(batch, tabletId());
+            }
+            engine.meta().write(batch);
+            meta = next.withCumulativePoint(cp);
+            if (mow != null) {
+                mow.replaceAll(bitmap);
+            }
+            return Status.OK;
+        } catch (RuntimeException e) {
+            return StatusException.statusOf(e);
+        }
+    }
+
+    /**
+     * A cumulative point for the new chain that never moves back and never falls inside a rowset
+     * (a point inside one moves to just after it; beyond the chain it stays at its end + 1).
+     */
+    private long boundaryCumulativePoint(TabletMeta next, long wanted) {
+        long cp = Math.max(meta.cumulativePoint(), wanted);
+        if (cp == TabletMeta.INVALID_CUMULATIVE_POINT) {
+            return cp;
+        }
+        for (RowsetMeta r : next.rowsets()) {
+            if (r.startVersion() < cp && cp <= r.endVersion()) {
+                return r.endVersion() + 1;
+            }
+        }
+        return Math.max(meta.cumulativePoint(), Math.min(cp, next.maxVersion() + 1));
+    }
+
     private static NodeMetrics.Kind kindOf(CompactionType t) {
         return NodeMetrics.Kind.of(t);
     }
@@ -722,8 +979,19 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
         }
         Set<CompactionType> running = runningPicks.isEmpty() ? EnumSet.noneOf(CompactionType.class)
                 : EnumSet.copyOf(runningPicks.keySet());
+        io.compactor.actors.replica.SingleReplicaStatus sr = null;
+        if (table.properties().enableSingleReplicaCompaction()) {
+            var designated = compaction.peers().designated(tabletId());
+            if (designated.isPresent()) {
+                sr = new io.compactor.actors.replica.SingleReplicaStatus(designated.get().httpAddress(),
+                        singleReplicaFailure.toString(), singleReplicaFetched);
+            }
+        }
+        if (singleReplicaRunning) {
+            running.add(CompactionType.CUMULATIVE);
+        }
         m.replyTo().tell(new TabletCompactionStatus(table.properties().compactionPolicy(), meta, failure, success,
-                schedule, status, running));
+                schedule, status, running, sr));
         return this;
     }
 
@@ -744,7 +1012,8 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
         statsRegistry.publish(new TabletStats(tabletId(), meta.tableId(), meta.dataDir(), meta.versionCount(),
                 meta.compactionScore(), cumu, base, meta.maxVersion(), meta.totalRows(), meta.totalBytes()));
         compaction.supervisor().tell(new CompactionSupervisor.TabletReport(tabletId(), meta.dataDir(), ctx.getSelf(),
-                cumu, base, meta.compactionScore(), autoCompaction()));
+                cumu, base, meta.compactionScore(), autoCompaction(),
+                table.properties().enableSingleReplicaCompaction()));
     }
 
     private void reportScores() {

@@ -15,8 +15,11 @@ import java.util.Map;
  * @param lastSchedule per kind, epoch ms
  * @param lastStatus   per kind
  * @param running      the kinds running now (full excludes the others)
+ * @param singleReplica Doris's single-replica block: when the table has
+ *                      {@code enable_single_replica_compaction} and peers are known, else null
  */
 public record TabletCompactionStatus(String policy, TabletMeta meta, Map<CompactionType, Long> lastFailure,
                                      Map<CompactionType, Long> lastSuccess, Map<CompactionType, Long> lastSchedule,
-                                     Map<CompactionType, Status> lastStatus, java.util.Set<CompactionType> running) {
+                                     Map<CompactionType, Status> lastStatus, java.util.Set<CompactionType> running,
+                                     io.compactor.actors.replica.SingleReplicaStatus singleReplica) {
 }

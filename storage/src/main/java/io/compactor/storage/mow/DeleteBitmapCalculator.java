@@ -101,6 +101,23 @@ public final class DeleteBitmapCalculator {
         return out;
     }
 
+    /**
+     * The whole delete bitmap of a chain of rowsets, recomputed from scratch: each rowset, oldest
+     * first, marks the older rows its keys supersede, stamped with its end version. Used when
+     * rowsets copied from a peer replace local ones (their marks can not be converted).
+     */
+    public DeleteBitmap recompute(List<RowsetMeta> chain) throws IOException {
+        List<RowsetMeta> sorted = new ArrayList<>(chain);
+        sorted.sort(Comparator.comparing(RowsetMeta::version));
+        DeleteBitmap all = new DeleteBitmap();
+        for (int i = 0; i < sorted.size(); i++) {
+            RowsetMeta r = sorted.get(i);
+            DeleteBitmap marks = calculate(r.rowsetId(), r.segments(), sorted.subList(0, i), all.aggregate(), true);
+            all.merge(marks.withVersion(r.endVersion()));
+        }
+        return all;
+    }
+
     private boolean supersededLater(List<Candidate> meta, List<PrimaryKeyIndex> idx, long lk, byte[] ek) {
         for (int i = 0; i < idx.size(); i++) {
             Candidate c = meta.get(i);

@@ -166,6 +166,49 @@ public record TabletMeta(long tabletId, long tableId, int bucket, String dataDir
         return new TabletMeta(tabletId, tableId, bucket, dataDir, cumulativePoint, next, stale);
     }
 
+    /**
+     * Replaces visible rowsets with rowsets copied from a peer replica (single-replica compaction,
+     * catch-up): {@code replaced} become stale at {@code nowMs} as compaction inputs do, and the
+     * result must again be one contiguous chain from version 0 (the installed rowsets may extend
+     * it past {@link #maxVersion()}).
+     *
+     * @throws IllegalStateException if a replaced rowset is no longer visible, or the chain would
+     *                               have a gap or an overlap
+     */
+    public TabletMeta installRowsets(List<RowsetMeta> replaced, List<RowsetMeta> installed, long nowMs) {
+        if (!allVisible(replaced)) {
+            throw new IllegalStateException("tablet " + tabletId + ": rowsets to replace are no longer current: "
+                    + replaced.stream().map(r -> r.version().toString()).toList());
+        }
+        Set<RowsetId> gone = new HashSet<>();
+        for (RowsetMeta r : replaced) {
+            gone.add(r.rowsetId());
+        }
+        List<RowsetMeta> next = new ArrayList<>();
+        for (RowsetMeta r : rowsets) {
+            if (!gone.contains(r.rowsetId())) {
+                next.add(r);
+            }
+        }
+        next.addAll(installed);
+        next.sort(BY_VERSION);
+        long expected = 0;
+        for (RowsetMeta r : next) {
+            if (r.startVersion() != expected) {
+                throw new IllegalStateException("tablet " + tabletId + ": installing "
+                        + installed.stream().map(x -> x.version().toString()).toList() + " in place of "
+                        + replaced.stream().map(x -> x.version().toString()).toList()
+                        + " would break the version chain at " + r.version() + " (expected start " + expected + ")");
+            }
+            expected = r.endVersion() + 1;
+        }
+        List<StaleRowset> stale = new ArrayList<>(staleRowsets);
+        for (RowsetMeta r : replaced) {
+            stale.add(new StaleRowset(r, nowMs));
+        }
+        return new TabletMeta(tabletId, tableId, bucket, dataDir, cumulativePoint, next, stale);
+    }
+
     /** Removes stale rowsets (after their files were deleted). */
     public TabletMeta withoutStale(Set<RowsetId> removed) {
         List<StaleRowset> stale = new ArrayList<>();

@@ -12,6 +12,8 @@ public record Status(String code, String msg) {
     public static final String NOT_FOUND = "NOT_FOUND";
     public static final String NOT_IMPLEMENTED_ERROR = "NOT_IMPLEMENTED_ERROR";
     public static final String ALREADY_EXIST = "ALREADY_EXIST";
+    /** Doris's CANCELLED: e.g. single-replica compaction found no matching versions on the peer. */
+    public static final String CANCELLED = "CANCELLED";
     public static final String TRY_LOCK_FAILED = "E-216";
     public static final String TOO_MANY_VERSION = "E-235";
     public static final String TOO_MANY_SEGMENTS = "E-238";

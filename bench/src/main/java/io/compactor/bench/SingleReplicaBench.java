@@ -105,8 +105,12 @@ public final class SingleReplicaBench {
                 String text = metrics(n.port());
                 double nodeCpu = sum(text, "compactor_compaction_cpu_seconds_total");
                 long nodeFetched = (long) sum(text, "compactor_single_replica_fetched_bytes_total");
-                System.out.printf(Locale.ROOT, "  node %s: compaction_cpu_s=%.2f fetched_bytes=%d%n",
-                        n.node().clusterSelf(), nodeCpu, nodeFetched);
+                System.out.printf(Locale.ROOT, "  node %s: compaction_cpu_s=%.2f fetched_bytes=%d"
+                                + " (merge_s=%.2f fetch_s=%.2f) single_replica_fetches=%s max_version_count=%d%n",
+                        n.node().clusterSelf(), nodeCpu, nodeFetched,
+                        nodeCpu - sum(text, "compactor_compaction_cpu_seconds_total{type=\"single_replica\"}"),
+                        sum(text, "compactor_compaction_cpu_seconds_total{type=\"single_replica\"}"), fetches(text),
+                        (long) sum(text, "compactor_tablet_max_version_count"));
                 cpu += nodeCpu;
                 fetched += nodeFetched;
             }
@@ -132,11 +136,21 @@ public final class SingleReplicaBench {
                 HttpResponse.BodyHandlers.ofString()).body();
     }
 
+    /** {@code success/failed/cancelled} counts of single-replica fetches. */
+    private static String fetches(String text) {
+        StringBuilder b = new StringBuilder();
+        for (String status : List.of("success", "failed", "cancelled")) {
+            b.append(b.length() == 0 ? "" : "/").append((long) sum(text,
+                    "compactor_single_replica_compaction_total{status=\"" + status + "\"}"));
+        }
+        return b.toString();
+    }
+
     /** Sum of every sample of a metric family in Prometheus text. */
     static double sum(String text, String family) {
         double total = 0;
         for (String line : text.split("\n")) {
-            if (line.startsWith(family + "{") || line.startsWith(family + " ")) {
+            if (line.startsWith(family.contains("{") ? family : family + "{") || line.startsWith(family + " ")) {
                 total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
             }
         }

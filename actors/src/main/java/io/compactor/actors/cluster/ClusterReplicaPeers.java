@@ -37,8 +37,11 @@ public final class ClusterReplicaPeers implements ReplicaPeers {
         List<Replica> out = new ArrayList<>(nodes.size());
         for (int i = 0; i < nodes.size(); i++) {
             String node = nodes.get(i);
-            out.add(new Replica(TableMeta.replicaId(tabletId, i), node, book.http(node),
-                    node.equals(services.self()), live.contains(node), members.contains(node)));
+            String http = book.http(node);
+            boolean self = node.equals(services.self());
+            // A peer whose HTTP address is not known yet can not be fetched from: unreachable for now.
+            out.add(new Replica(TableMeta.replicaId(tabletId, i), node, http, self,
+                    live.contains(node) && (self || http != null), members.contains(node)));
         }
         return out;
     }

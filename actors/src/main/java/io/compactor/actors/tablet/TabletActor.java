@@ -199,6 +199,12 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
     private final MowState mow;
     /** Compaction commits waiting for a load's reservation to end (their row-id conversion must see its marks). */
     private final List<CompactionMerged> deferredCommits = new ArrayList<>();
+    /**
+     * Peer installs (single-replica fetches, catch-up) that arrived while a load held a version
+     * reservation: they run once it is released, instead of failing and backing off (in cluster
+     * mode a reservation spans a round trip to the load coordinator, so they would collide often).
+     */
+    private final List<Command> deferredInstalls = new ArrayList<>();
     /** Single-replica compaction: last failure (OK if none) and last fetched version. */
     private Status singleReplicaFailure = Status.OK;
     private String singleReplicaFetched = "";
@@ -393,6 +399,17 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
     }
 
     private Behavior<Command> runDeferredCommits() {
+        if (reservedTxn == 0 && !deferredInstalls.isEmpty()) {
+            List<Command> installs = new ArrayList<>(deferredInstalls);
+            deferredInstalls.clear();
+            for (Command c : installs) {
+                if (c instanceof SingleReplicaFetched f) {
+                    onSingleReplicaFetched(f);
+                } else if (c instanceof InstallPeerRowsets i) {
+                    onInstallPeerRowsets(i);
+                }
+            }
+        }
         if (reservedTxn != 0 || deferredCommits.isEmpty()) {
             return this;
         }
@@ -761,7 +778,11 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
                 var match = io.compactor.scheduler.replica.ReplicaVersions.findRowsetToFetch(
                         local.stream().map(RowsetMeta::version).toList(), peerRowsets.versions());
                 if (match.isEmpty()) {
-                    throw new StatusException(Status.CANCELLED, io.compactor.scheduler.replica.ReplicaVersions.NO_MATCH);
+                    var rv = local.stream().map(RowsetMeta::version).toList();
+                    throw new StatusException(Status.CANCELLED,
+                            io.compactor.scheduler.replica.ReplicaVersions.onlyEarly(rv, peerRowsets.versions())
+                                    ? io.compactor.scheduler.replica.ReplicaVersions.NOTHING_NEWER
+                                    : io.compactor.scheduler.replica.ReplicaVersions.NO_MATCH);
                 }
                 List<RowsetMeta> replaced = new ArrayList<>();
                 for (RowsetMeta r : local) {
@@ -794,6 +815,10 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
     }
 
     private Behavior<Command> onSingleReplicaFetched(SingleReplicaFetched m) {
+        if (reservedTxn != 0 && m.error() == null && !dropped) {
+            deferredInstalls.add(m);
+            return this;
+        }
         singleReplicaRunning = false;
         Status status;
         if (m.error() != null) {
@@ -834,6 +859,10 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
     }
 
     private Behavior<Command> onInstallPeerRowsets(InstallPeerRowsets m) {
+        if (reservedTxn != 0 && !dropped) {
+            deferredInstalls.add(m);
+            return this;
+        }
         Status s = install(m.replaced(), m.installed(), m.expectedVisible(), m.bitmap(), m.peerCumulativePoint());
         if (!s.ok()) {
             ctx.getLog().warn("tablet {}: install of peer rowsets ({}) refused: {}", tabletId(), m.reason(), s);

@@ -15,7 +15,31 @@ public final class ReplicaVersions {
     /** Doris's CANCELLED message when the peer has nothing that lines up with the local chain. */
     public static final String NO_MATCH = "no matched versions for single replica compaction";
 
+    /**
+     * Message of a CANCELLED fetch that is only early, not a mismatch: the peer has compacted
+     * nothing past the common prefix yet, or what it compacted ends beyond this replica's loads.
+     */
+    public static final String NOTHING_NEWER = "peer has compacted nothing this replica can take yet";
+
     private ReplicaVersions() {
+    }
+
+    /**
+     * Whether a failed {@link #findRowsetToFetch} is only early (this replica should look again
+     * soon) rather than a divergence of the chains (Doris's 10 s skip): the peer's chain has nothing
+     * beyond the common prefix, this replica's chain ends within the prefix, or the peer's next
+     * rowset starts where the local one does but ends beyond this replica's last version.
+     */
+    public static boolean onlyEarly(List<Version> local, List<Version> peer) {
+        int idx = 0;
+        while (idx < local.size() && idx < peer.size() && local.get(idx).equals(peer.get(idx))) {
+            idx++;
+        }
+        if (idx >= local.size() || idx >= peer.size()) {
+            return true;
+        }
+        Version want = peer.get(idx);
+        return local.get(idx).start() == want.start() && want.end() > local.get(local.size() - 1).end();
     }
 
     /**

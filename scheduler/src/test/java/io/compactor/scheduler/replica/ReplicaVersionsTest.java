@@ -1,6 +1,7 @@
 package io.compactor.scheduler.replica;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -56,6 +57,18 @@ class ReplicaVersionsTest {
         assertEquals(ReplicaVersions.NO_MATCH, fetch("[0-1][2-2][3-3]", "[0-1][2-5]"));
         // Local has more versions than the peer, whose chain is a prefix.
         assertEquals(ReplicaVersions.NO_MATCH, fetch("[0-1][2-2][3-3]", "[0-1][2-2]"));
+    }
+
+    @Test
+    void aMissOnlyBecauseThePeerHasNotCompactedPastUsIsEarlyNotADivergence() {
+        // Identical chains, a prefix either way, or a peer rowset reaching past our last load: early.
+        assertTrue(ReplicaVersions.onlyEarly(chain("[0-1][2-2][3-3]"), chain("[0-1][2-2][3-3]")));
+        assertTrue(ReplicaVersions.onlyEarly(chain("[0-1][2-2][3-3]"), chain("[0-1][2-2]")));
+        assertTrue(ReplicaVersions.onlyEarly(chain("[0-1][2-2]"), chain("[0-1][2-2][3-3]")));
+        assertTrue(ReplicaVersions.onlyEarly(chain("[0-1][2-2][3-3]"), chain("[0-1][2-5]")));
+        // The chains do not line up: Doris's CANCELLED with its long skip.
+        assertFalse(ReplicaVersions.onlyEarly(chain("[0-1][2-3][4-4]"), chain("[0-1][2-2][3-4]")));
+        assertFalse(ReplicaVersions.onlyEarly(chain("[0-1][2-2][3-5]"), chain("[0-1][2-4][5-5]")));
     }
 
     private static String plan(String local, String peer) {

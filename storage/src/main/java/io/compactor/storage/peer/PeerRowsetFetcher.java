@@ -34,7 +34,7 @@ import java.util.function.Supplier;
  *
  * <p>Files first, meta second (consistency rule 1): every file is downloaded to a temp name in
  * the tablet's directory, verified (size, footer checksum, row count, key bounds and every page's
- * checksum, read back with the segment reader), fsynced and only then renamed to its final name.
+ * CRC32C, read back with the segment reader), fsynced and only then renamed to its final name.
  * The caller commits the returned metas; until then the files are orphans that the start-up sweep
  * removes. A failure of any file deletes every file of the fetch and throws an IOException naming
  * the file and the peer, so nothing is left behind. Debug point {@code peer.download.corrupt}
@@ -177,7 +177,7 @@ public final class PeerRowsetFetcher {
                     || !Arrays.equals(reader.maxKey(), expected.maxKey()))) {
                 throw new IOException(what + " has other key bounds than the peer's meta");
             }
-            reader.verifyAll();
+            reader.verifyChecksums();
         } catch (IOException e) {
             if (e.getMessage() != null && e.getMessage().startsWith(what)) {
                 throw e;

@@ -221,14 +221,24 @@ public final class SegmentReader implements AutoCloseable {
         }
     }
 
-    private DecodedPage load(int col, int p) throws IOException {
-        DecodedPage page = cache[col];
-        if (page.pageNo() == p) {
-            return page;
+    /**
+     * Checks every page's CRC32C against the page index without decompressing or decoding (the
+     * footer's own checksum was verified at open): what a copy of the file must pass, cheaper than
+     * {@link #verifyAll}.
+     */
+    public synchronized void verifyChecksums() throws IOException {
+        checkOpen();
+        for (int c = 0; c < footer.pages.length; c++) {
+            for (int p = 0; p < footer.pages[c].pageCount(); p++) {
+                readChecked(c, p);
+            }
         }
+    }
+
+    /** Reads page {@code p} of column {@code col} into {@link #readBuffer} and checks its CRC. */
+    private void readChecked(int col, int p) throws IOException {
         PageIndex idx = footer.pages[col];
         int stored = idx.storedLength(p);
-        int raw = idx.rawLength(p);
         String where = "page " + p + " of column '" + schema.column(col).name() + "'";
         int need = stored + SegmentFormat.PAGE_CRC_BYTES;
         if (readBuffer.capacity() < need) {
@@ -244,6 +254,19 @@ public final class SegmentReader implements AutoCloseable {
             throw new CorruptSegmentException(file, where + " checksum mismatch (expected " + hex(idx.crc(p))
                     + ", got " + hex(actual) + ", stored " + hex(LittleEndian.getInt(buf, stored)) + ")");
         }
+    }
+
+    private DecodedPage load(int col, int p) throws IOException {
+        DecodedPage page = cache[col];
+        if (page.pageNo() == p) {
+            return page;
+        }
+        PageIndex idx = footer.pages[col];
+        int stored = idx.storedLength(p);
+        int raw = idx.rawLength(p);
+        String where = "page " + p + " of column '" + schema.column(col).name() + "'";
+        readChecked(col, p);
+        byte[] buf = readBuffer.array();
         byte[] rawBytes = buf;
         if (stored != raw) {
             if (rawBuffer.length < raw) {

@@ -215,7 +215,7 @@ public final class Compactor implements AutoCloseable {
                 var book = new io.compactor.actors.cluster.NodeBook(ctx.getSystem());
                 services = new io.compactor.actors.cluster.ClusterServices(book.self(), engine, view, loadExecutor,
                         this::catchUpReplica, () -> Duration.ofSeconds(config.getInt(NodeKeys.LOAD_TIMEOUT_SECONDS)),
-                        book);
+                        book, tabletId -> sup.tell(new CompactionSupervisor.PeerCompacted(tabletId)));
                 ctx.spawn(NodeDirectory.create(() -> nodeInfo(self), cat, view, book.self()), "node-directory");
                 ddl = io.compactor.actors.cluster.ClusterWiring.init(ctx.getSystem(), services);
             }
@@ -255,7 +255,7 @@ public final class Compactor implements AutoCloseable {
                 this.clusterReads = new io.compactor.actors.cluster.ClusterReads(system, clusterServices);
                 loader.usePlacedWriter(new io.compactor.actors.cluster.ClusterLoadWriter(system, clusterServices));
                 useReplicaPeers(new io.compactor.actors.cluster.ClusterReplicaPeers(clusterServices,
-                        () -> config.get(NodeKeys.DOWNLOAD_TOKEN)));
+                        () -> config.get(NodeKeys.DOWNLOAD_TOKEN), system));
                 this.clusterLoop = new io.compactor.actors.cluster.ClusterNodeLoop(system, clusterServices,
                         catalog);
                 clusterLoop.start();

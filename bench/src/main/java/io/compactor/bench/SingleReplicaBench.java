@@ -90,7 +90,7 @@ public final class SingleReplicaBench {
             }
             List<String> args = new ArrayList<>(simArgs);
             args.addAll(List.of("--target", "http://127.0.0.1:" + nodes.get(0).port(),
-                    "--report", root.resolve("report").toString()));
+                    "--report", Path.of("sim-reports", "single-replica-" + mode).toString()));
             if (singleReplica) {
                 args.addAll(List.of("--table-property", "enable_single_replica_compaction=true"));
             }
@@ -111,6 +111,13 @@ public final class SingleReplicaBench {
                         nodeCpu - sum(text, "compactor_compaction_cpu_seconds_total{type=\"single_replica\"}"),
                         sum(text, "compactor_compaction_cpu_seconds_total{type=\"single_replica\"}"), fetches(text),
                         (long) sum(text, "compactor_tablet_max_version_count"));
+                StringBuilder per = new StringBuilder();
+                for (var ts : n.node().tabletStats().all()) {
+                    boolean follower = n.node().isSingleReplicaFollower(ts.tabletId());
+                    per.append(' ').append(ts.tabletId()).append(follower ? "f" : "d").append('=')
+                            .append(ts.versionCount()).append('@').append(ts.maxVersion());
+                }
+                System.out.println("    versions:" + per);
                 cpu += nodeCpu;
                 fetched += nodeFetched;
             }

@@ -15,10 +15,24 @@ import java.util.function.Supplier;
 public final class ClusterReplicaPeers implements ReplicaPeers {
     private final ClusterServices services;
     private final Supplier<String> token;
+    private final org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding sharding;
 
-    public ClusterReplicaPeers(ClusterServices services, Supplier<String> token) {
+    public ClusterReplicaPeers(ClusterServices services, Supplier<String> token,
+                               org.apache.pekko.actor.typed.ActorSystem<?> system) {
         this.services = services;
         this.token = token;
+        this.sharding = org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.get(system);
+    }
+
+    /** Tells the other reachable replicas (the followers) through their sharded entities. */
+    @Override
+    public void announceCompaction(long tabletId) {
+        for (Replica r : replicas(tabletId)) {
+            if (!r.self() && r.reachable()) {
+                sharding.entityRefFor(ReplicaEntity.KEY, ReplicaEntity.entityId(tabletId, r.node()))
+                        .tell(new ReplicaEntity.PeerCompacted(services.self()));
+            }
+        }
     }
 
     @Override

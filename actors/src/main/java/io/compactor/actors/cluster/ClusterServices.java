@@ -16,10 +16,12 @@ import java.util.function.Supplier;
  * @param catchUp      copies missing rowsets of a local replica from a peer
  * @param loadTimeout  how long a staged (written, undecided) load may wait for its outcome
  * @param nodes        live members and their HTTP addresses
+ * @param wakeFollower tells the local compaction supervisor that the designated replica of a
+ *                     tablet compacted (a single-replica follower may fetch now)
  */
 public record ClusterServices(String self, StorageEngine engine, AtomicReference<CatalogView> view,
                               Executor readExecutor, CatchUp catchUp, Supplier<Duration> loadTimeout,
-                              NodeBook nodes) {
+                              NodeBook nodes, java.util.function.LongConsumer wakeFollower) {
 
     /** Brings a local replica up to a peer's version by copying rowsets. */
     @FunctionalInterface

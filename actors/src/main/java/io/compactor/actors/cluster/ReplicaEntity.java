@@ -120,6 +120,10 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
             implements CborSerializable {
     }
 
+    /** The designated replica of this tablet committed a compaction (single-replica followers fetch). */
+    public record PeerCompacted(String from) implements Command {
+    }
+
     // ---- internal
     private record WriteDone(long txnId, TabletActor.WriteResult result) implements Command {
     }
@@ -201,6 +205,12 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
                 })
                 .onMessage(Read.class, this::onRead)
                 .onMessage(CatchUp.class, this::onCatchUp)
+                .onMessage(PeerCompacted.class, m -> {
+                    if (tablet() != null) {
+                        services.wakeFollower().accept(tabletId);
+                    }
+                    return this;
+                })
                 .onMessage(Reply.class, m -> {
                     m.send().run();
                     return this;

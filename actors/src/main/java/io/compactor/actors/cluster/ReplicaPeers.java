@@ -36,6 +36,14 @@ public interface ReplicaPeers {
     String downloadToken();
 
     /**
+     * This node's replica of the tablet (the designated single-replica compactor) just committed
+     * a compaction: followers may fetch now. The default does nothing (followers then find the
+     * output when they look again).
+     */
+    default void announceCompaction(long tabletId) {
+    }
+
+    /**
      * Doris's single-replica compactor among {@code replicas}: the one with the smallest
      * {@link SingleReplicaDesignation#score hash64(replicaId, 104729) % 7652413} among those whose
      * node is still a {@link Replica#member() member} (an unreachable member keeps the role, so its

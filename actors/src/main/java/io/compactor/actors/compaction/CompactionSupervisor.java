@@ -116,6 +116,14 @@ public final class CompactionSupervisor extends AbstractBehavior<CompactionSuper
 
     private enum Tick implements Command { INSTANCE }
 
+    /**
+     * The designated replica of a single-replica tablet committed a compaction: a follower that
+     * waits out an "only early" or "no match" skip may fetch at the next tick (a failure back-off
+     * still holds).
+     */
+    public record PeerCompacted(long tabletId) implements Command {
+    }
+
     private record TabletTerminated(long tabletId) implements Command {
     }
 
@@ -127,10 +135,15 @@ public final class CompactionSupervisor extends AbstractBehavior<CompactionSuper
     static final Duration SINGLE_REPLICA_FAILURE_BACKOFF = Duration.ofSeconds(5);
     static final Duration SINGLE_REPLICA_CANCEL_SKIP = Duration.ofSeconds(10);
     /**
-     * Ours: a fetch that found nothing newer on the designated replica (not a mismatch) looks again
-     * after 2 s; with Doris's 10 s here a follower's versions climb by ten seconds of loads.
+     * A follower in step with the designated replica (after a fetch, or a fetch that found nothing
+     * newer) looks again after 10 s at the latest, as Doris does; but the designated replica
+     * announces each compaction ({@link PeerCompacted}) and the follower then fetches within
+     * {@link #SINGLE_REPLICA_FETCH_INTERVAL} of its last fetch, so its versions do not climb by
+     * ten seconds of loads.
      */
-    static final Duration SINGLE_REPLICA_EARLY_WAIT = Duration.ofSeconds(2);
+    static final Duration SINGLE_REPLICA_EARLY_WAIT = Duration.ofSeconds(10);
+    /** Ours: the shortest time between two fetches of one follower after an announcement. */
+    static final Duration SINGLE_REPLICA_FETCH_INTERVAL = Duration.ofSeconds(2);
 
     private record Parked(long score, long parkedAtMs) {
     }
@@ -157,6 +170,12 @@ public final class CompactionSupervisor extends AbstractBehavior<CompactionSuper
     private final java.util.Set<Key> remoteRequests = new java.util.HashSet<>();
     /** Single-replica follower tablets waiting out a failure back-off or a CANCELLED skip: until when. */
     private final Map<Long, Long> singleReplicaNotBefore = new HashMap<>();
+    /** Followers told of a designated replica's compaction since their current or last fetch began. */
+    private final java.util.Set<Long> singleReplicaNews = new java.util.HashSet<>();
+    /** When each follower's last fetch ended (spaces fetches {@link #SINGLE_REPLICA_FETCH_INTERVAL} apart). */
+    private final Map<Long, Long> singleReplicaLastDone = new HashMap<>();
+    /** Followers whose wait is a failure back-off (a peer's compaction does not cut it short). */
+    private final java.util.Set<Long> singleReplicaBackingOff = new java.util.HashSet<>();
     private final java.util.function.LongPredicate isFollower;
     private int singleReplicaRunning;
     private long nextTaskId;
@@ -217,6 +236,17 @@ public final class CompactionSupervisor extends AbstractBehavior<CompactionSuper
                 })
                 .onMessage(ConfigChanged.class, m -> onConfigChanged())
                 .onMessage(Tick.class, m -> onTick())
+                .onMessage(PeerCompacted.class, m -> {
+                    singleReplicaNews.add(m.tabletId());
+                    if (!singleReplicaBackingOff.contains(m.tabletId())) {
+                        // Fetch soon, but at most once per interval: later outputs of the designated
+                        // replica cover earlier ones, so waiting a little fetches one rowset, not many.
+                        long at = singleReplicaLastDone.getOrDefault(m.tabletId(), 0L)
+                                + SINGLE_REPLICA_FETCH_INTERVAL.toMillis();
+                        singleReplicaNotBefore.merge(m.tabletId(), at, Math::min);
+                    }
+                    return this;
+                })
                 .onMessage(TabletTerminated.class, this::onTerminated)
                 .onMessage(TabletRestarted.class, m -> releaseTasksOf(m.tabletId(), "restarted"))
                 .build();
@@ -421,6 +451,7 @@ public final class CompactionSupervisor extends AbstractBehavior<CompactionSuper
         if (singleReplicaTask(req, r)) {
             // Its own thread limit; no permits or data-dir slots (no local merge), as Doris's pool.
             singleReplicaRunning++;
+            singleReplicaNews.remove(req.tabletId());
             long taskId = ++nextTaskId;
             running.put(taskId, new Running(taskId, req.tabletId(), req.type(), r.dataDir(), 0, req.manual(), true));
             metrics.compactionStarted(NodeMetrics.Kind.SINGLE_REPLICA);
@@ -455,15 +486,22 @@ public final class CompactionSupervisor extends AbstractBehavior<CompactionSuper
         Key key = new Key(t.tabletId(), t.type());
         if (t.singleReplica()) {
             long now = clock.millis();
+            singleReplicaBackingOff.remove(t.tabletId());
+            singleReplicaLastDone.put(t.tabletId(), now);
+            // News that came while this fetch ran (a newer output of the designated replica) makes
+            // the next fetch due after the interval; without news the follower waits for some.
+            long quiet = now + (singleReplicaNews.contains(t.tabletId()) ? SINGLE_REPLICA_FETCH_INTERVAL
+                    : SINGLE_REPLICA_EARLY_WAIT).toMillis();
             if (f.status().ok()) {
-                singleReplicaNotBefore.remove(t.tabletId());
+                singleReplicaNotBefore.put(t.tabletId(), quiet);
             } else if (Status.CANCELLED.equals(f.status().code())
-                    && f.status().msg().startsWith(io.compactor.scheduler.replica.ReplicaVersions.NOTHING_NEWER)) {
-                // Only early (the designated replica has not compacted past us yet): look again soon.
-                singleReplicaNotBefore.put(t.tabletId(), now + SINGLE_REPLICA_EARLY_WAIT.toMillis());
+                    && f.status().msg().equals(io.compactor.scheduler.replica.ReplicaVersions.NOTHING_NEWER)) {
+                // Only early (the designated replica has not compacted past us yet): wait for news.
+                singleReplicaNotBefore.put(t.tabletId(), quiet);
             } else if (Status.CANCELLED.equals(f.status().code())) {
                 singleReplicaNotBefore.put(t.tabletId(), now + SINGLE_REPLICA_CANCEL_SKIP.toMillis());
             } else {
+                singleReplicaBackingOff.add(t.tabletId());
                 singleReplicaNotBefore.put(t.tabletId(), now + SINGLE_REPLICA_FAILURE_BACKOFF.toMillis());
             }
         } else if (f.status().ok()) {
@@ -510,6 +548,9 @@ public final class CompactionSupervisor extends AbstractBehavior<CompactionSuper
         failures.removeTablet(m.tabletId());
         parked.keySet().removeIf(k -> k.tabletId() == m.tabletId());
         singleReplicaNotBefore.remove(m.tabletId());
+        singleReplicaBackingOff.remove(m.tabletId());
+        singleReplicaLastDone.remove(m.tabletId());
+        singleReplicaNews.remove(m.tabletId());
         return releaseTasksOf(m.tabletId(), "stopped");
     }
 

@@ -687,6 +687,9 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
             metrics.compactionBytes.get(kind).add(pick.inputBytes());
             metrics.compactionRows.get(kind).add(pick.inputRows());
             metrics.compactionSuccess.get(kind).increment();
+            if (table.properties().enableSingleReplicaCompaction()) {
+                compaction.peers().peers().announceCompaction(tabletId());
+            }
         } else {
             book.failed(type, now, status);
             metrics.compactionFailed.get(kindOf(type)).increment();

@@ -19,7 +19,7 @@ public final class ReplicaVersions {
      * Message of a CANCELLED fetch that is only early, not a mismatch: the peer has compacted
      * nothing past the common prefix yet, or what it compacted ends beyond this replica's loads.
      */
-    public static final String NOTHING_NEWER = "peer has compacted nothing this replica can take yet";
+    public static final String NOTHING_NEWER = NO_MATCH + " (the peer has compacted nothing this replica can take yet)";
 
     private ReplicaVersions() {
     }

@@ -778,9 +778,9 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
             long cpuStart = NodeMetrics.threadCpuNanos();
             try {
                 var peerRowsets = fetcher.listRowsets(peer, token, tabletId);
-                var match = io.compactor.scheduler.replica.ReplicaVersions.findRowsetToFetch(
+                var matches = io.compactor.scheduler.replica.ReplicaVersions.findRowsetsToFetch(
                         local.stream().map(RowsetMeta::version).toList(), peerRowsets.versions());
-                if (match.isEmpty()) {
+                if (matches.isEmpty()) {
                     var rv = local.stream().map(RowsetMeta::version).toList();
                     throw new StatusException(Status.CANCELLED,
                             io.compactor.scheduler.replica.ReplicaVersions.onlyEarly(rv, peerRowsets.versions())
@@ -788,13 +788,16 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
                                     : io.compactor.scheduler.replica.ReplicaVersions.NO_MATCH);
                 }
                 List<RowsetMeta> replaced = new ArrayList<>();
-                for (RowsetMeta r : local) {
-                    if (match.get().replaced().contains(r.version())) {
-                        replaced.add(r);
+                List<RowsetMeta> wanted = new ArrayList<>();
+                for (var match : matches) {
+                    for (RowsetMeta r : local) {
+                        if (match.replaced().contains(r.version())) {
+                            replaced.add(r);
+                        }
                     }
+                    wanted.add(peerRowsets.rowset(match.fetch()));
                 }
-                var fetched = fetcher.fetch(peer, token, tabletId, List.of(peerRowsets.rowset(match.get().fetch())),
-                        dir, schema, engine::nextRowsetId);
+                var fetched = fetcher.fetch(peer, token, tabletId, wanted, dir, schema, engine::nextRowsetId);
                 return new SingleReplicaFetched(m, peer, replaced, fetched, peerRowsets.cumulativePoint(), null, now);
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
@@ -831,12 +834,13 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
         } else {
             status = install(m.replaced(), m.fetched().rowsets(), null, null, m.peerCp());
             if (status.ok()) {
-                RowsetMeta got = m.fetched().rowsets().get(0);
-                singleReplicaFetched = got.version().toString();
+                List<RowsetMeta> got = m.fetched().rowsets();
+                singleReplicaFetched = got.get(got.size() - 1).version().toString();
                 metrics.singleReplicaFetchedBytes.add(m.fetched().bytes());
                 metrics.compactionDeltas.get(NodeMetrics.Kind.SINGLE_REPLICA).add(m.replaced().size());
                 metrics.compactionBytes.get(NodeMetrics.Kind.SINGLE_REPLICA).add(m.fetched().bytes());
-                metrics.compactionRows.get(NodeMetrics.Kind.SINGLE_REPLICA).add(got.numRows());
+                metrics.compactionRows.get(NodeMetrics.Kind.SINGLE_REPLICA)
+                        .add(got.stream().mapToLong(RowsetMeta::numRows).sum());
             }
         }
         singleReplicaDone(status);

@@ -91,6 +91,27 @@ public final class ReplicaVersions {
     }
 
     /**
+     * Every peer rowset one fetch can take, in order: {@link #findRowsetToFetch} repeated on the
+     * chain as it will be after each match (the designated replica may have compacted several
+     * ranges since the last fetch; taking one per fetch would leave the follower further behind
+     * every time). Empty when not even the first matches.
+     */
+    public static List<Match> findRowsetsToFetch(List<Version> local, List<Version> peer) {
+        List<Match> out = new ArrayList<>();
+        List<Version> cur = new ArrayList<>(local);
+        while (true) {
+            Optional<Match> m = findRowsetToFetch(cur, peer);
+            if (m.isEmpty()) {
+                return out;
+            }
+            out.add(m.get());
+            int at = cur.indexOf(m.get().replaced().get(0));
+            cur.removeAll(m.get().replaced());
+            cur.add(at, m.get().fetch());
+        }
+    }
+
+    /**
      * How a lagging replica reaches the peer's end version.
      *
      * @param fetch    peer versions to copy, in order (empty: nothing to do)

@@ -60,6 +60,21 @@ class ReplicaVersionsTest {
     }
 
     @Test
+    void oneFetchTakesEveryRangeThePeerCompactedSinceTheLast() {
+        List<ReplicaVersions.Match> all = ReplicaVersions.findRowsetsToFetch(
+                chain("[0-1][2-9][10-10][11-11][12-12][13-13][14-14][15-15]"), chain("[0-1][2-9][10-12][13-15]"));
+        assertEquals(2, all.size());
+        assertEquals(new Version(10, 12), all.get(0).fetch());
+        assertEquals(chain("[10-10][11-11][12-12]"), all.get(0).replaced());
+        assertEquals(new Version(13, 15), all.get(1).fetch());
+        assertEquals(chain("[13-13][14-14][15-15]"), all.get(1).replaced());
+        // A range reaching past our last load stops the list; what precedes it is still taken.
+        assertEquals(1, ReplicaVersions.findRowsetsToFetch(chain("[0-1][2-2][3-3][4-4]"), chain("[0-1][2-3][4-6]"))
+                .size());
+        assertTrue(ReplicaVersions.findRowsetsToFetch(chain("[0-1][2-2]"), chain("[0-1][2-2]")).isEmpty());
+    }
+
+    @Test
     void aMissOnlyBecauseThePeerHasNotCompactedPastUsIsEarlyNotADivergence() {
         // Identical chains, a prefix either way, or a peer rowset reaching past our last load: early.
         assertTrue(ReplicaVersions.onlyEarly(chain("[0-1][2-2][3-3]"), chain("[0-1][2-2][3-3]")));

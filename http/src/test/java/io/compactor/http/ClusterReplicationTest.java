@@ -175,6 +175,65 @@ class ClusterReplicationTest {
         }
     }
 
+    /** Versions of the node's own replica's visible rowsets, as compaction/show lists them. */
+    private static List<String> rowsets(CompactorServer s, long tabletId) {
+        Answer a = new HttpTestClient(s.port()).get("/api/compaction/show?tablet_id=" + tabletId);
+        assertEquals(200, a.status(), a.body());
+        List<String> out = new ArrayList<>();
+        a.json().get("rowsets").forEach(r -> out.add(r.asText().substring(0, r.asText().indexOf(']') + 1)));
+        return out;
+    }
+
+    private static long merged(CompactorServer s) {
+        var m = s.node().metrics();
+        return m.compactionSuccess.get(io.compactor.actors.NodeMetrics.Kind.CUMULATIVE).sum()
+                + m.compactionSuccess.get(io.compactor.actors.NodeMetrics.Kind.BASE).sum()
+                + m.compactionSuccess.get(io.compactor.actors.NodeMetrics.Kind.FULL).sum();
+    }
+
+    @Test
+    void withSingleReplicaCompactionOnlyTheDesignatedReplicaMergesAndAllEndIdentical() {
+        List<CompactorServer> nodes = threeNodes();
+        String body = tableBody(1, 3).replace("\"replication_num\":3}",
+                "\"replication_num\":3,\"properties\":{\"enable_single_replica_compaction\":\"true\"}}");
+        Answer created = new HttpTestClient(nodes.get(0).port()).put("/api/db/t", body);
+        assertEquals(200, created.status(), created.body());
+        long tablet = created.json().get("tablets").get(0).asLong();
+        // Every node agrees which replica is designated (Doris: smallest hash of the replica id).
+        List<CompactorServer> followers = nodes.stream().filter(n -> n.node().isSingleReplicaFollower(tablet)).toList();
+        List<CompactorServer> designated = nodes.stream().filter(n -> !n.node().isSingleReplicaFollower(tablet)).toList();
+        assertEquals(2, followers.size());
+        assertEquals(1, designated.size());
+
+        for (int i = 0; i < 12; i++) {
+            JsonNode r = load(nodes.get(i % 3), "sr" + i, rows(i * 10, 10));
+            assertEquals("Success", r.get("Status").asText(), r.toString());
+        }
+        CompactorServer d = designated.get(0);
+        Answer run = new HttpTestClient(d.port()).post("/api/compaction/run?tablet_id=" + tablet
+                + "&compact_type=cumulative");
+        assertEquals(200, run.status(), run.body());
+        await().atMost(WITHIN).until(() -> merged(d) > 0);
+        List<String> want = rowsets(d, tablet);
+        assertTrue(want.stream().anyMatch(v -> !v.equals("[0-1]") && !v.matches("\\[(\\d+)-\\1]")),
+                "the designated replica compacted a range: " + want);
+        for (CompactorServer f : followers) {
+            await().atMost(WITHIN).until(() -> rowsets(f, tablet).equals(rowsets(d, tablet)));
+            assertEquals(0, merged(f), "a follower never merges on its own");
+            assertTrue(f.node().metrics().singleReplicaSuccess.sum() > 0);
+            Answer show = new HttpTestClient(f.port()).get("/api/compaction/show?tablet_id=" + tablet);
+            assertTrue(show.json().has("single replica compaction status"), show.body());
+        }
+        for (CompactorServer n : nodes) {
+            assertEquals(120, count(n));
+        }
+        // The designated replica's node leaving moves the designation to a member that is left.
+        d.close();
+        open.remove(d);
+        await().atMost(WITHIN).until(() -> followers.stream()
+                .filter(n -> !n.node().isSingleReplicaFollower(tablet)).count() == 1);
+    }
+
     @Test
     void replicationAboveTheLiveNodesIsRefusedWithAClearError() {
         List<CompactorServer> nodes = threeNodes();

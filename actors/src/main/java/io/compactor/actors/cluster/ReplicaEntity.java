@@ -44,6 +44,8 @@ import org.slf4j.LoggerFactory;
 public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command> {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaEntity.class);
     public static final EntityTypeKey<Command> KEY = EntityTypeKey.create(Command.class, "tablet-replica");
+    /** How long a prepared load waits for its outcome before asking the table's coordinator. */
+    static final Duration PREPARED_PATIENCE = Duration.ofSeconds(20);
 
     public static String entityId(long tabletId, String node) {
         return tabletId + "@" + node;
@@ -353,6 +355,9 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
         }
         t.prepared = r;
         t.version = reserved;
+        // A reservation holds the tablet's next version: if the outcome does not come soon (the
+        // coordinator's node died), ask for it instead of holding the tablet for a load timeout.
+        timers.startSingleTimer(req.txnId(), new Expire(req.txnId()), PREPARED_PATIENCE);
         req.replyTo().tell(new Prepared(tabletId, services.self(), req.txnId(), Status.OK.code(), reserved - 1, ""));
         return this;
     }

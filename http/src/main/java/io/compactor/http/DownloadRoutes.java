@@ -53,8 +53,7 @@ final class DownloadRoutes {
         }
         Long tabletId = CompactionRoutes.parseId(p.get("tablet_id"));
         if (tabletId == null) {
-            return complete(Json.fail(StatusCodes.BAD_REQUEST, "tablet_id must be a tablet id (got '"
-                    + p.getOrDefault("tablet_id", "") + "')"));
+            return badTabletId(p);
         }
         if (node.catalog().tablet(tabletId) == null) {
             return complete(Json.fail(StatusCodes.NOT_FOUND, "Tablet not found. tablet_id=" + tabletId));
@@ -66,6 +65,11 @@ final class DownloadRoutes {
                     return Json.fail(s.code().equals(io.compactor.storage.util.Status.NOT_FOUND)
                             ? StatusCodes.NOT_FOUND : StatusCodes.SERVICE_UNAVAILABLE, s.msg());
                 }));
+    }
+
+    private static Route badTabletId(Map<String, String> p) {
+        return complete(Json.fail(StatusCodes.BAD_REQUEST, "tablet_id must be a tablet id (got '"
+                + p.getOrDefault("tablet_id", "") + "')"));
     }
 
     /** 403 when downloads are off, 401 for a missing or wrong token, else null. */
@@ -90,8 +94,7 @@ final class DownloadRoutes {
         }
         Long tabletId = CompactionRoutes.parseId(p.get("tablet_id"));
         if (tabletId == null) {
-            return complete(Json.fail(StatusCodes.BAD_REQUEST, "tablet_id must be a tablet id (got '"
-                    + p.getOrDefault("tablet_id", "") + "')"));
+            return badTabletId(p);
         }
         String file = p.getOrDefault("file", "");
         if (!SEGMENT_FILE.matcher(file).matches()) {

@@ -15,10 +15,6 @@ import io.compactor.actors.Compactor;
 import io.compactor.actors.cluster.ClusterConfigBuilder;
 import io.compactor.actors.cluster.ClusterSettings;
 import io.compactor.http.HttpTestClient.Answer;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,11 +52,7 @@ class ClusterModeTest {
     }
 
     private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return TestPorts.free();
     }
 
     private static Config config(Path storage, Map<String, Object> extra) {

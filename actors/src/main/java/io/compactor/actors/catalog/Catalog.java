@@ -202,25 +202,12 @@ public final class Catalog extends AbstractBehavior<Catalog.Command> {
             Map<String, Integer> perDir = tabletsPerDir();
             for (int b = 0; b < s.buckets(); b++) {
                 long tabletId = engine.nextTabletId();
-                DataDir dir = pickDataDir(perDir);
-                TabletMeta tm = TabletMeta.create(tabletId, tableId, b, dir.path());
-                RowsetMeta initial = new RowsetMeta(engine.nextRowsetId(), tabletId, new Version(0, 1), List.of(),
-                        SegmentsOverlap.NONOVERLAPPING, now, 0, 0);
-                tm = tm.addRowset(initial);
-                batch.putTablet(new TabletHeader(tabletId, tableId, b, dir.path(), tm.cumulativePoint()));
-                batch.putRowset(initial);
+                metas.add(newTablet(tableId, tabletId, b, perDir, batch, now));
                 tabletIds.add(tabletId);
-                metas.add(tm);
             }
             TableMeta table = new TableMeta(tableId, s.db(), s.name(), s.schema(), s.buckets(), s.replicationNum(),
                     props, tabletIds, now);
-            batch.putTable(table);
-            engine.meta().write(batch);
-            register(table);
-            for (TabletMeta tm : metas) {
-                spawnTablet(table, tm);
-            }
-            publish();
+            store(table, metas, batch);
             m.replyTo().tell(new DdlResult(table, Status.OK));
         } catch (IllegalArgumentException e) {
             m.replyTo().tell(new DdlResult(null, new Status("INVALID_ARGUMENT", e.getMessage())));
@@ -274,25 +261,35 @@ public final class Catalog extends AbstractBehavior<Catalog.Command> {
         long now = engine.clock().millis();
         Map<String, Integer> perDir = tabletsPerDir();
         for (long tabletId : t.tabletsOn(m.self())) {
-            int b = t.tabletIds().indexOf(tabletId);
-            DataDir dir = pickDataDir(perDir);
-            TabletMeta tm = TabletMeta.create(tabletId, t.tableId(), b, dir.path());
-            RowsetMeta initial = new RowsetMeta(engine.nextRowsetId(), tabletId, new Version(0, 1), List.of(),
-                    SegmentsOverlap.NONOVERLAPPING, now, 0, 0);
-            tm = tm.addRowset(initial);
-            batch.putTablet(new TabletHeader(tabletId, t.tableId(), b, dir.path(), tm.cumulativePoint()));
-            batch.putRowset(initial);
-            metas.add(tm);
+            metas.add(newTablet(t.tableId(), tabletId, t.tabletIds().indexOf(tabletId), perDir, batch, now));
         }
-        batch.putTable(t);
-        engine.meta().write(batch);
-        register(t);
-        for (TabletMeta tm : metas) {
-            spawnTablet(t, tm);
-        }
-        publish();
+        store(t, metas, batch);
         m.replyTo().tell(new DdlResult(t, Status.OK));
         return this;
+    }
+
+    /** A new tablet with the empty rowset {@code [0-1]} on the emptiest data dir, added to {@code batch}. */
+    private TabletMeta newTablet(long tableId, long tabletId, int bucket, Map<String, Integer> perDir,
+                                 MetaBatch batch, long now) {
+        DataDir dir = pickDataDir(perDir);
+        TabletMeta tm = TabletMeta.create(tabletId, tableId, bucket, dir.path());
+        RowsetMeta initial = new RowsetMeta(engine.nextRowsetId(), tabletId, new Version(0, 1), List.of(),
+                SegmentsOverlap.NONOVERLAPPING, now, 0, 0);
+        tm = tm.addRowset(initial);
+        batch.putTablet(new TabletHeader(tabletId, tableId, bucket, dir.path(), tm.cumulativePoint()));
+        batch.putRowset(initial);
+        return tm;
+    }
+
+    /** Persists the table with its new tablets in one synced batch, then starts them and publishes. */
+    private void store(TableMeta table, List<TabletMeta> metas, MetaBatch batch) {
+        batch.putTable(table);
+        engine.meta().write(batch);
+        register(table);
+        for (TabletMeta tm : metas) {
+            spawnTablet(table, tm);
+        }
+        publish();
     }
 
     private Behavior<Command> onDropById(DropTableById m) {

@@ -61,6 +61,7 @@ class ClusterReplicationTest {
         m.put("compactor.cluster_seed_nodes", "127.0.0.1:" + seedPort);
         m.put("compactor.cluster_down_after_seconds", 3);
         m.put("compactor.download_token", "peer-secret-0123456789");
+        m.put("compactor.enable_debug_points", true);
         Config c = ConfigFactory.parseMap(m).withFallback(ConfigFactory.load());
         CompactorServer s = CompactorServer.start(c);
         open.add(s);
@@ -224,6 +225,70 @@ class ClusterReplicationTest {
         open.remove(d);
         await().atMost(WITHIN).until(() -> followers.stream()
                 .filter(n -> !n.node().isSingleReplicaFollower(tablet)).count() == 1);
+    }
+
+    /** Local versions of every tablet of the table on every node: tablet -> [v(n1), v(n2), v(n3)]. */
+    private static Map<Long, List<Long>> versionsEverywhere(List<CompactorServer> nodes, Iterable<Long> tablets) {
+        Map<Long, List<Long>> out = new HashMap<>();
+        for (long t : tablets) {
+            List<Long> vs = new ArrayList<>();
+            for (CompactorServer n : nodes) {
+                vs.add(localVersion(n, t));
+            }
+            out.put(t, vs);
+        }
+        return out;
+    }
+
+    @Test
+    void aLoadThatOneTabletCanNotStageOnAMajorityFailsAndIsVisibleNowhere() {
+        List<CompactorServer> nodes = threeNodes();
+        assertEquals(200, new HttpTestClient(nodes.get(0).port()).put("/api/db/t", tableBody(2, 3)).status());
+        assertEquals("Success", load(nodes.get(0), "ok0", rows(0, 40)).get("Status").asText());
+        Map<Long, List<String>> placement = placement(nodes.get(0));
+        long victim = placement.keySet().iterator().next();
+        Map<Long, List<Long>> before = versionsEverywhere(nodes, placement.keySet());
+        // Writing the victim tablet's rows fails on two of its three replicas; the other tablet is fine.
+        for (CompactorServer n : List.of(nodes.get(1), nodes.get(2))) {
+            n.node().engine().debugPoints().add("segment.write", 1, -1, Map.of("tablet_id", Long.toString(victim)));
+        }
+        JsonNode r = load(nodes.get(0), "bad", rows(1000, 40));
+        assertEquals("Fail", r.get("Status").asText(), r.toString());
+        for (CompactorServer n : nodes) {
+            assertEquals(40, count(n), "nothing of the failed load is visible through any node");
+        }
+        assertEquals(before, versionsEverywhere(nodes, placement.keySet()), "no replica of any tablet moved");
+        // The label was not used up, and the next load commits everywhere.
+        assertEquals("Success", load(nodes.get(1), "bad", rows(1000, 40)).get("Status").asText());
+        for (CompactorServer n : nodes) {
+            assertEquals(80, count(n));
+        }
+    }
+
+    @Test
+    void aReplicaWhosePublishFailedStillEndsWithTheLoad() {
+        List<CompactorServer> nodes = threeNodes();
+        assertEquals(200, new HttpTestClient(nodes.get(0).port()).put("/api/db/t", tableBody(1, 3)).status());
+        long tablet = placement(nodes.get(0)).keySet().iterator().next();
+        nodes.get(2).node().engine().debugPoints().add("replica.publish", 1, -1,
+                Map.of("tablet_id", Long.toString(tablet)));
+        // Two of three replicas publish: the load is committed (a majority holds it at version 2).
+        JsonNode r = load(nodes.get(0), "p0", rows(0, 30));
+        assertEquals("Success", r.get("Status").asText(), r.toString());
+        for (int i = 1; i < 4; i++) {
+            assertEquals("Success", load(nodes.get(i % 3), "p" + i, rows(i * 30, 30)).get("Status").asText());
+        }
+        for (CompactorServer n : nodes) {
+            assertEquals(120, count(n));
+        }
+        // The replica that failed to publish gets the load (its prepared copy resolves to
+        // COMMITTED, or it catches up from a peer) and then every later one.
+        long want = localVersion(nodes.get(0), tablet);
+        assertEquals(5, want);
+        await().atMost(WITHIN).until(() -> localVersion(nodes.get(2), tablet) == want);
+        CompactorServer n3 = nodes.get(2);
+        Answer check = new HttpTestClient(n3.port()).get("/api/check_tablet?tablet_id=" + tablet);
+        assertEquals(120, check.json().get("rows").asLong(), check.body());
     }
 
     @Test

@@ -17,14 +17,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A node's housekeeping in cluster mode, every two seconds: learns the members' HTTP addresses
+ * A node's housekeeping in cluster mode, every two seconds (every half second while a member's
+ * HTTP address is unknown, e.g. just after it joined): learns the members' HTTP addresses
  * (peers download rowsets there), and once this node is Up, fetches the tables created while it
  * was away from a peer and tells the load coordinator of each table with a replica here that the
  * node is back, so lagging replicas catch up at once.
  */
 public final class ClusterNodeLoop {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterNodeLoop.class);
-    private static final Duration EVERY = Duration.ofSeconds(2);
+    /** Ticks this often; the members are asked every fourth tick, or at once while one is unknown. */
+    private static final Duration EVERY = Duration.ofMillis(500);
 
     private final ActorSystem<?> system;
     private final ClusterServices services;
@@ -32,6 +34,7 @@ public final class ClusterNodeLoop {
     private final AtomicBoolean announced = new AtomicBoolean();
     private final AtomicBoolean running = new AtomicBoolean();
     private volatile Cancellable task;
+    private long ticks;
 
     public ClusterNodeLoop(ActorSystem<?> system, ClusterServices services, ActorRef<Catalog.Command> catalog) {
         this.system = system;
@@ -51,6 +54,10 @@ public final class ClusterNodeLoop {
     }
 
     private void tick() {
+        boolean unknown = services.nodes().live().stream().anyMatch(n -> services.nodes().http(n) == null);
+        if (ticks++ % 4 != 0 && !unknown && announced.get()) {
+            return;
+        }
         if (!running.compareAndSet(false, true)) {
             return;
         }

@@ -228,9 +228,36 @@ public final class SegmentReader implements AutoCloseable {
      */
     public synchronized void verifyChecksums() throws IOException {
         checkOpen();
+        if (channel.size() > Integer.MAX_VALUE) {
+            for (int c = 0; c < footer.pages.length; c++) {
+                for (int p = 0; p < footer.pages[c].pageCount(); p++) {
+                    readChecked(c, p);
+                }
+            }
+            return;
+        }
+        // Mapped, not read: no copy of the pages into the heap, and CRC32C over direct buffers.
+        java.nio.MappedByteBuffer map = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size());
+        map.order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        java.util.zip.CRC32C check = new java.util.zip.CRC32C();
         for (int c = 0; c < footer.pages.length; c++) {
-            for (int p = 0; p < footer.pages[c].pageCount(); p++) {
-                readChecked(c, p);
+            PageIndex idx = footer.pages[c];
+            for (int p = 0; p < idx.pageCount(); p++) {
+                long offset = idx.offset(p);
+                int stored = idx.storedLength(p);
+                if (offset < 0 || offset + stored + SegmentFormat.PAGE_CRC_BYTES > map.capacity()) {
+                    throw new CorruptSegmentException(file, "page " + p + " of column '" + schema.column(c).name()
+                            + "' lies outside the file");
+                }
+                check.reset();
+                check.update(map.slice((int) offset, stored));
+                int actual = (int) check.getValue();
+                int trailer = map.getInt((int) offset + stored);
+                if (actual != idx.crc(p) || trailer != idx.crc(p)) {
+                    throw new CorruptSegmentException(file, "page " + p + " of column '" + schema.column(c).name()
+                            + "' checksum mismatch (expected " + hex(idx.crc(p)) + ", got " + hex(actual)
+                            + ", stored " + hex(trailer) + ")");
+                }
             }
         }
     }

@@ -59,6 +59,21 @@ class SegmentCorruptionTest {
     }
 
     @Test
+    void checksumOnlyVerificationFindsAFlippedByteInAnyPageAndPassesAnIntactFile() throws IOException {
+        Path intact = writeSegment("ok.dat", 2_000, 256);
+        try (SegmentReader r = SegmentReader.open(intact, ALL)) {
+            r.verifyChecksums();
+        }
+        Path file = writeSegment("c.dat", 2_000, 256);
+        long size = Files.size(file);
+        flip(file, SegmentFormat.HEADER_BYTES + (size - SegmentFormat.HEADER_BYTES) / 3);
+        try (SegmentReader r = SegmentReader.open(file, ALL)) {
+            CorruptSegmentException e = assertThrows(CorruptSegmentException.class, r::verifyChecksums);
+            assertNamesFile(e, file, "checksum mismatch");
+        }
+    }
+
+    @Test
     void flippedFooterByteIsDetectedOnOpen() throws IOException {
         Path file = writeSegment("f.dat", 500, 128);
         flip(file, Files.size(file) - SegmentFormat.TRAILER_BYTES - 7);

@@ -292,6 +292,36 @@ class ClusterReplicationTest {
     }
 
     @Test
+    void aReturningNodeDropsWhatWasDroppedAndLearnsWhatWasCreatedWhileItWasAway() {
+        List<CompactorServer> nodes = threeNodes();
+        Answer old = new HttpTestClient(nodes.get(0).port()).put("/api/db/t", tableBody(2, 3));
+        assertEquals(200, old.status(), old.body());
+        long oldId = old.json().get("table_id").asLong();
+        assertEquals("Success", load(nodes.get(0), "o1", rows(0, 10)).get("Status").asText());
+
+        CompactorServer away = nodes.get(2);
+        away.close();
+        open.remove(away);
+        await().atMost(WITHIN).until(() -> sees(nodes.get(0), 2) && sees(nodes.get(1), 2));
+        assertEquals(200, new HttpTestClient(nodes.get(1).port()).send("DELETE", "/api/db/t", "", Map.of()).status());
+        Answer again = new HttpTestClient(nodes.get(0).port()).put("/api/db/t", tableBody(1, 2));
+        assertEquals(200, again.status(), again.body());
+        long newId = again.json().get("table_id").asLong();
+        assertTrue(newId != oldId);
+
+        CompactorServer back = start("n3");
+        await().atMost(WITHIN).until(() -> sees(back, 3));
+        await().atMost(WITHIN).until(() -> back.node().catalog().tablesById().get(oldId) == null
+                && back.node().table("db", "t") != null && back.node().table("db", "t").tableId() == newId);
+        assertTrue(back.node().catalog().droppedTables().containsKey(oldId));
+        assertEquals(0, back.node().catalog().tablets().size(), "its replicas of the dropped table are gone");
+        assertEquals("Success", load(back, "n1", rows(0, 5)).get("Status").asText());
+        for (CompactorServer n : List.of(nodes.get(0), nodes.get(1), back)) {
+            assertEquals(5, count(n));
+        }
+    }
+
+    @Test
     void replicationAboveTheLiveNodesIsRefusedWithAClearError() {
         List<CompactorServer> nodes = threeNodes();
         Answer a = new HttpTestClient(nodes.get(0).port()).put("/api/db/t", tableBody(2, 4));

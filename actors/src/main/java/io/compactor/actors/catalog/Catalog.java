@@ -79,6 +79,8 @@ public final class Catalog extends AbstractBehavior<Catalog.Command> {
     private final Map<Long, TableMeta> byId = new HashMap<>();
     private final Map<Long, ActorRef<TabletActor.Command>> tablets = new HashMap<>();
     private final Map<Long, Long> tableOfTablet = new HashMap<>();
+    /** Cluster mode: tables dropped cluster-wide (persisted), never adopted again. */
+    private final Map<Long, Long> dropped = new HashMap<>();
 
     /** Builds the behavior of a tablet actor; lets the node add compaction wiring. */
     @FunctionalInterface
@@ -113,6 +115,7 @@ public final class Catalog extends AbstractBehavior<Catalog.Command> {
         this.stats = stats;
         this.view = view;
         this.tabletFactory = factory;
+        dropped.putAll(engine.meta().loadDroppedTables());
         Map<Long, TabletMeta> recovered = new HashMap<>();
         for (TabletMeta t : engine.recoveredTablets()) {
             recovered.put(t.tabletId(), t);
@@ -175,7 +178,8 @@ public final class Catalog extends AbstractBehavior<Catalog.Command> {
     }
 
     private void publish() {
-        view.set(new CatalogView(Map.copyOf(byName), Map.copyOf(byId), Map.copyOf(tablets), Map.copyOf(tableOfTablet)));
+        view.set(new CatalogView(Map.copyOf(byName), Map.copyOf(byId), Map.copyOf(tablets), Map.copyOf(tableOfTablet),
+                dropped));
     }
 
     private Behavior<Command> onCreate(CreateTable m) {
@@ -236,6 +240,11 @@ public final class Catalog extends AbstractBehavior<Catalog.Command> {
 
     private Behavior<Command> onAdopt(AdoptTable m) {
         TableMeta t = m.table();
+        if (dropped.containsKey(t.tableId())) {
+            m.replyTo().tell(new DdlResult(null, new Status(Status.NOT_FOUND, "table " + t.db() + "." + t.name()
+                    + " (id " + t.tableId() + ") was dropped")));
+            return this;
+        }
         TableMeta sameName = byName.get(CatalogView.key(t.db(), t.name()));
         if (sameName != null && sameName.tableId() != t.tableId()) {
             m.replyTo().tell(new DdlResult(null, new Status(Status.ALREADY_EXIST,
@@ -340,6 +349,11 @@ public final class Catalog extends AbstractBehavior<Catalog.Command> {
             return this;
         }
         MetaBatch batch = new MetaBatch().add(new MetaBatch.DeleteTable(t.tableId()));
+        if (t.isPlaced()) {
+            long maxTablet = t.tabletIds().stream().mapToLong(Long::longValue).max().orElse(0);
+            batch.add(new MetaBatch.PutDroppedTable(t.tableId(), maxTablet, engine.clock().millis()));
+            dropped.put(t.tableId(), maxTablet);
+        }
         for (long tabletId : t.tabletIds()) {
             batch.add(new MetaBatch.DeleteTablet(tabletId));
         }

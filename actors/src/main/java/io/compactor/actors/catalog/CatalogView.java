@@ -7,13 +7,20 @@ import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
- * An immutable picture of the node's tables and tablet actors, replaced whole by the catalog after
+ * An immutable picture of the node's tables and tablet actors (and, in cluster mode, the ids of
+ * tables dropped cluster-wide), replaced whole by the catalog after
  * every DDL change, so requests route without asking an actor.
  */
 public record CatalogView(Map<String, TableMeta> tablesByName, Map<Long, TableMeta> tablesById,
-                          Map<Long, ActorRef<TabletActor.Command>> tablets, Map<Long, Long> tableOfTablet) {
+                          Map<Long, ActorRef<TabletActor.Command>> tablets, Map<Long, Long> tableOfTablet,
+                          Map<Long, Long> droppedTables) {
 
-    public static final CatalogView EMPTY = new CatalogView(Map.of(), Map.of(), Map.of(), Map.of());
+    public static final CatalogView EMPTY = new CatalogView(Map.of(), Map.of(), Map.of(), Map.of(), Map.of());
+
+    /** @param droppedTables cluster mode: dropped table id to the highest tablet id it had */
+    public CatalogView {
+        droppedTables = Map.copyOf(droppedTables);
+    }
 
     public static String key(String db, String table) {
         return db + "." + table;

@@ -60,6 +60,9 @@ public final class ClusterCatalog extends AbstractBehavior<ClusterCatalog.Comman
     private final NodeBook nodes;
     private final org.apache.pekko.actor.typed.ActorSystem<?> system;
     private final ArrayDeque<Command> queue = new ArrayDeque<>();
+    /** Highest table and tablet ids of dropped tables seen in the last listing (never reused). */
+    private volatile long droppedMaxTable;
+    private volatile long droppedMaxTablet;
     private boolean busy;
 
     private ClusterCatalog(ActorContext<Command> ctx, NodeBook nodes) {
@@ -178,12 +181,20 @@ public final class ClusterCatalog extends AbstractBehavior<ClusterCatalog.Comman
         }
         return CompletableFuture.allOf(asks.toArray(new CompletableFuture[0])).thenApply(v -> {
             Map<Long, TableMeta> all = new HashMap<>();
+            java.util.Set<Long> droppedIds = new java.util.HashSet<>();
             for (var f : asks) {
+                droppedIds.addAll(f.join().dropped().keySet());
+                f.join().dropped().forEach((table, maxTablet) -> {
+                    droppedMaxTable = Math.max(droppedMaxTable, table);
+                    droppedMaxTablet = Math.max(droppedMaxTablet, maxTablet);
+                });
                 for (byte[] json : f.join().tables()) {
                     TableMeta t = MetaJson.decodeTable(json);
                     all.put(t.tableId(), t);
                 }
             }
+            // A node that was away when a table was dropped still lists it: it is gone nonetheless.
+            all.keySet().removeAll(droppedIds);
             return new ArrayList<>(all.values());
         });
     }
@@ -236,8 +247,8 @@ public final class ClusterCatalog extends AbstractBehavior<ClusterCatalog.Comman
                             "Table '" + m.name() + "' already exists"));
                 }
             }
-            long maxTable = 10_000;
-            long maxTablet = 10_000;
+            long maxTable = Math.max(10_000, droppedMaxTable);
+            long maxTablet = Math.max(10_000, droppedMaxTablet);
             Map<String, Integer> existing = new HashMap<>();
             for (TableMeta t : tables) {
                 maxTable = Math.max(maxTable, t.tableId());

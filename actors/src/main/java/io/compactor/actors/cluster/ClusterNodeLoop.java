@@ -4,6 +4,7 @@ import io.compactor.actors.catalog.Catalog;
 import io.compactor.storage.meta.MetaJson;
 import io.compactor.storage.tablet.TableMeta;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.actor.Cancellable;
@@ -20,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * A node's housekeeping in cluster mode, every two seconds (every half second while a member's
  * HTTP address is unknown, e.g. just after it joined): learns the members' HTTP addresses
  * (peers download rowsets there), and once this node is Up, fetches the tables created while it
- * was away from a peer and tells the load coordinator of each table with a replica here that the
+ * was away from a peer (and drops those dropped meanwhile) and tells the load coordinator of each table with a replica here that the
  * node is back, so lagging replicas catch up at once.
  */
 public final class ClusterNodeLoop {
@@ -103,17 +104,35 @@ public final class ClusterNodeLoop {
     }
 
     private void adoptMissing(NodeDirectory.TableList list) {
-        for (byte[] json : list.tables()) {
-            TableMeta t = MetaJson.decodeTable(json);
-            if (services.view().get().tablesById().get(t.tableId()) == null
-                    && services.view().get().table(t.db(), t.name()) == null) {
-                LOG.info("adopting table {}.{} (id {}) created while this node was away", t.db(), t.name(),
-                        t.tableId());
-                AskPattern.<Catalog.Command, Catalog.DdlResult>ask(catalog,
-                        r -> new Catalog.AdoptTable(t, services.self(), r), Duration.ofSeconds(20),
-                        system.scheduler());
+        List<java.util.concurrent.CompletableFuture<Catalog.DdlResult>> drops = new java.util.ArrayList<>();
+        for (long id : list.dropped().keySet()) {
+            TableMeta gone = services.view().get().tablesById().get(id);
+            if (gone != null) {
+                LOG.info("dropping table {}.{} (id {}), dropped while this node was away", gone.db(), gone.name(), id);
+                drops.add(AskPattern.<Catalog.Command, Catalog.DdlResult>ask(catalog,
+                        r -> new Catalog.DropTableById(id, r), Duration.ofSeconds(20), system.scheduler())
+                        .toCompletableFuture());
             }
         }
+        // Adopt only after the drops: a table re-created under a dropped one's name needs the name free.
+        java.util.concurrent.CompletableFuture.allOf(drops.toArray(new java.util.concurrent.CompletableFuture[0]))
+                .handle((ok, err) -> null).thenRun(() -> {
+                    for (byte[] json : list.tables()) {
+                        TableMeta t = MetaJson.decodeTable(json);
+                        if (list.dropped().containsKey(t.tableId())
+                                || services.view().get().droppedTables().containsKey(t.tableId())) {
+                            continue;
+                        }
+                        if (services.view().get().tablesById().get(t.tableId()) == null
+                                && services.view().get().table(t.db(), t.name()) == null) {
+                            LOG.info("adopting table {}.{} (id {}) created while this node was away", t.db(), t.name(),
+                                    t.tableId());
+                            AskPattern.<Catalog.Command, Catalog.DdlResult>ask(catalog,
+                                    r -> new Catalog.AdoptTable(t, services.self(), r), Duration.ofSeconds(20),
+                                    system.scheduler());
+                        }
+                    }
+                });
     }
 
     private void announce() {

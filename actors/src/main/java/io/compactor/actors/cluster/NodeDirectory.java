@@ -49,7 +49,12 @@ public final class NodeDirectory extends AbstractBehavior<NodeDirectory.Command>
     public record DdlAck(String node, String code, String msg) implements CborSerializable {
     }
 
-    public record TableList(String node, List<byte[]> tables) implements CborSerializable {
+    /**
+     * The node's tables, and the tables dropped cluster-wide that it knows of: table id to the
+     * highest tablet id it had (ids are never handed out again).
+     */
+    public record TableList(String node, List<byte[]> tables, java.util.Map<Long, Long> dropped)
+            implements CborSerializable {
     }
 
     private record Done(Runnable reply) implements Command {
@@ -95,7 +100,7 @@ public final class NodeDirectory extends AbstractBehavior<NodeDirectory.Command>
                 })
                 .onMessage(ListTables.class, m -> {
                     m.replyTo().tell(new TableList(self, view.get().tables().stream()
-                            .map(MetaJson::encodeTable).toList()));
+                            .map(MetaJson::encodeTable).toList(), java.util.Map.copyOf(view.get().droppedTables())));
                     return this;
                 })
                 .onMessage(Done.class, m -> {

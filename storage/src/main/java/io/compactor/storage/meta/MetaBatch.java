@@ -15,7 +15,7 @@ import java.util.List;
 public final class MetaBatch {
 
     /** One change. */
-    public sealed interface Op permits PutTable, DeleteTable, PutTablet, DeleteTablet, PutRowset, PutStaleRowset,
+    public sealed interface Op permits PutTable, DeleteTable, PutDroppedTable, PutTablet, DeleteTablet, PutRowset, PutStaleRowset,
             DeleteRowset, PutLabel, PutDeleteBitmap, DeleteDeleteBitmap {
     }
 
@@ -26,6 +26,14 @@ public final class MetaBatch {
     }
 
     /** Tablet header: identity, data dir and cumulative point (not the rowsets). */
+    /**
+     * Cluster mode: remembers that the table with this id was dropped, so a node that was away
+     * when it happened drops it too, nobody adopts it again, and its ids (table id, highest tablet
+     * id) are never handed out again.
+     */
+    public record PutDroppedTable(long tableId, long maxTabletId, long droppedMs) implements Op {
+    }
+
     public record PutTablet(TabletHeader header) implements Op {
     }
 

@@ -6,6 +6,7 @@ import io.compactor.storage.meta.MetaBatch.DeleteTable;
 import io.compactor.storage.meta.MetaBatch.DeleteTablet;
 import io.compactor.storage.meta.MetaBatch.Op;
 import io.compactor.storage.meta.MetaBatch.PutDeleteBitmap;
+import io.compactor.storage.meta.MetaBatch.PutDroppedTable;
 import io.compactor.storage.meta.MetaBatch.PutLabel;
 import io.compactor.storage.meta.MetaBatch.PutRowset;
 import io.compactor.storage.meta.MetaBatch.PutStaleRowset;
@@ -51,6 +52,10 @@ final class MetaBatchEncoder {
         } else if (op instanceof DeleteTable d) {
             checkId("table id", d.tableId());
             wb.delete(MetaKeys.table(d.tableId()));
+        } else if (op instanceof PutDroppedTable d) {
+            checkId("table id", d.tableId());
+            wb.put(MetaKeys.droppedTable(d.tableId()), (d.maxTabletId() + "," + d.droppedMs())
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         } else if (op instanceof PutTablet p) {
             TabletHeader h = p.header();
             require(h != null, "tablet header is null");

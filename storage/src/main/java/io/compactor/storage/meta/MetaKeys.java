@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
  *   L|{db utf8}\0{label utf8}                              load record (JSON)
  *   D|{tabletId:8}|{rowsetId:8}|{segmentId:4}|{version:8}  delete bitmap (raw RoaringBitmap bytes)
  *   S|{sequence name}                                      id high-water mark (JSON number)
+ *   X|{tableId:8}                                          dropped table (cluster mode; drop time)
  * </pre>
  *
  * <p>Labels use a NUL byte between database and label, so neither may contain NUL.
@@ -27,6 +28,7 @@ final class MetaKeys {
     static final byte LABEL = 'L';
     static final byte DELETE_BITMAP = 'D';
     static final byte SEQUENCE = 'S';
+    static final byte DROPPED_TABLE = 'X';
     private static final byte SEP = '|';
 
     private MetaKeys() {
@@ -38,6 +40,14 @@ final class MetaKeys {
 
     static byte[] table(long tableId) {
         return ByteBuffer.allocate(10).put(TABLE).put(SEP).putLong(tableId).array();
+    }
+
+    static byte[] droppedTable(long tableId) {
+        return ByteBuffer.allocate(10).put(DROPPED_TABLE).put(SEP).putLong(tableId).array();
+    }
+
+    static long droppedTableId(byte[] key) {
+        return ByteBuffer.wrap(key, 2, 8).getLong();
     }
 
     static byte[] tablet(long tabletId) {

@@ -27,6 +27,9 @@ public interface MetaStore extends AutoCloseable {
     /** Every tablet with its visible and stale rowsets, as last committed. */
     List<TabletMeta> loadTablets();
 
+    /** Tables recorded as dropped ({@link MetaBatch.PutDroppedTable}): table id to its highest tablet id. */
+    java.util.Map<Long, Long> loadDroppedTables();
+
     Optional<LoadRecord> findLabel(String db, String label);
 
     /**

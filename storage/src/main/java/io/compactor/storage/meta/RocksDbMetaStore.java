@@ -180,6 +180,25 @@ public final class RocksDbMetaStore implements MetaStore {
     }
 
     @Override
+    public java.util.Map<Long, Long> loadDroppedTables() {
+        return locked(() -> {
+            java.util.Map<Long, Long> ids = new java.util.TreeMap<>();
+            try (ReadOptions ro = new ReadOptions()) {
+                scan(ro, MetaKeys.kindPrefix(MetaKeys.DROPPED_TABLE), "load dropped tables", (k, v) -> {
+                    String text = new String(v, java.nio.charset.StandardCharsets.US_ASCII);
+                    try {
+                        ids.put(MetaKeys.droppedTableId(k), Long.parseLong(text.substring(0, text.indexOf(','))));
+                    } catch (RuntimeException e) {
+                        throw new MetaStoreException("meta store: corrupt dropped-table value under key "
+                                + MetaKeys.hex(k) + ": '" + text + "'", e);
+                    }
+                });
+            }
+            return ids;
+        });
+    }
+
+    @Override
     public List<TabletMeta> loadTablets() {
         return locked(() -> {
             Map<Long, TabletHeader> headers = new LinkedHashMap<>();

@@ -75,6 +75,15 @@ class RocksDbMetaStoreTest {
     }
 
     @Test
+    void droppedTablesAreRememberedWithTheirHighestTabletIdInTheDropsBatch() {
+        store.write(new MetaBatch().putTable(table(1001, "a")));
+        assertEquals(java.util.Map.of(), store.loadDroppedTables());
+        store.write(new MetaBatch().deleteTable(1001).add(new MetaBatch.PutDroppedTable(1001, 10002, 77)));
+        assertEquals(List.of(), store.loadTables());
+        assertEquals(java.util.Map.of(1001L, 10002L), store.loadDroppedTables());
+    }
+
+    @Test
     void tabletComesBackWithVisibleRowsetsSortedByVersionAndStaleRowsetsWithTheirTime() {
         RowsetMeta r0 = rowset(10001, 3, 0, 1);
         RowsetMeta r2 = rowset(10001, 1, 2, 2);

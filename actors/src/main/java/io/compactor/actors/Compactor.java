@@ -310,6 +310,26 @@ public final class Compactor implements AutoCloseable {
         return clusterServices != null ? clusterServices.self() : "local";
     }
 
+    /**
+     * Cluster mode: the HTTP {@code host:port} of a reachable other node holding a replica of the
+     * tablet (null when none, or when this node holds one, or outside cluster mode).
+     */
+    public String replicaHttpAddress(long tabletId) {
+        if (clusterServices == null) {
+            return null;
+        }
+        var live = clusterServices.nodes().live();
+        for (TableMeta t : view.get().tables()) {
+            for (String node : t.replicaNodes(tabletId)) {
+                String http = clusterServices.nodes().http(node);
+                if (!node.equals(clusterServices.self()) && live.contains(node) && http != null) {
+                    return http;
+                }
+            }
+        }
+        return null;
+    }
+
     /** This node's address ({@code "local"} in single-node mode), HTTP address, data dirs and tablet count. */
     public NodeInfo nodeInfo() {
         return nodeInfo(cluster.enabled() ? Cluster.get(system).selfMember().address().toString() : "local");

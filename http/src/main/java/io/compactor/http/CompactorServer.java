@@ -72,7 +72,7 @@ public final class CompactorServer implements AutoCloseable {
                 new CompactionRoutes(node).route(),
                 new MowRoutes(node).route(), new TabletCheckRoutes(node).route(),
                 new DownloadRoutes(node).route(), new TableRoutes(node).route());
-        Route guarded = auth(node, api);
+        Route guarded = auth(node, TabletForwarding.wrap(node, api));
         return handleExceptions(exceptionHandler(), () -> handleRejections(rejectionHandler(), () -> guarded));
     }
 

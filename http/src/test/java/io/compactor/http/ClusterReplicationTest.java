@@ -322,6 +322,33 @@ class ClusterReplicationTest {
     }
 
     @Test
+    void anyNodeAnswersForATabletItHoldsNoReplicaOf() {
+        List<CompactorServer> nodes = threeNodes();
+        Answer created = new HttpTestClient(nodes.get(0).port()).put("/api/db/t", tableBody(3, 1));
+        assertEquals(200, created.status(), created.body());
+        assertEquals("Success", load(nodes.get(1), "f0", rows(0, 30)).get("Status").asText());
+        long rowsSeenFromEveryNode = 0;
+        for (JsonNode t : created.json().get("tablets")) {
+            long tablet = t.asLong();
+            CompactorServer holder = nodes.stream().filter(n -> n.node().catalog().tablet(tablet) != null)
+                    .findFirst().orElseThrow();
+            Answer direct = new HttpTestClient(holder.port()).get("/api/compaction/show?tablet_id=" + tablet);
+            for (CompactorServer n : nodes) {
+                Answer show = new HttpTestClient(n.port()).get("/api/compaction/show?tablet_id=" + tablet);
+                assertEquals(200, show.status(), show.body());
+                assertEquals(direct.json().get("rowsets"), show.json().get("rowsets"));
+                Answer check = new HttpTestClient(n.port()).get("/api/check_tablet?tablet_id=" + tablet);
+                assertEquals(200, check.status(), check.body());
+                rowsSeenFromEveryNode += check.json().get("rows").asLong();
+            }
+        }
+        assertEquals(3 * 30, rowsSeenFromEveryNode, "each node saw all 30 rows through check_tablet");
+        // A tablet no table places anywhere: Doris's answer, from whichever node is asked.
+        Answer missing = new HttpTestClient(nodes.get(2).port()).get("/api/compaction/show?tablet_id=999999");
+        assertTrue(missing.body().contains("Tablet not found. tablet_id=999999"), missing.body());
+    }
+
+    @Test
     void replicationAboveTheLiveNodesIsRefusedWithAClearError() {
         List<CompactorServer> nodes = threeNodes();
         Answer a = new HttpTestClient(nodes.get(0).port()).put("/api/db/t", tableBody(2, 4));

@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
  * <p>For a load whose rows are staged on the replicas ({@link ReplicaEntity.Stage}): every tablet
  * needs a majority of its replicas staged and in sync (at the tablet's current version); those get
  * {@link ReplicaEntity.PrepareAt} the next version; if every tablet has a majority prepared the
- * load commits (the decision), is published on the prepared replicas and the tablet's version
- * advances, else every replica aborts and nothing is visible anywhere. A replica that is behind
+ * load commits (the decision), is published on the prepared replicas (other nodes' first, this
+ * node's last) and the tablet's version advances, else every replica aborts and nothing is visible anywhere. A replica that is behind
  * answers LAGGING and is brought up to date by copying rowsets from an in-sync peer
  * ({@link ReplicaEntity.CatchUp}); until then it takes no part in loads.
  *
@@ -85,6 +85,9 @@ public final class TableTxn extends AbstractBehavior<TableTxn.Command> {
     }
 
     private record PublishReplies(List<ReplicaEntity.Published> replies) implements Command {
+    }
+
+    private record RemotePublished(List<ReplicaEntity.Published> replies) implements Command {
     }
 
     private record CatchUpReply(ReplicaEntity.CaughtUp reply) implements Command {
@@ -146,6 +149,7 @@ public final class TableTxn extends AbstractBehavior<TableTxn.Command> {
                 .onMessage(States.class, this::onStates)
                 .onMessage(Labels.class, this::onLabels)
                 .onMessage(PrepareReplies.class, this::onPrepared)
+                .onMessage(RemotePublished.class, this::onRemotePublished)
                 .onMessage(PublishReplies.class, this::onPublished)
                 .onMessage(CatchUpReply.class, this::onCaughtUp)
                 .build();
@@ -419,14 +423,6 @@ public final class TableTxn extends AbstractBehavior<TableTxn.Command> {
         // The decision: from here on the load is committed.
         outcomes.put(c.txnId(), new Outcome(c.txnId(), "COMMITTED", "OK"));
         currentPrepared = ok;
-        List<java.util.concurrent.CompletableFuture<ReplicaEntity.Published>> asks = new ArrayList<>();
-        for (var e : ok.entrySet()) {
-            for (String node : e.getValue()) {
-                asks.add(replica(e.getKey(), node).<ReplicaEntity.Published>ask(
-                        r -> new ReplicaEntity.Publish(c.txnId(), currentVersions.get(e.getKey()), c.db(), c.label(),
-                                c.loadedRows(), c.filteredRows(), r), ASK).toCompletableFuture());
-            }
-        }
         // Replicas that staged but take no part drop their files.
         for (var e : c.staged().entrySet()) {
             for (String node : e.getValue()) {
@@ -435,7 +431,35 @@ public final class TableTxn extends AbstractBehavior<TableTxn.Command> {
                 }
             }
         }
-        gather(asks, PublishReplies::new);
+        // Other nodes publish first, this node's replicas after them: should this node die in
+        // between, the load is durable (and its label recorded) on another node, so the next
+        // coordinator finds it committed rather than aborting what only this node had published.
+        gather(publish(c, ok, false), RemotePublished::new);
+        return this;
+    }
+
+    private List<java.util.concurrent.CompletableFuture<ReplicaEntity.Published>> publish(
+            Commit c, Map<Long, List<String>> prepared, boolean local) {
+        List<java.util.concurrent.CompletableFuture<ReplicaEntity.Published>> asks = new ArrayList<>();
+        for (var e : prepared.entrySet()) {
+            for (String node : e.getValue()) {
+                if (node.equals(services.self()) == local) {
+                    asks.add(replica(e.getKey(), node).<ReplicaEntity.Published>ask(
+                            r -> new ReplicaEntity.Publish(c.txnId(), currentVersions.get(e.getKey()), c.db(),
+                                    c.label(), c.loadedRows(), c.filteredRows(), r), ASK).toCompletableFuture());
+                }
+            }
+        }
+        return asks;
+    }
+
+    private Behavior<Command> onRemotePublished(RemotePublished m) {
+        List<ReplicaEntity.Published> remote = m.replies();
+        gather(publish(current, currentPrepared, true), local -> {
+            List<ReplicaEntity.Published> all = new ArrayList<>(remote);
+            all.addAll(local);
+            return new PublishReplies(all);
+        });
         return this;
     }
 

@@ -86,20 +86,40 @@ public final class ClusterNodeLoop {
         return at < 0 ? address : address.substring(at + 1);
     }
 
+    /**
+     * Asks every other live member's directory for its tables. Done (and the node announced) only
+     * once the receptionist lists a directory for each of them and all answered; until then the
+     * next tick tries again (a node that just joined sees the others' registrations a moment later).
+     */
     private void syncTables() {
+        Set<String> others = new java.util.TreeSet<>(services.nodes().live());
+        others.remove(services.self());
         AskPattern.<Receptionist.Command, Receptionist.Listing>ask(system.receptionist(),
                         r -> Receptionist.find(NodeDirectory.KEY, r), Duration.ofSeconds(3), system.scheduler())
                 .thenAccept(listing -> {
-                    Set<ActorRef<NodeDirectory.Command>> dirs = listing.getServiceInstances(NodeDirectory.KEY);
-                    for (ActorRef<NodeDirectory.Command> dir : dirs) {
-                        if (dir.path().address().hasLocalScope()) {
-                            continue;
+                    List<ActorRef<NodeDirectory.Command>> remote = new java.util.ArrayList<>();
+                    Set<String> seen = new java.util.TreeSet<>();
+                    for (ActorRef<NodeDirectory.Command> dir : listing.getServiceInstances(NodeDirectory.KEY)) {
+                        if (!dir.path().address().hasLocalScope()) {
+                            remote.add(dir);
+                            seen.add(NodePinnedAllocation.nodeName(dir.path().address()));
                         }
-                        AskPattern.<NodeDirectory.Command, NodeDirectory.TableList>ask(dir,
-                                NodeDirectory.ListTables::new, Duration.ofSeconds(3), system.scheduler())
-                                .thenAccept(this::adoptMissing);
                     }
-                    announce();
+                    if (!seen.containsAll(others)) {
+                        return;
+                    }
+                    List<java.util.concurrent.CompletableFuture<NodeDirectory.TableList>> lists =
+                            new java.util.ArrayList<>();
+                    for (ActorRef<NodeDirectory.Command> dir : remote) {
+                        lists.add(AskPattern.<NodeDirectory.Command, NodeDirectory.TableList>ask(dir,
+                                NodeDirectory.ListTables::new, Duration.ofSeconds(3), system.scheduler())
+                                .toCompletableFuture());
+                    }
+                    java.util.concurrent.CompletableFuture.allOf(lists.toArray(
+                            new java.util.concurrent.CompletableFuture[0])).thenRun(() -> {
+                                lists.forEach(f -> adoptMissing(f.join()));
+                                announce();
+                            });
                 });
     }
 

@@ -23,10 +23,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
-import java.util.stream.Stream;
 import org.rocksdb.CompressionType;
 import org.rocksdb.FlushOptions;
 import org.rocksdb.Options;
@@ -188,7 +186,7 @@ public final class MergeBench {
             }
             return best;
         } finally {
-            deleteRecursively(root);
+            TempTree.delete(root);
         }
     }
 
@@ -236,17 +234,10 @@ public final class MergeBench {
             System.out.printf("merge-bench: rocksdb %,d rows/s%n", Math.round(rate));
             return rate;
         } finally {
-            deleteRecursively(dir);
+            TempTree.delete(dir);
         }
     }
 
-    private static void deleteRecursively(Path dir) throws IOException {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
 
     /** Copies merged rows into a reusable batch, as a writer's page buffer would; writes nothing. */
 }

@@ -11,15 +11,12 @@ import io.compactor.storage.schema.ColumnType;
 import io.compactor.storage.schema.KeysType;
 import io.compactor.storage.schema.Schema;
 import io.compactor.storage.tablet.TabletMeta;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * Segment compaction during a big load: one embedded node, 1-bucket DUPLICATE_KEYS tables
@@ -83,7 +80,7 @@ public final class SegLoadBench {
                             + " scan_ms_on=%d%n", off.loadMs(), on.loadMs(), (double) on.loadMs() / off.loadMs(),
                     off.segments(), on.segments(), off.scanMs(), on.scanMs());
         } finally {
-            deleteRecursively(dir);
+            TempTree.delete(dir);
         }
     }
 
@@ -139,11 +136,4 @@ public final class SegLoadBench {
         return sb.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    private static void deleteRecursively(Path dir) throws IOException {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
 }

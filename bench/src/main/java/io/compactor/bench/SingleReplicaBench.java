@@ -1,6 +1,7 @@
 package io.compactor.bench;
 
 import com.typesafe.config.ConfigFactory;
+import io.compactor.bench.sim.PrometheusText;
 import io.compactor.bench.sim.SimOptions;
 import io.compactor.bench.sim.SimulationRunner;
 import io.compactor.http.CompactorServer;
@@ -102,15 +103,14 @@ public final class SingleReplicaBench {
             double cpu = 0;
             long fetched = 0;
             for (CompactorServer n : nodes) {
-                String text = metrics(n.port());
-                double nodeCpu = sum(text, "compactor_compaction_cpu_seconds_total");
-                long nodeFetched = (long) sum(text, "compactor_single_replica_fetched_bytes_total");
+                PrometheusText m = metrics(n.port());
+                double nodeCpu = m.sum("compactor_compaction_cpu_seconds_total");
+                double fetchCpu = m.value("compactor_compaction_cpu_seconds_total", "type", "single_replica");
+                long nodeFetched = (long) m.sum("compactor_single_replica_fetched_bytes_total");
                 System.out.printf(Locale.ROOT, "  node %s: compaction_cpu_s=%.2f fetched_bytes=%d"
                                 + " (merge_s=%.2f fetch_s=%.2f) single_replica_fetches=%s max_version_count=%d%n",
-                        n.node().clusterSelf(), nodeCpu, nodeFetched,
-                        nodeCpu - sum(text, "compactor_compaction_cpu_seconds_total{type=\"single_replica\"}"),
-                        sum(text, "compactor_compaction_cpu_seconds_total{type=\"single_replica\"}"), fetches(text),
-                        (long) sum(text, "compactor_tablet_max_version_count"));
+                        n.node().clusterSelf(), nodeCpu, nodeFetched, nodeCpu - fetchCpu, fetchCpu, fetches(m),
+                        (long) m.sum("compactor_tablet_max_version_count"));
                 StringBuilder per = new StringBuilder();
                 for (var ts : n.node().tabletStats().all()) {
                     boolean follower = n.node().isSingleReplicaFollower(ts.tabletId());
@@ -126,7 +126,7 @@ public final class SingleReplicaBench {
             for (int i = nodes.size() - 1; i >= 0; i--) {
                 nodes.get(i).close();
             }
-            deleteTree(root);
+            TempTree.delete(root);
         }
     }
 
@@ -137,41 +137,20 @@ public final class SingleReplicaBench {
         return up == 3 && state.getUnreachable().isEmpty();
     }
 
-    private static String metrics(int port) throws IOException, InterruptedException {
+    private static PrometheusText metrics(int port) throws IOException, InterruptedException {
         HttpClient client = HttpClient.newHttpClient();
-        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).GET().build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        return PrometheusText.parse(client.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/metrics")).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).body());
     }
 
     /** {@code success/failed/cancelled} counts of single-replica fetches. */
-    private static String fetches(String text) {
+    private static String fetches(PrometheusText m) {
         StringBuilder b = new StringBuilder();
         for (String status : List.of("success", "failed", "cancelled")) {
-            b.append(b.length() == 0 ? "" : "/").append((long) sum(text,
-                    "compactor_single_replica_compaction_total{status=\"" + status + "\"}"));
+            b.append(b.length() == 0 ? "" : "/")
+                    .append((long) m.value("compactor_single_replica_compaction_total", "status", status));
         }
         return b.toString();
-    }
-
-    /** Sum of every sample of a metric family in Prometheus text. */
-    static double sum(String text, String family) {
-        double total = 0;
-        for (String line : text.split("\n")) {
-            if (line.startsWith(family.contains("{") ? family : family + "{") || line.startsWith(family + " ")) {
-                total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        return total;
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (var paths = Files.walk(root)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

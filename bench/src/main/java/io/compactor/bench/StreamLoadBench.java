@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -24,7 +23,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 
 /**
  * Whole-system stream-load throughput: an embedded server (temp dir, port 0, default write
@@ -115,7 +113,7 @@ public final class StreamLoadBench {
                     serverMs.get(), rows);
             System.out.printf("streamload: rows=%d rows_per_s=%d%n", rows, Math.round(rows / (wallNs / 1e9)));
         } finally {
-            deleteRecursively(dir);
+            TempTree.delete(dir);
         }
     }
 
@@ -160,11 +158,4 @@ public final class StreamLoadBench {
         return m;
     }
 
-    private static void deleteRecursively(Path p) throws IOException {
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path f : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(f);
-            }
-        }
-    }
 }

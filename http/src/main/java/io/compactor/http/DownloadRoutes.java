@@ -37,8 +37,10 @@ final class DownloadRoutes {
 
     Route route() {
         return concat(
-                path(segment("api").slash("_tablet").slash("_download"), () -> get(() -> parameterMap(this::download))),
-                path(segment("api").slash("_tablet").slash("_rowsets"), () -> get(() -> parameterMap(this::rowsets))));
+                path(segment("api").slash("_tablet").slash("_download"),
+                        () -> get(() -> parameterMap(p -> peerRequest(p, this::download)))),
+                path(segment("api").slash("_tablet").slash("_rowsets"),
+                        () -> get(() -> parameterMap(p -> peerRequest(p, this::rowsets)))));
     }
 
     /**
@@ -46,15 +48,7 @@ final class DownloadRoutes {
      * segment's file name, size, rows, key bounds and footer checksum ({@link PeerRowsets}), so a
      * peer can fetch and verify them. Same token rules as the download.
      */
-    private Route rowsets(Map<String, String> p) {
-        Route refused = checkToken(p);
-        if (refused != null) {
-            return refused;
-        }
-        Long tabletId = CompactionRoutes.parseId(p.get("tablet_id"));
-        if (tabletId == null) {
-            return badTabletId(p);
-        }
+    private Route rowsets(Map<String, String> p, long tabletId) {
         if (node.catalog().tablet(tabletId) == null) {
             return complete(Json.fail(StatusCodes.NOT_FOUND, "Tablet not found. tablet_id=" + tabletId));
         }
@@ -67,9 +61,18 @@ final class DownloadRoutes {
                 }));
     }
 
-    private static Route badTabletId(Map<String, String> p) {
-        return complete(Json.fail(StatusCodes.BAD_REQUEST, "tablet_id must be a tablet id (got '"
-                + p.getOrDefault("tablet_id", "") + "')"));
+    /** What both peer endpoints check first: the token, then the tablet id. */
+    private Route peerRequest(Map<String, String> p, java.util.function.BiFunction<Map<String, String>, Long, Route> then) {
+        Route refused = checkToken(p);
+        if (refused != null) {
+            return refused;
+        }
+        Long tabletId = CompactionRoutes.parseId(p.get("tablet_id"));
+        if (tabletId == null) {
+            return complete(Json.fail(StatusCodes.BAD_REQUEST, "tablet_id must be a tablet id (got '"
+                    + p.getOrDefault("tablet_id", "") + "')"));
+        }
+        return then.apply(p, tabletId);
     }
 
     /** 403 when downloads are off, 401 for a missing or wrong token, else null. */
@@ -87,15 +90,7 @@ final class DownloadRoutes {
         return null;
     }
 
-    private Route download(Map<String, String> p) {
-        Route refused = checkToken(p);
-        if (refused != null) {
-            return refused;
-        }
-        Long tabletId = CompactionRoutes.parseId(p.get("tablet_id"));
-        if (tabletId == null) {
-            return badTabletId(p);
-        }
+    private Route download(Map<String, String> p, long tabletId) {
         String file = p.getOrDefault("file", "");
         if (!SEGMENT_FILE.matcher(file).matches()) {
             return complete(Json.fail(StatusCodes.BAD_REQUEST,

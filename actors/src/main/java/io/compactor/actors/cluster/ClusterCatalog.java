@@ -60,9 +60,6 @@ public final class ClusterCatalog extends AbstractBehavior<ClusterCatalog.Comman
     private final NodeBook nodes;
     private final org.apache.pekko.actor.typed.ActorSystem<?> system;
     private final ArrayDeque<Command> queue = new ArrayDeque<>();
-    /** Highest table and tablet ids of dropped tables seen in the last listing (never reused). */
-    private volatile long droppedMaxTable;
-    private volatile long droppedMaxTablet;
     private boolean busy;
 
     private ClusterCatalog(ActorContext<Command> ctx, NodeBook nodes) {
@@ -173,7 +170,14 @@ public final class ClusterCatalog extends AbstractBehavior<ClusterCatalog.Comman
                 });
     }
 
-    private CompletableFuture<List<TableMeta>> tablesOf(Map<String, ActorRef<NodeDirectory.Command>> dirs) {
+    /**
+     * What the nodes know: the live tables, and the highest table and tablet ids ever handed out
+     * (live tables and dropped ones alike: ids are never reused).
+     */
+    private record Listing(List<TableMeta> tables, long maxTableId, long maxTabletId) {
+    }
+
+    private CompletableFuture<Listing> tablesOf(Map<String, ActorRef<NodeDirectory.Command>> dirs) {
         List<CompletableFuture<NodeDirectory.TableList>> asks = new ArrayList<>();
         for (var ref : dirs.values()) {
             asks.add(AskPattern.<NodeDirectory.Command, NodeDirectory.TableList>ask(ref, NodeDirectory.ListTables::new,
@@ -181,21 +185,29 @@ public final class ClusterCatalog extends AbstractBehavior<ClusterCatalog.Comman
         }
         return CompletableFuture.allOf(asks.toArray(new CompletableFuture[0])).thenApply(v -> {
             Map<Long, TableMeta> all = new HashMap<>();
-            java.util.Set<Long> droppedIds = new java.util.HashSet<>();
+            Map<Long, Long> dropped = new HashMap<>();
             for (var f : asks) {
-                droppedIds.addAll(f.join().dropped().keySet());
-                f.join().dropped().forEach((table, maxTablet) -> {
-                    droppedMaxTable = Math.max(droppedMaxTable, table);
-                    droppedMaxTablet = Math.max(droppedMaxTablet, maxTablet);
-                });
+                dropped.putAll(f.join().dropped());
                 for (byte[] json : f.join().tables()) {
                     TableMeta t = MetaJson.decodeTable(json);
                     all.put(t.tableId(), t);
                 }
             }
+            long maxTable = 10_000;
+            long maxTablet = 10_000;
+            for (var d : dropped.entrySet()) {
+                maxTable = Math.max(maxTable, d.getKey());
+                maxTablet = Math.max(maxTablet, d.getValue());
+            }
+            for (TableMeta t : all.values()) {
+                maxTable = Math.max(maxTable, t.tableId());
+                for (long id : t.tabletIds()) {
+                    maxTablet = Math.max(maxTablet, id);
+                }
+            }
             // A node that was away when a table was dropped still lists it: it is gone nonetheless.
-            all.keySet().removeAll(droppedIds);
-            return new ArrayList<>(all.values());
+            all.keySet().removeAll(dropped.keySet());
+            return new Listing(new ArrayList<>(all.values()), maxTable, maxTablet);
         });
     }
 
@@ -240,21 +252,15 @@ public final class ClusterCatalog extends AbstractBehavior<ClusterCatalog.Comman
         } catch (IllegalArgumentException e) {
             return CompletableFuture.completedFuture(fail("INVALID_ARGUMENT", e.getMessage()));
         }
-        return directories().thenCompose(dirs -> tablesOf(dirs).thenCompose(tables -> {
-            for (TableMeta t : tables) {
+        return directories().thenCompose(dirs -> tablesOf(dirs).thenCompose(listing -> {
+            for (TableMeta t : listing.tables()) {
                 if (t.db().equals(m.db()) && t.name().equals(m.name())) {
                     return CompletableFuture.completedFuture(fail(Status.ALREADY_EXIST,
                             "Table '" + m.name() + "' already exists"));
                 }
             }
-            long maxTable = Math.max(10_000, droppedMaxTable);
-            long maxTablet = Math.max(10_000, droppedMaxTablet);
             Map<String, Integer> existing = new HashMap<>();
-            for (TableMeta t : tables) {
-                maxTable = Math.max(maxTable, t.tableId());
-                for (long id : t.tabletIds()) {
-                    maxTablet = Math.max(maxTablet, id);
-                }
+            for (TableMeta t : listing.tables()) {
                 for (List<String> r : t.replicas()) {
                     for (String n : r) {
                         existing.merge(n, 1, Integer::sum);
@@ -271,9 +277,9 @@ public final class ClusterCatalog extends AbstractBehavior<ClusterCatalog.Comman
             }
             List<Long> tabletIds = new ArrayList<>();
             for (int b = 0; b < m.buckets(); b++) {
-                tabletIds.add(maxTablet + 1 + b);
+                tabletIds.add(listing.maxTabletId() + 1 + b);
             }
-            TableMeta table = new TableMeta(maxTable + 1, m.db(), m.name(), schema, m.buckets(), m.replicationNum(),
+            TableMeta table = new TableMeta(listing.maxTableId() + 1, m.db(), m.name(), schema, m.buckets(), m.replicationNum(),
                     props, tabletIds, System.currentTimeMillis(), placement);
             return broadcast(dirs, table);
         }));
@@ -281,7 +287,7 @@ public final class ClusterCatalog extends AbstractBehavior<ClusterCatalog.Comman
 
     private CompletableFuture<TableMeta> find(Map<String, ActorRef<NodeDirectory.Command>> dirs, String db,
                                               String name) {
-        return tablesOf(dirs).thenApply(tables -> tables.stream()
+        return tablesOf(dirs).thenApply(listing -> listing.tables().stream()
                 .filter(t -> t.db().equals(db) && t.name().equals(name)).findFirst().orElse(null));
     }
 

@@ -45,7 +45,7 @@ public final class ClusterLoadWriter implements PlacedLoadWriter {
     }
 
     private EntityRef<ReplicaEntity.Command> replica(long tabletId, String node) {
-        return sharding.entityRefFor(ReplicaEntity.KEY, ReplicaEntity.entityId(tabletId, node));
+        return ReplicaEntity.ref(sharding, tabletId, node);
     }
 
     @Override

@@ -34,7 +34,7 @@ public final class ClusterReads {
     }
 
     private EntityRef<ReplicaEntity.Command> replica(long tabletId, String node) {
-        return sharding.entityRefFor(ReplicaEntity.KEY, ReplicaEntity.entityId(tabletId, node));
+        return ReplicaEntity.ref(sharding, tabletId, node);
     }
 
     /** The node of the newest reachable replica of the tablet. */

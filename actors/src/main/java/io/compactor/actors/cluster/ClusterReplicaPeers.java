@@ -29,8 +29,7 @@ public final class ClusterReplicaPeers implements ReplicaPeers {
     public void announceCompaction(long tabletId) {
         for (Replica r : replicas(tabletId)) {
             if (!r.self() && r.reachable()) {
-                sharding.entityRefFor(ReplicaEntity.KEY, ReplicaEntity.entityId(tabletId, r.node()))
-                        .tell(new ReplicaEntity.PeerCompacted(services.self()));
+                ReplicaEntity.ref(sharding, tabletId, r.node()).tell(new ReplicaEntity.PeerCompacted(services.self()));
             }
         }
     }

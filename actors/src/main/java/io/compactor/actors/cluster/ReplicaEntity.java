@@ -51,6 +51,12 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
         return tabletId + "@" + node;
     }
 
+    /** The replica of {@code tabletId} on {@code node}, wherever the asker is. */
+    public static org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<Command> ref(
+            org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding sharding, long tabletId, String node) {
+        return sharding.entityRefFor(KEY, entityId(tabletId, node));
+    }
+
     public sealed interface Command extends CborSerializable {
     }
 

@@ -160,7 +160,7 @@ public final class TableTxn extends AbstractBehavior<TableTxn.Command> {
     }
 
     private EntityRef<ReplicaEntity.Command> replica(long tabletId, String node) {
-        return sharding.entityRefFor(ReplicaEntity.KEY, ReplicaEntity.entityId(tabletId, node));
+        return ReplicaEntity.ref(sharding, tabletId, node);
     }
 
     private Behavior<Command> enqueue(Command c) {

@@ -168,12 +168,11 @@ public final class StreamLoader {
                         long ms = clock.millis() - start;
                         long id = o.txnId();
                         return switch (o.status()) {
-                            case LoadResult.SUCCESS -> new LoadResult(id, label, LoadResult.SUCCESS, null,
-                                    o.message(), total, total - filtered, filtered, 0, parsed.loadBytes(), ms, null);
                             case LoadResult.LABEL_ALREADY_EXISTS -> new LoadResult(id, label,
                                     LoadResult.LABEL_ALREADY_EXISTS, "FINISHED", o.message(), 0, 0, 0, 0, 0, ms, null);
                             case LoadResult.FAIL -> LoadResult.fail(id, label, o.message(), total, filtered,
                                     parsed.loadBytes(), ms);
+                            // Success, or Doris's "Publish Timeout" (committed or still deciding): rows counted.
                             default -> new LoadResult(id, label, o.status(), null, o.message(), total,
                                     total - filtered, filtered, 0, parsed.loadBytes(), ms, null);
                         };

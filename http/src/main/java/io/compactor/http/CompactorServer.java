@@ -48,7 +48,7 @@ public final class CompactorServer implements AutoCloseable {
         try {
             String host = node.config().get(NodeKeys.WEBSERVER_HOST);
             int port = node.config().getInt(NodeKeys.WEBSERVER_PORT);
-            ServerBinding b = Http.get(node.system()).newServerAt(host, port).bind(routes(node))
+            ServerBinding b = Http.get(node.system()).newServerAt(host, port).bind(new OpsFastPath(node, routes(node).handler(node.system())))
                     .toCompletableFuture().get(30, TimeUnit.SECONDS);
             node.advertiseHttp(host, b.localAddress().getPort());
             LOG.info("Compactor listening on http://{}:{}", host, b.localAddress().getPort());

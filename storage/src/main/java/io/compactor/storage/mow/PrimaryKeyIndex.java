@@ -45,7 +45,7 @@ public final class PrimaryKeyIndex {
             long[] longs = fast ? new long[(int) rows] : null;
             byte[][] encoded = fast ? null : new byte[(int) rows][];
             SegmentCursor cursor = SegmentCursor.open(reader, 8192, keyCols);
-            RowBatch batch = new RowBatch(schema, 8192);
+            RowBatch batch = new RowBatch(schema, (int) Math.min(8192, Math.max(16, rows)));
             int at = 0;
             while (cursor.next(batch)) {
                 if (fast) {

@@ -17,6 +17,8 @@ import java.util.Arrays;
  *
  * A page is cut at {@code maxRows} rows or once its raw size reaches
  * {@link SegmentFormat#TARGET_PAGE_BYTES}. Values are copied in bulk; nothing is allocated per row.
+ * The value arrays start small and double up to {@code maxRows}, so a segment of a few rows (a
+ * small load into many tablets) does not allocate page-sized buffers for every column.
  */
 final class ColumnPageBuilder {
     /** Above this width frame-of-reference saves too little to pay for itself. */
@@ -28,18 +30,18 @@ final class ColumnPageBuilder {
     private final boolean nullable;
     private final int maxRows;
     private final ByteSink page;
-    private final long[] words;
+    private final PackScratch words;
     private long[] longs;
     private double[] doubles;
     private byte[] payload;
     private int payloadLength;
     private int[] lengths;
-    private final boolean[] nulls;
+    private boolean[] nulls;
     private boolean hasNull;
     private int count;
 
     ColumnPageBuilder(int column, String name, ColumnType.Physical physical, boolean nullable, int maxRows,
-                      ByteSink sharedPage, long[] sharedWords) {
+                      ByteSink sharedPage, PackScratch sharedWords) {
         this.column = column;
         this.name = name;
         this.physical = physical;
@@ -47,16 +49,38 @@ final class ColumnPageBuilder {
         this.maxRows = maxRows;
         this.page = sharedPage;
         this.words = sharedWords;
-        this.longs = new long[maxRows];
+        int initial = Math.min(maxRows, INITIAL_ROWS);
+        this.longs = new long[initial];
         switch (physical) {
-            case DOUBLE -> doubles = new double[maxRows];
+            case DOUBLE -> doubles = new double[initial];
             case BYTES -> {
-                lengths = new int[maxRows];
-                payload = new byte[SegmentFormat.TARGET_PAGE_BYTES + 1024];
+                lengths = new int[initial];
+                payload = new byte[1024];
             }
             default -> { }
         }
-        this.nulls = nullable ? new boolean[maxRows] : null;
+        this.nulls = nullable ? new boolean[initial] : null;
+    }
+
+    private static final int INITIAL_ROWS = 256;
+
+    /** Makes room for {@code count + n} values (n <= maxRows - count). */
+    private void ensureRows(int n) {
+        int need = count + n;
+        if (need <= longs.length) {
+            return;
+        }
+        int cap = Math.min(maxRows, Math.max(need, longs.length * 2));
+        longs = Arrays.copyOf(longs, cap);
+        if (doubles != null) {
+            doubles = Arrays.copyOf(doubles, cap);
+        }
+        if (lengths != null) {
+            lengths = Arrays.copyOf(lengths, cap);
+        }
+        if (nulls != null) {
+            nulls = Arrays.copyOf(nulls, cap);
+        }
     }
 
     /** Raw bytes buffered for the open page (for size estimates). */
@@ -69,6 +93,7 @@ final class ColumnPageBuilder {
         int i = from;
         while (i < to) {
             int n = Math.min(to - i, maxRows - count);
+            ensureRows(n);
             switch (physical) {
                 case LONG -> System.arraycopy(batch.longColumn(column), i, longs, count, n);
                 case DOUBLE -> System.arraycopy(batch.doubleColumn(column), i, doubles, count, n);
@@ -88,6 +113,7 @@ final class ColumnPageBuilder {
         int i = from;
         while (i < to) {
             int n = Math.min(to - i, maxRows - count);
+            ensureRows(n);
             switch (physical) {
                 case LONG -> {
                     long[] src = batch.longColumn(column);
@@ -231,6 +257,6 @@ final class ColumnPageBuilder {
         page.putByte(width);
         int bytes = BitPacking.packedBytes(n, width);
         int at = page.reserve(bytes);
-        BitPacking.pack(values, n, min, width, words, page.array(), at);
+        BitPacking.pack(values, n, min, width, words.words(n), page.array(), at);
     }
 }

@@ -32,8 +32,9 @@ public final class SegmentReader implements AutoCloseable {
     private final SegmentFooter footer;
     private final DecodedPage[] cache;
     private final CRC32C crc = new CRC32C();
-    private ByteBuffer readBuffer = ByteBuffer.allocate(SegmentFormat.TARGET_PAGE_BYTES);
-    private byte[] rawBuffer = new byte[SegmentFormat.TARGET_PAGE_BYTES + 1024];
+    // Grown to the largest page read: a reader of a small segment allocates only what it needs.
+    private ByteBuffer readBuffer = ByteBuffer.allocate(0);
+    private byte[] rawBuffer = new byte[0];
     private boolean closed;
 
     private SegmentReader(Path file, Schema schema, FileChannel channel, SegmentFooter footer) {

@@ -7,10 +7,8 @@ import io.compactor.storage.schema.RowBatch;
 import io.compactor.storage.schema.Schema;
 import io.compactor.storage.util.DebugPoints;
 import io.compactor.storage.util.FileSync;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -49,7 +47,7 @@ public final class SegmentWriter implements AutoCloseable {
     private final PageSink sink = this::storePage;
     private final CRC32C crc = new CRC32C();
     private final RowBatch lastKey;
-    private byte[] compressed = new byte[LZ4.maxCompressedLength(SegmentFormat.TARGET_PAGE_BYTES + 1024)];
+    private byte[] compressed = new byte[0];
     private final byte[] crcBytes = new byte[4];
     private long position;
     private long rows;
@@ -65,12 +63,12 @@ public final class SegmentWriter implements AutoCloseable {
         this.tmp = tmp;
         this.schema = schema;
         this.channel = channel;
-        this.out = new BufferedOutputStream(Channels.newOutputStream(channel), 256 * 1024);
+        this.out = new GrowingChannelOutput(channel);
         int n = schema.columnCount();
         this.builders = new ColumnPageBuilder[n];
         this.index = new PageIndex[n];
-        ByteSink page = new ByteSink(SegmentFormat.TARGET_PAGE_BYTES + 4096);
-        long[] words = new long[maxPageRows];
+        ByteSink page = new ByteSink(4096);
+        PackScratch words = new PackScratch();
         for (int c = 0; c < n; c++) {
             builders[c] = new ColumnPageBuilder(c, schema.column(c).name(), schema.column(c).type().physical(),
                     schema.column(c).nullable(), maxPageRows, page, words);
@@ -226,7 +224,8 @@ public final class SegmentWriter implements AutoCloseable {
     private void storePage(int column, int pageRows, byte[] raw, int rawLength) throws IOException {
         int bound = LZ4.maxCompressedLength(rawLength);
         if (compressed.length < bound) {
-            compressed = new byte[bound];
+            compressed = new byte[Math.max(bound, Math.min(2 * compressed.length,
+                    LZ4.maxCompressedLength(SegmentFormat.TARGET_PAGE_BYTES + 1024)))];
         }
         int len = LZ4.compress(raw, 0, rawLength, compressed, 0, compressed.length);
         byte[] stored = compressed;

@@ -57,7 +57,8 @@ final class SegmentRunSource implements SortedRunSource {
                 currentSegment = segmentIds[next];
                 next++;
                 if (batch == null) {
-                    batch = new RowBatch(schema, batchRows);
+                    // Sized for this segment when it is smaller: the batch grows if a later one is bigger.
+                    batch = new RowBatch(schema, (int) Math.min(batchRows, Math.max(16, reader.rowCount())));
                 }
             }
             long position = cursor.position();

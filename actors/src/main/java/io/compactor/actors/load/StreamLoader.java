@@ -98,8 +98,7 @@ public final class StreamLoader {
                     "Label [" + lbl + "] has already been used.", 0, 0, 0, 0, 0, 0, null));
         }
         long txnId = engine.nextTxnId();
-        CompletableFuture<LoadResult> result = CompletableFuture
-                .supplyAsync(() -> RowParser.parse(table.schema(), options, body), executor)
+        CompletableFuture<LoadResult> result = parse(table, options, body)
                 .thenCompose(parsed -> writeAndCommit(db, table, lbl, txnId, parsed, options, start))
                 .exceptionally(err -> {
                     Status s = StatusException.statusOf(err);
@@ -120,6 +119,17 @@ public final class StreamLoader {
                 });
         return result;
     }
+
+    /** A big CSV body is parsed by as many tasks as there are cores (see {@link RowParser#parseParallel}). */
+    private CompletableFuture<ParsedLoad> parse(TableMeta table, LoadOptions options, byte[] body) {
+        try {
+            return RowParser.parseParallel(table.schema(), options, body, executor, PARSE_PARTS);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private static final int PARSE_PARTS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
 
     /** Cluster mode: how loads into tables with replicas on cluster nodes are written and committed. */
     public void usePlacedWriter(PlacedLoadWriter writer) {

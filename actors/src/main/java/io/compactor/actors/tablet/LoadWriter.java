@@ -27,7 +27,7 @@ final class LoadWriter {
         LoadSegments segments = segcompaction.begin(dir, tabletId, rowsetId, schema, maxSegments, rows.size());
         RowsetWriter writer = new RowsetWriter(dir, tabletId, rowsetId, schema, writeBufferBytes, segments);
         try {
-            writer.addAll(rows);
+            writer.addAllShared(rows);
             return segments.finish(writer.build());
         } catch (StatusException e) {
             abort(segments, writer);

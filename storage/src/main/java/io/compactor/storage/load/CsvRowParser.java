@@ -16,8 +16,19 @@ final class CsvRowParser extends RowParser implements LineSplitter.LineHandler {
     private final byte[] separator;
     private final boolean stripCarriageReturn;
     private final String separatorShown;
+    private final boolean continuation;
+    private long lineOffset;
 
     CsvRowParser(Schema schema, LoadOptions options, int[] mapping) {
+        this(schema, options, mapping, false);
+    }
+
+    /**
+     * @param continuation the body part this parser sees does not start the body: its first line
+     *                     is not checked for a byte-order mark
+     */
+    CsvRowParser(Schema schema, LoadOptions options, int[] mapping, boolean continuation) {
+        this.continuation = continuation;
         this.rows = new RowAssembler(schema, 1024, "line");
         this.mapping = mapping;
         this.separator = options.columnSeparator();
@@ -35,12 +46,22 @@ final class CsvRowParser extends RowParser implements LineSplitter.LineHandler {
     @Override
     ParsedLoad doFinish(long loadBytes) {
         lines.finish();
-        return rows.result(loadBytes);
+        return rows.result(loadBytes, lineOffset);
+    }
+
+    /** Lines seen so far (the delimiters, plus a last line without one once finished). */
+    long lines() {
+        return lines.lines();
+    }
+
+    /** Lines of the body before the part this parser sees; added to the line numbers of errors. */
+    void lineOffset(long offset) {
+        this.lineOffset = offset;
     }
 
     @Override
     public void onLine(byte[] b, int from, int to, long lineNo) {
-        if (lineNo == 1 && to - from >= 3 && b[from] == (byte) 0xEF && b[from + 1] == (byte) 0xBB
+        if (lineNo == 1 && !continuation && to - from >= 3 && b[from] == (byte) 0xEF && b[from + 1] == (byte) 0xBB
                 && b[from + 2] == (byte) 0xBF) {
             from += 3;
         }

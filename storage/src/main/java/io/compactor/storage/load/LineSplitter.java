@@ -49,6 +49,11 @@ final class LineSplitter {
         }
     }
 
+    /** Lines handed over so far. */
+    long lines() {
+        return lineNo;
+    }
+
     /** Hands over the last line if the body did not end with a delimiter. */
     void finish() {
         if (carryLen > 0) {

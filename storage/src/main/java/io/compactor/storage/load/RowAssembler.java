@@ -27,6 +27,7 @@ final class RowAssembler {
     private final String positionWord;
     private final ValueParser parser = new ValueParser();
     private final List<String> errors = new ArrayList<>();
+    private final List<Long> errorPositions = new ArrayList<>();
     private long totalRows;
     private long filteredRows;
     private int stamp;
@@ -196,14 +197,27 @@ final class RowAssembler {
     }
 
     ParsedLoad result(long loadBytes) {
-        return new ParsedLoad(batch, totalRows, filteredRows, loadBytes, errors);
+        return result(loadBytes, 0);
+    }
+
+    /**
+     * The rows and counters; error positions are shifted by {@code positionOffset} (a part of a
+     * body parsed on its own counts its lines from 1).
+     */
+    ParsedLoad result(long loadBytes, long positionOffset) {
+        List<String> shown = new ArrayList<>(errors.size());
+        for (int i = 0; i < errors.size(); i++) {
+            shown.add(errors.get(i) + " at " + positionWord + " " + (errorPositions.get(i) + positionOffset));
+        }
+        return new ParsedLoad(batch, totalRows, filteredRows, loadBytes, shown);
     }
 
     private void filter(String reason) {
         batch.removeLastRow();
         filteredRows++;
         if (reason != null && wantsErrorText()) {
-            errors.add(reason + " at " + positionWord + " " + position);
+            errors.add(reason);
+            errorPositions.add(position);
         }
     }
 

@@ -18,7 +18,8 @@ import io.compactor.storage.schema.Schema;
  */
 public final class MemTable {
     private final Schema schema;
-    private final RowBatch rows;
+    private final RowBatch own;
+    private RowBatch rows;
     private final boolean fixedWidthKeys;
     private final RadixKeySort radix = new RadixKeySort();
 
@@ -28,7 +29,8 @@ public final class MemTable {
 
     public MemTable(Schema schema, int initialRows) {
         this.schema = schema;
-        this.rows = new RowBatch(schema, initialRows);
+        this.own = new RowBatch(schema, initialRows);
+        this.rows = own;
         boolean fixed = true;
         for (int c = 0; c < schema.keyCount(); c++) {
             fixed &= schema.column(c).type().physical() != ColumnType.Physical.BYTES;
@@ -42,13 +44,35 @@ public final class MemTable {
 
     /** Copies one row of {@code batch} (same schema) into the memtable. */
     public void add(RowBatch batch, int row) {
-        rows.appendRow(batch, row);
+        ownRows().appendRow(batch, row);
+    }
+
+    /**
+     * Makes {@code batch} (same schema) the memtable's rows without copying them; the memtable
+     * must be empty. The memtable only reads it, and lets go of it at {@link #clear()}; the
+     * caller must not change it meanwhile. Adding rows afterwards copies it first.
+     */
+    public void adopt(RowBatch batch) {
+        if (!isEmpty()) {
+            throw new IllegalStateException("adopt into a memtable that holds " + rowCount() + " rows");
+        }
+        rows = batch;
+    }
+
+    private RowBatch ownRows() {
+        if (rows != own) {
+            RowBatch shared = rows;
+            rows = own;
+            own.appendRange(shared, 0, shared.size());
+        }
+        return own;
     }
 
     /** Copies rows {@code [from, to)} of {@code batch}. */
     public void addRange(RowBatch batch, int from, int to) {
+        RowBatch into = ownRows();
         for (int r = from; r < to; r++) {
-            rows.appendRow(batch, r);
+            into.appendRow(batch, r);
         }
     }
 
@@ -72,7 +96,10 @@ public final class MemTable {
 
     /** Drops all rows, keeping the allocated arrays for the next memtable. */
     public void clear() {
-        rows.clear();
+        if (rows != own) {
+            rows = own;
+        }
+        own.clear();
     }
 
     /**

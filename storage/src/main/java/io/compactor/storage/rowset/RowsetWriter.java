@@ -67,6 +67,23 @@ public final class RowsetWriter implements AutoCloseable {
         }
     }
 
+    /**
+     * Like {@link #addAll}, but a batch that fits the write buffer of an empty memtable becomes
+     * the memtable itself instead of being copied row by row (a load's batch for one tablet is
+     * usually one segment). The writer only reads {@code batch}, until the segment is flushed;
+     * the caller must not change it before {@link #build()} or {@link #abort()}.
+     */
+    public void addAllShared(RowBatch batch) throws IOException {
+        checkWritable();
+        checkSchema(batch);
+        if (memTable.isEmpty() && batch.estimatedBytes() < writeBufferBytes) {
+            memTable.adopt(batch);
+            rowsAdded += batch.size();
+            return;
+        }
+        addAll(batch);
+    }
+
     private void checkSchema(RowBatch batch) {
         Schema schema = memTable.schema();
         if (batch.schema() != schema && !batch.schema().equals(schema)) {

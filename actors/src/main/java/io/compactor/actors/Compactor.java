@@ -1,5 +1,6 @@
 package io.compactor.actors;
 
+import io.compactor.storage.util.StatusCode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.compactor.actors.catalog.Catalog;
@@ -25,8 +26,8 @@ import io.compactor.actors.load.LoadResult;
 import io.compactor.actors.load.StreamLoader;
 import io.compactor.actors.compaction.CompactionProfiles;
 import io.compactor.actors.compaction.CompactionSupervisor;
-import io.compactor.actors.segcompaction.SegmentCompaction;
-import io.compactor.actors.segcompaction.SegmentCompactionActor;
+import io.compactor.actors.segcompaction.SegcompactionService;
+import io.compactor.actors.segcompaction.SegcompactionActor;
 import io.compactor.actors.tablet.CompactionEnv;
 import io.compactor.actors.tablet.TabletActor;
 import io.compactor.actors.tablet.TabletCompactionStatus;
@@ -195,10 +196,10 @@ public final class Compactor implements AutoCloseable {
             ActorRef<CompactionSupervisor.Command> sup = ctx.spawn(CompactionSupervisor.create(compactionConfig::get,
                     () -> config.get(SchedulerKeys.DISABLE_AUTO_COMPACTION), engine.clock(), metrics, dirs,
                     Runtime.getRuntime().availableProcessors(), peerSync::isFollower), "compaction-supervisor");
-            ActorRef<SegmentCompactionActor.Command> segcompactionActor = ctx.spawn(SegmentCompactionActor.create(
-                    ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(SegmentCompactionActor.DISPATCHER)),
+            ActorRef<SegcompactionActor.Command> segcompactionActor = ctx.spawn(SegcompactionActor.create(
+                    ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(SegcompactionActor.DISPATCHER)),
                     metrics), "segment-compaction");
-            SegmentCompaction segcompaction = new SegmentCompaction(segcompactionActor, engine,
+            SegcompactionService segcompaction = new SegcompactionService(segcompactionActor, engine,
                     () -> Duration.ofSeconds(config.getInt(NodeKeys.LOAD_TIMEOUT_SECONDS)));
             CompactionEnv env = new CompactionEnv(sup, compactionExecutor, profiles, compactionConfig::get,
                     segcompaction, peerSync);
@@ -222,7 +223,7 @@ public final class Compactor implements AutoCloseable {
             refs.complete(new Refs(cat, committer, sup, ddl, services));
             return Behaviors.empty();
         });
-        Config pekkoConfig = SegmentCompactionActor.dispatcherConfig(
+        Config pekkoConfig = SegcompactionActor.dispatcherConfig(
                 config.getInt(StorageKeys.SEGCOMPACTION_NUM_THREADS)).withFallback(raw);
         if (cluster.enabled()) {
             pekkoConfig = ClusterConfigBuilder.build(SYSTEM_NAME, cluster).withFallback(pekkoConfig);
@@ -389,7 +390,7 @@ public final class Compactor implements AutoCloseable {
             ActorRef<io.compactor.actors.cluster.ClusterCatalog.DdlReply>,
             io.compactor.actors.cluster.ClusterCatalog.Command> msg) {
         return AskPattern.ask(clusterCatalog, msg, DDL_TIMEOUT.plusSeconds(30), system.scheduler()).thenApply(r -> {
-            if (!"OK".equals(r.code())) {
+            if (r.code() != StatusCode.OK) {
                 throw new StatusException(r.code(), r.msg());
             }
             return io.compactor.storage.meta.MetaJson.decodeTable(r.table());
@@ -434,7 +435,7 @@ public final class Compactor implements AutoCloseable {
     private ActorRef<TabletActor.Command> tabletRef(long tabletId) {
         ActorRef<TabletActor.Command> ref = view.get().tablet(tabletId);
         if (ref == null) {
-            throw new StatusException(Status.NOT_FOUND, "Tablet not found. tablet_id=" + tabletId);
+            throw Status.tabletNotFound(tabletId).asException();
         }
         return ref;
     }
@@ -488,7 +489,7 @@ public final class Compactor implements AutoCloseable {
      */
     private <T> CompletionStage<T> bounded(java.util.function.Supplier<CompletionStage<T>> read) {
         if (!readSlots.tryAcquire()) {
-            return CompletableFuture.failedFuture(new StatusException(Status.BUSY, "too many concurrent reads "
+            return CompletableFuture.failedFuture(new StatusException(StatusCode.SERVICE_UNAVAILABLE, "too many concurrent reads "
                     + "(max_concurrent_reads=" + config.get(NodeKeys.MAX_CONCURRENT_READS) + "), try again later"));
         }
         try {
@@ -521,7 +522,7 @@ public final class Compactor implements AutoCloseable {
         try {
             keyRow = KeyParser.parse(t.schema(), key);
         } catch (IllegalArgumentException e) {
-            return CompletableFuture.failedFuture(new StatusException("INVALID_ARGUMENT", e.getMessage()));
+            return CompletableFuture.failedFuture(Status.invalidArgument(e.getMessage()).asException());
         }
         if (t.isPlaced() && clusterReads != null) {
             return bounded(() -> clusterReads.get(t, keyRow));
@@ -538,7 +539,7 @@ public final class Compactor implements AutoCloseable {
     }
 
     private static StatusException unknownTable(String db, String table) {
-        return new StatusException(Status.NOT_FOUND, "Unknown table '" + table + "' in database '" + db + "'");
+        return new StatusException(StatusCode.NOT_FOUND, "Unknown table '" + table + "' in database '" + db + "'");
     }
 
     @FunctionalInterface
@@ -595,7 +596,7 @@ public final class Compactor implements AutoCloseable {
      */
     public CompletionStage<Status> runCompaction(long tabletId, CompactionType type, String trigger) {
         if (view.get().tablet(tabletId) == null) {
-            return CompletableFuture.completedFuture(new Status(Status.NOT_FOUND, "Tablet not found. tablet_id=" + tabletId));
+            return CompletableFuture.completedFuture(Status.tabletNotFound(tabletId));
         }
         return AskPattern.<CompactionSupervisor.Command, Status>ask(supervisor,
                         replyTo -> new CompactionSupervisor.Submit(tabletId, type, trigger, true, replyTo), MANUAL_WAIT,
@@ -609,7 +610,7 @@ public final class Compactor implements AutoCloseable {
      */
     public CompletionStage<Status> submitCompaction(long tabletId, CompactionType type, String trigger) {
         if (view.get().tablet(tabletId) == null) {
-            return CompletableFuture.completedFuture(new Status(Status.NOT_FOUND, "Tablet not found. tablet_id=" + tabletId));
+            return CompletableFuture.completedFuture(Status.tabletNotFound(tabletId));
         }
         return AskPattern.<CompactionSupervisor.Command, Status>ask(supervisor,
                 replyTo -> new CompactionSupervisor.Submit(tabletId, type, trigger, false, replyTo), DDL_TIMEOUT,
@@ -662,7 +663,7 @@ public final class Compactor implements AutoCloseable {
         TableMeta t = view.get().tableOf(tabletId);
         if (t == null) {
             return CompletableFuture.failedFuture(
-                    new StatusException(Status.NOT_FOUND, "Tablet not found. tablet_id=" + tabletId));
+                    Status.tabletNotFound(tabletId).asException());
         }
         return bounded(() -> snapshot(tabletId).thenApplyAsync(snap -> {
             try (snap) {
@@ -727,10 +728,10 @@ public final class Compactor implements AutoCloseable {
      */
     public CompletionStage<Status> runSingleReplicaCompaction(long tabletId, String trigger) {
         if (view.get().tablet(tabletId) == null) {
-            return CompletableFuture.completedFuture(new Status(Status.NOT_FOUND, "Tablet not found. tablet_id=" + tabletId));
+            return CompletableFuture.completedFuture(Status.tabletNotFound(tabletId));
         }
         if (!isSingleReplicaFollower(tabletId)) {
-            return CompletableFuture.completedFuture(new Status(Status.NOT_IMPLEMENTED_ERROR,
+            return CompletableFuture.completedFuture(new Status(StatusCode.NOT_IMPLEMENTED_ERROR,
                     "tablet should do compaction locally"));
         }
         return AskPattern.<CompactionSupervisor.Command, Status>ask(supervisor,
@@ -753,7 +754,7 @@ public final class Compactor implements AutoCloseable {
         ActorRef<TabletActor.Command> tablet = view.get().tablet(tabletId);
         if (t == null || tablet == null) {
             return CompletableFuture.failedFuture(
-                    new StatusException(Status.NOT_FOUND, "Tablet not found. tablet_id=" + tabletId));
+                    Status.tabletNotFound(tabletId).asException());
         }
         String address = peer.httpAddress();
         String token = peerSync.peers().downloadToken();
@@ -810,7 +811,7 @@ public final class Compactor implements AutoCloseable {
                     }
                 }
                 return CompletableFuture.failedFuture(e instanceof StatusException ? e
-                        : new StatusException(new Status(Status.INTERNAL_ERROR, "catch-up of tablet " + tabletId
+                        : new StatusException(new Status(StatusCode.INTERNAL_ERROR, "catch-up of tablet " + tabletId
                         + " from " + address + " failed: " + e.getMessage()), e));
             }
         }, compactionExecutor);

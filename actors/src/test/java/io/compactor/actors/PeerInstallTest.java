@@ -1,5 +1,6 @@
 package io.compactor.actors;
 
+import io.compactor.storage.util.StatusCode;
 import static io.compactor.actors.TestNode.join;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.compactor.actors.tablet.TabletActor;
 import io.compactor.storage.DataDir;
-import io.compactor.storage.rowset.RowsetId;
+import io.compactor.storage.RowsetId;
 import io.compactor.storage.rowset.RowsetMeta;
 import io.compactor.storage.rowset.Version;
 import io.compactor.storage.schema.KeysType;
@@ -26,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@link TabletActor.InstallPeerRowsets} on its own: atomic (one meta commit that survives a
  * restart), optimistic (refused, and its files deleted, when a replaced rowset is no longer
- * visible: rule 3), replaced rowsets become stale as compaction inputs do (rule 5), and a chain
+ * visible: docs/DESIGN.md rule 3), replaced rowsets become stale as compaction inputs do (rule 5), and a chain
  * that would break is refused.
  */
 class PeerInstallTest {
@@ -94,7 +95,7 @@ class PeerInstallTest {
         // The same replaced rowsets again: no longer visible, refused, its files deleted.
         RowsetMeta late = copyAs(meta, r2, new Version(2, 3));
         TabletActor.InstallResult refused = install(tablet, List.of(r2, r3), List.of(late));
-        assertEquals(Status.DELETE_VERSION_ERROR, refused.status().code());
+        assertEquals(StatusCode.DELETE_VERSION_ERROR, refused.status().code());
         assertFalse(filesExist(meta, late));
 
         // Durable: a restart recovers exactly the installed chain; a load continues it.

@@ -1,5 +1,6 @@
 package io.compactor.actors;
 
+import io.compactor.storage.util.StatusCode;
 import static io.compactor.actors.TestNode.DB;
 import static io.compactor.actors.TestNode.createTable;
 import static io.compactor.actors.TestNode.join;
@@ -44,7 +45,7 @@ class ReadBoundTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> {
             CompletableFuture<Long> second = node.count(DB, "r").toCompletableFuture();
             return second.isCompletedExceptionally()
-                    && StatusException.statusOf(second.handle((v, e) -> e).join()).code().equals(Status.BUSY);
+                    && StatusException.statusOf(second.handle((v, e) -> e).join()).is(StatusCode.SERVICE_UNAVAILABLE);
         });
         assertFalse(held.isDone(), "the first read still holds the only slot");
         node.engine().debugPoints().remove("read.block");

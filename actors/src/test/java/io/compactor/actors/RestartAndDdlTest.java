@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.compactor.storage.util.StatusCode;
 import io.compactor.actors.load.LoadResult;
 import io.compactor.storage.schema.KeysType;
 import io.compactor.storage.tablet.TableMeta;
@@ -119,7 +120,7 @@ class RestartAndDdlTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> t.tabletIds().stream()
                 .noneMatch(id -> Files.exists(tabletDir(id))));
         StatusException unknown = statusOf(() -> node.count(DB, "gone").toCompletableFuture().join());
-        assertEquals("NOT_FOUND", unknown.status().code());
+        assertEquals(StatusCode.NOT_FOUND, unknown.status().code());
         LoadResult loadIntoDropped = load(node, "gone", "1\t1\tx\n", "g2");
         assertEquals(LoadResult.FAIL, loadIntoDropped.status());
 
@@ -133,7 +134,7 @@ class RestartAndDdlTest {
     void dropOfAnUnknownTableIsNotFound() {
         node = TestNode.start(dir, Map.of());
         StatusException e = statusOf(() -> node.dropTable(DB, "nope").toCompletableFuture().join());
-        assertEquals("NOT_FOUND", e.status().code());
+        assertEquals(StatusCode.NOT_FOUND, e.status().code());
         assertTrue(e.status().msg().contains("Unknown table 'nope'"), e.status().msg());
     }
 
@@ -179,7 +180,7 @@ class RestartAndDdlTest {
 
     private void assertAlterFails(Map<String, String> changes, String message) {
         StatusException e = statusOf(() -> node.alterProperties(DB, "p", changes).toCompletableFuture().join());
-        assertEquals("INVALID_ARGUMENT", e.status().code());
+        assertEquals(StatusCode.INVALID_ARGUMENT, e.status().code());
         assertEquals(message, e.status().msg());
     }
 

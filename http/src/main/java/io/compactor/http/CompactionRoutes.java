@@ -1,5 +1,6 @@
 package io.compactor.http;
 
+import io.compactor.storage.util.StatusCode;
 import static org.apache.pekko.http.javadsl.server.Directives.*;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
@@ -52,8 +53,12 @@ final class CompactionRoutes {
                 path(segment("api").slash("compaction_score"), () -> get(() -> parameterMap(this::score))));
     }
 
-    private static Route doris(String code, String msg) {
+    private static Route doris(StatusCode code, String msg) {
         return complete(Json.doris(code, msg));
+    }
+
+    private static Route doris(Status status) {
+        return complete(Json.doris(status));
     }
 
     /** Parses an id as Doris's std::stoull would; null if it does not parse. */
@@ -77,44 +82,44 @@ final class CompactionRoutes {
         String tabletText = p.getOrDefault("tablet_id", "");
         String tableText = p.getOrDefault("table_id", "");
         if (tabletText.isEmpty() && tableText.isEmpty()) {
-            return doris(Status.INTERNAL_ERROR, "tablet id and table id can not be empty at the same time!");
+            return doris(StatusCode.INTERNAL_ERROR, "tablet id and table id can not be empty at the same time!");
         }
         if (!tabletText.isEmpty() && !tableText.isEmpty()) {
-            return doris(Status.INTERNAL_ERROR, "tablet id and table id can not be set at the same time!");
+            return doris(StatusCode.INTERNAL_ERROR, "tablet id and table id can not be set at the same time!");
         }
         Long tabletId = tabletText.isEmpty() ? Long.valueOf(0) : parseId(tabletText);
         if (tabletId == null) {
-            return doris(Status.INTERNAL_ERROR, "convert tablet_id failed, stoull");
+            return doris(StatusCode.INTERNAL_ERROR, "convert tablet_id failed, stoull");
         }
         Long tableId = tableText.isEmpty() ? Long.valueOf(0) : parseId(tableText);
         if (tableId == null) {
-            return doris(Status.INTERNAL_ERROR, "convert table_id failed, stoull");
+            return doris(StatusCode.INTERNAL_ERROR, "convert table_id failed, stoull");
         }
         String typeText = p.getOrDefault("compact_type", "");
         CompactionType type;
         try {
             type = CompactionType.fromDorisName(typeText);
         } catch (IllegalArgumentException e) {
-            return doris(Status.NOT_IMPLEMENTED_ERROR, "The compaction type '" + typeText + "' is not supported");
+            return doris(StatusCode.NOT_IMPLEMENTED_ERROR, "The compaction type '" + typeText + "' is not supported");
         }
         String remote = p.getOrDefault("remote", "");
         if (!remote.isEmpty() && !remote.equals("true") && !remote.equals("false")) {
-            return doris(Status.NOT_IMPLEMENTED_ERROR, "The remote = '" + remote + "' is not supported");
+            return doris(StatusCode.NOT_IMPLEMENTED_ERROR, "The remote = '" + remote + "' is not supported");
         }
         String success = "compaction task is successfully triggered. Table id: " + tableId + ". Tablet id: " + tabletId;
         if (tableId != 0) {
             return completeWithFuture(runTable(tableId).thenApply(s -> s.ok()
-                    ? Json.ok(Json.obj("status", "Success", "msg", success)) : Json.doris(s.code(), s.msg())));
+                    ? Json.ok(Json.obj("status", "Success", "msg", success)) : Json.doris(s)));
         }
         if (node.catalog().tablet(tabletId) == null) {
-            return doris(Status.NOT_FOUND, "Tablet not found. tablet_id=" + tabletId);
+            return doris(Status.tabletNotFound(tabletId));
         }
         if (remote.equals("true")) {
             return completeWithFuture(node.runSingleReplicaCompaction(tabletId, "MANUAL").thenApply(s -> s.ok()
-                    ? Json.ok(Json.obj("status", "Success", "msg", success)) : Json.doris(s.code(), s.msg())));
+                    ? Json.ok(Json.obj("status", "Success", "msg", success)) : Json.doris(s)));
         }
         return completeWithFuture(node.runCompaction(tabletId, type, "MANUAL").thenApply(s -> s.ok()
-                ? Json.ok(Json.obj("status", "Success", "msg", success)) : Json.doris(s.code(), s.msg())));
+                ? Json.ok(Json.obj("status", "Success", "msg", success)) : Json.doris(s)));
     }
 
     /** Doris: a full compaction of every tablet of the table; the first submit error is the answer. */
@@ -134,14 +139,14 @@ final class CompactionRoutes {
     private Route show(Map<String, String> p) {
         String text = p.get("tablet_id");
         if (text == null || text.isEmpty()) {
-            return doris(Status.INTERNAL_ERROR, "check param failed: missing tablet_id");
+            return doris(StatusCode.INTERNAL_ERROR, "check param failed: missing tablet_id");
         }
         Long id = parseId(text);
         if (id == null) {
-            return doris(Status.INTERNAL_ERROR, "convert tablet_id failed, stoull");
+            return doris(StatusCode.INTERNAL_ERROR, "convert tablet_id failed, stoull");
         }
         if (node.catalog().tablet(id) == null) {
-            return doris(Status.NOT_FOUND, "Tablet not found. tablet_id=" + id);
+            return doris(Status.tabletNotFound(id));
         }
         return completeWithFuture(node.compactionStatus(id)
                 .thenCombine(node.compactionFailures(id), this::showBody)
@@ -150,7 +155,7 @@ final class CompactionRoutes {
 
     private static HttpResponse statusError(Throwable err) {
         Status s = StatusException.statusOf(err);
-        return Json.doris(s.code(), s.msg());
+        return Json.doris(s);
     }
 
     private HttpResponse showBody(TabletCompactionStatus st, List<FailureTracker.FailureState> failures) {
@@ -233,7 +238,7 @@ final class CompactionRoutes {
         }
         Long id = parseId(text);
         if (id == null || node.catalog().tablet(id) == null) {
-            return doris(Status.INTERNAL_ERROR, "fail to get " + text);
+            return doris(StatusCode.INTERNAL_ERROR, "fail to get " + text);
         }
         return completeWithFuture(node.compactionStatus(id).thenApply(st -> {
             String type = st.running().contains(CompactionType.FULL) ? "full"

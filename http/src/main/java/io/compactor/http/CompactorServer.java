@@ -66,7 +66,7 @@ public final class CompactorServer implements AutoCloseable {
         return t.getMessage();
     }
 
-    /** Every route of API.md, behind auth when a password is set, errors as JSON. */
+    /** Every route of docs/API.md, behind auth when a password is set, errors as JSON. */
     public static Route routes(Compactor node) {
         Route api = concat(new OpsRoutes(node).route(), new ClusterRoutes(node).route(),
                 new CompactionRoutes(node).route(),

@@ -1,5 +1,7 @@
 package io.compactor.http;
 
+import io.compactor.storage.util.Status;
+import io.compactor.storage.util.StatusCode;
 import static org.apache.pekko.http.javadsl.server.Directives.*;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
@@ -50,13 +52,13 @@ final class DownloadRoutes {
      */
     private Route rowsets(Map<String, String> p, long tabletId) {
         if (node.catalog().tablet(tabletId) == null) {
-            return complete(Json.fail(StatusCodes.NOT_FOUND, "Tablet not found. tablet_id=" + tabletId));
+            return complete(Json.fail(StatusCodes.NOT_FOUND, Status.tabletNotFound(tabletId).msg()));
         }
         return completeWithFuture(node.tabletMeta(tabletId)
                 .thenApply(meta -> Json.ok(PeerRowsets.of(meta).toJson()))
                 .exceptionally(err -> {
                     var s = io.compactor.storage.util.StatusException.statusOf(err);
-                    return Json.fail(s.code().equals(io.compactor.storage.util.Status.NOT_FOUND)
+                    return Json.fail(s.code().equals(io.compactor.storage.util.StatusCode.NOT_FOUND)
                             ? StatusCodes.NOT_FOUND : StatusCodes.SERVICE_UNAVAILABLE, s.msg());
                 }));
     }
@@ -99,7 +101,7 @@ final class DownloadRoutes {
         }
         TabletStats stats = node.tabletStats().get(tabletId);
         if (node.catalog().tablet(tabletId) == null || stats == null) {
-            return complete(Json.fail(StatusCodes.NOT_FOUND, "Tablet not found. tablet_id=" + tabletId));
+            return complete(Json.fail(StatusCodes.NOT_FOUND, Status.tabletNotFound(tabletId).msg()));
         }
         DataDir dir = node.engine().dataDir(stats.dataDir());
         Path tabletDir = dir.tabletPath(tabletId).toAbsolutePath().normalize();

@@ -1,5 +1,6 @@
 package io.compactor.http;
 
+import io.compactor.storage.util.StatusCode;
 import static org.apache.pekko.http.javadsl.server.Directives.*;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
@@ -44,8 +45,8 @@ final class MowRoutes {
             if (err != null) {
                 Status s = StatusException.statusOf(err);
                 return switch (s.code()) {
-                    case Status.NOT_FOUND -> Json.fail(StatusCodes.NOT_FOUND, s.msg());
-                    case Status.BUSY -> Json.fail(StatusCodes.TOO_MANY_REQUESTS, s.msg());
+                    case NOT_FOUND -> Json.fail(StatusCodes.NOT_FOUND, s.msg());
+                    case SERVICE_UNAVAILABLE -> Json.fail(StatusCodes.TOO_MANY_REQUESTS, s.msg());
                     default -> Json.fail(StatusCodes.INTERNAL_SERVER_ERROR, s.msg());
                 };
             }
@@ -58,14 +59,14 @@ final class MowRoutes {
     private Route countLocal(Map<String, String> p) {
         String text = p.get("tablet_id");
         if (text == null || text.isEmpty()) {
-            return complete(Json.doris(Status.INTERNAL_ERROR, "tablet id is empty!"));
+            return complete(Json.doris(StatusCode.INTERNAL_ERROR, "tablet id is empty!"));
         }
         Long id = CompactionRoutes.parseId(text);
         if (id == null) {
-            return complete(Json.doris(Status.INTERNAL_ERROR, "convert tablet_id failed, stoull"));
+            return complete(Json.doris(StatusCode.INTERNAL_ERROR, "convert tablet_id failed, stoull"));
         }
         if (node.catalog().tablet(id) == null) {
-            return complete(Json.doris(Status.NOT_FOUND, "Tablet not found. tablet_id=" + id));
+            return complete(Json.doris(Status.tabletNotFound(id)));
         }
         boolean verbose = "true".equals(p.get("verbose"));
         return completeWithFuture(node.deleteBitmapInfo(id).thenApply(info -> {
@@ -91,7 +92,7 @@ final class MowRoutes {
             execute = p.containsKey("execute") ? Integer.parseInt(p.get("execute")) : -1;
             timeout = p.containsKey("timeout") ? Long.parseLong(p.get("timeout")) : -1;
         } catch (NumberFormatException e) {
-            return complete(Json.doris(Status.INTERNAL_ERROR, "invalid execute or timeout: must be integers"));
+            return complete(Json.doris(StatusCode.INTERNAL_ERROR, "invalid execute or timeout: must be integers"));
         }
         Map<String, String> params = new LinkedHashMap<>(p);
         params.remove("execute");
@@ -102,7 +103,7 @@ final class MowRoutes {
     private Route debug(Runnable action) {
         DebugPoints points = node.engine().debugPoints();
         if (!points.enabled()) {
-            return complete(Json.doris(Status.INTERNAL_ERROR,
+            return complete(Json.doris(StatusCode.INTERNAL_ERROR,
                     "Disable debug points. please check config enable_debug_points"));
         }
         action.run();

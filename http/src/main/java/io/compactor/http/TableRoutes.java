@@ -1,5 +1,6 @@
 package io.compactor.http;
 
+import io.compactor.storage.util.StatusCode;
 import static org.apache.pekko.http.javadsl.server.Directives.*;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
@@ -109,9 +110,9 @@ final class TableRoutes {
     private static HttpResponse ddlError(Throwable err) {
         Status s = StatusException.statusOf(err);
         return switch (s.code()) {
-            case Status.ALREADY_EXIST -> Json.fail(StatusCodes.CONFLICT, s.msg());
-            case Status.NOT_FOUND -> Json.fail(StatusCodes.NOT_FOUND, s.msg());
-            case "INVALID_ARGUMENT" -> Json.fail(StatusCodes.BAD_REQUEST, s.msg());
+            case ALREADY_EXIST -> Json.fail(StatusCodes.CONFLICT, s.msg());
+            case NOT_FOUND -> Json.fail(StatusCodes.NOT_FOUND, s.msg());
+            case INVALID_ARGUMENT -> Json.fail(StatusCodes.BAD_REQUEST, s.msg());
             default -> Json.fail(StatusCodes.INTERNAL_SERVER_ERROR, s.msg());
         };
     }
@@ -185,7 +186,7 @@ final class TableRoutes {
                 // Busy: answer at once, before reading a body that could not be loaded now. Not
                 // drained: under overload reading every refused body would cost more than the rare
                 // client that loses this answer to a connection reset (it retries either way).
-                return complete(loadFail(label, "[" + Status.BUSY + "]too many concurrent loads, try again later"));
+                return complete(loadFail(label, "[" + StatusCode.SERVICE_UNAVAILABLE + "]too many concurrent loads, try again later"));
             }
             var declared = req.entity().getContentLengthOption();
             if (declared.isPresent() && declared.getAsLong() > limit) {
@@ -251,9 +252,9 @@ final class TableRoutes {
     private static HttpResponse readError(Throwable err) {
         Status s = StatusException.statusOf(err);
         return switch (s.code()) {
-            case Status.NOT_FOUND -> Json.fail(StatusCodes.NOT_FOUND, s.msg());
-            case Status.BUSY -> Json.fail(StatusCodes.TOO_MANY_REQUESTS, s.msg());
-            case "INVALID_ARGUMENT" -> Json.fail(StatusCodes.BAD_REQUEST, s.msg());
+            case NOT_FOUND -> Json.fail(StatusCodes.NOT_FOUND, s.msg());
+            case SERVICE_UNAVAILABLE -> Json.fail(StatusCodes.TOO_MANY_REQUESTS, s.msg());
+            case INVALID_ARGUMENT -> Json.fail(StatusCodes.BAD_REQUEST, s.msg());
             default -> Json.fail(StatusCodes.INTERNAL_SERVER_ERROR, s.msg());
         };
     }

@@ -37,7 +37,7 @@ final class TabletCheckRoutes {
         return completeWithFuture(node.checkTabletSegmentLost(repair).handle((r, err) -> {
             if (err != null) {
                 Status s = StatusException.statusOf(err);
-                return Json.doris(s.code(), s.msg());
+                return Json.doris(s);
             }
             return Json.ok(Json.obj("status", "Success", "msg", "Succeed to check all tablet segment",
                     "num", r.badTablets().size(), "bad_tablets", r.badTablets().keySet().stream().sorted().toList(),

@@ -421,9 +421,9 @@ class SingleReplicaCompactionTest {
     void assertOnlyReferencedFiles(int node, long tablet) throws Exception {
         var n = servers.get(node).node();
         var meta = n.tabletMeta(tablet).toCompletableFuture().get();
-        Set<String> referenced = new java.util.HashSet<>(io.compactor.storage.DataDir.segmentFileNames(meta.rowsets()));
+        Set<String> referenced = new java.util.HashSet<>(io.compactor.storage.rowset.RowsetMeta.segmentFileNames(meta.rowsets()));
         meta.staleRowsets().forEach(s -> referenced.addAll(
-                io.compactor.storage.DataDir.segmentFileNames(List.of(s.rowset()))));
+                io.compactor.storage.rowset.RowsetMeta.segmentFileNames(List.of(s.rowset()))));
         Path dir = n.engine().dataDir(meta.dataDir()).tabletPath(tablet);
         List<String> present = new ArrayList<>();
         if (java.nio.file.Files.exists(dir)) {

@@ -1,5 +1,6 @@
 package io.compactor.actors.cluster;
 
+import io.compactor.storage.util.StatusCode;
 import io.compactor.storage.schema.RowBatch;
 import io.compactor.storage.schema.RowBatchCodec;
 import io.compactor.storage.tablet.TableMeta;
@@ -60,7 +61,7 @@ public final class ClusterReads {
                 }
             }
             if (best == null) {
-                throw new StatusException(Status.BUSY, "no replica of tablet " + tabletId + " is reachable (replicas: "
+                throw new StatusException(StatusCode.SERVICE_UNAVAILABLE, "no replica of tablet " + tabletId + " is reachable (replicas: "
                         + table.replicaNodes(tabletId) + ", reachable nodes: " + live + ")");
             }
             return best.node();
@@ -72,7 +73,7 @@ public final class ClusterReads {
         return newest(table, tabletId).thenCompose(node -> replica(tabletId, node)
                 .<ReplicaEntity.ReadAnswer>ask(r -> new ReplicaEntity.Read(kind, limit, key, r), ASK)
                 .toCompletableFuture()).thenApply(a -> {
-                    if (!"OK".equals(a.code())) {
+                    if (a.code() != StatusCode.OK) {
                         throw new StatusException(a.code(), a.msg());
                     }
                     return a;

@@ -1,5 +1,6 @@
 package io.compactor.actors.cluster;
 
+import io.compactor.storage.util.StatusCode;
 import io.compactor.actors.tablet.TabletActor;
 import io.compactor.actors.tablet.TabletWrite;
 import io.compactor.storage.meta.LoadRecord;
@@ -65,8 +66,8 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
                         ActorRef<Staged> replyTo) implements Command {
     }
 
-    /** {@code code}: OK, LABEL_EXISTS or an error code. */
-    public record Staged(long tabletId, String node, long txnId, String code, String msg) implements CborSerializable {
+    /** {@code code}: OK, LABEL_ALREADY_EXISTS or an error code. */
+    public record Staged(long tabletId, String node, long txnId, StatusCode code, String msg) implements CborSerializable {
     }
 
     /** Reserve {@code version} for the staged load; {@code tablets} are all tablets of the load. */
@@ -74,8 +75,17 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
             implements Command {
     }
 
-    /** {@code code}: OK, LAGGING (with this replica's version) or an error code. */
-    public record Prepared(long tabletId, String node, long txnId, String code, long localVersion, String msg)
+    /** How a replica answered {@link PrepareAt}. */
+    public enum PrepareAnswer {
+        /** The version is reserved. */
+        PREPARED,
+        /** The replica's chain does not end right below the load's version ({@code localVersion} says where). */
+        LAGGING,
+        /** Anything else; {@code msg} holds the status. */
+        FAILED
+    }
+
+    public record Prepared(long tabletId, String node, long txnId, PrepareAnswer answer, long localVersion, String msg)
             implements CborSerializable {
     }
 
@@ -83,7 +93,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
                           ActorRef<Published> replyTo) implements Command {
     }
 
-    public record Published(long tabletId, String node, long txnId, String code, String msg)
+    public record Published(long tabletId, String node, long txnId, StatusCode code, String msg)
             implements CborSerializable {
     }
 
@@ -115,7 +125,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
     public record Read(String kind, long limit, byte[] key, ActorRef<ReadAnswer> replyTo) implements Command {
     }
 
-    public record ReadAnswer(long tabletId, long version, long count, byte[] rows, String code, String msg)
+    public record ReadAnswer(long tabletId, long version, long count, byte[] rows, StatusCode code, String msg)
             implements CborSerializable {
     }
 
@@ -124,7 +134,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
             implements Command {
     }
 
-    public record CaughtUp(long tabletId, String node, long version, String code, String msg)
+    public record CaughtUp(long tabletId, String node, long version, StatusCode code, String msg)
             implements CborSerializable {
     }
 
@@ -240,19 +250,19 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
         ActorRef<TabletActor.Command> tablet = tablet();
         TableMeta table = services.view().get().tableOf(tabletId);
         if (tablet == null || table == null) {
-            m.replyTo().tell(new Staged(tabletId, services.self(), m.txnId(), Status.NOT_FOUND, missing()));
+            m.replyTo().tell(new Staged(tabletId, services.self(), m.txnId(), StatusCode.NOT_FOUND, missing()));
             return this;
         }
         Txn t = txns.get(m.txnId());
         if (t == null) {
             if (m.chunk() != 0) {
-                m.replyTo().tell(new Staged(tabletId, services.self(), m.txnId(), Status.INTERNAL_ERROR,
+                m.replyTo().tell(new Staged(tabletId, services.self(), m.txnId(), StatusCode.INTERNAL_ERROR,
                         "chunk " + m.chunk() + " of txn " + m.txnId() + " arrived without the chunks before it"));
                 return this;
             }
             if (services.engine().meta().findLabel(m.db(), m.label()).isPresent()) {
-                m.replyTo().tell(new Staged(tabletId, services.self(), m.txnId(), "LABEL_EXISTS",
-                        "Label [" + m.label() + "] has already been used."));
+                Status used = Status.labelAlreadyUsed(m.label());
+                m.replyTo().tell(new Staged(tabletId, services.self(), m.txnId(), used.code(), used.msg()));
                 return this;
             }
             t = new Txn(m);
@@ -261,7 +271,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
             timers.startSingleTimer(m.txnId(), new Expire(m.txnId()), services.loadTimeout().get().plusSeconds(30));
         }
         if (t.rows == null) {
-            m.replyTo().tell(new Staged(tabletId, services.self(), m.txnId(), Status.INTERNAL_ERROR,
+            m.replyTo().tell(new Staged(tabletId, services.self(), m.txnId(), StatusCode.INTERNAL_ERROR,
                     "txn " + m.txnId() + " was staged on " + services.self() + " already"));
             return this;
         }
@@ -269,7 +279,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
             RowBatchCodec.decodeInto(m.rows(), t.rows);
         } catch (IllegalArgumentException e) {
             txns.remove(m.txnId());
-            m.replyTo().tell(new Staged(tabletId, services.self(), m.txnId(), Status.INTERNAL_ERROR,
+            m.replyTo().tell(new Staged(tabletId, services.self(), m.txnId(), StatusCode.INTERNAL_ERROR,
                     "rows of txn " + m.txnId() + " are damaged: " + e.getMessage()));
             return this;
         }
@@ -280,7 +290,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
             ctx.ask(TabletActor.WriteResult.class, tablet, services.loadTimeout().get(),
                     replyTo -> new TabletActor.WriteRowset(m.txnId(), rows, replyTo),
                     (res, err) -> new WriteDone(m.txnId(), res != null ? res : new TabletActor.WriteResult(tabletId,
-                            null, new Status(Status.INTERNAL_ERROR, "writing the rowset failed: " + err))));
+                            null, new Status(StatusCode.INTERNAL_ERROR, "writing the rowset failed: " + err))));
         }
         return this;
     }
@@ -302,7 +312,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
             return this;
         }
         t.write = r.write();
-        t.stagedReply.tell(new Staged(tabletId, services.self(), m.txnId(), Status.OK.code(), ""));
+        t.stagedReply.tell(new Staged(tabletId, services.self(), m.txnId(), StatusCode.OK, ""));
         return this;
     }
 
@@ -311,26 +321,28 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
     private Behavior<Command> onPrepareAt(PrepareAt m) {
         Txn t = txns.get(m.txnId());
         if (t == null || t.write == null) {
-            m.replyTo().tell(new Prepared(tabletId, services.self(), m.txnId(), Status.NOT_FOUND, -1,
-                    "txn " + m.txnId() + " is not staged on " + services.self()));
+            m.replyTo().tell(new Prepared(tabletId, services.self(), m.txnId(), PrepareAnswer.FAILED, -1,
+                    Status.of(StatusCode.NOT_FOUND, "txn " + m.txnId() + " is not staged on " + services.self())
+                            .toString()));
             return this;
         }
         if (t.prepared != null) {
-            m.replyTo().tell(new Prepared(tabletId, services.self(), m.txnId(), t.version == m.version() ? "OK"
-                    : Status.INTERNAL_ERROR, t.version - 1, "already prepared at " + t.version));
+            m.replyTo().tell(new Prepared(tabletId, services.self(), m.txnId(), t.version == m.version()
+                    ? PrepareAnswer.PREPARED : PrepareAnswer.FAILED, t.version - 1, "already prepared at " + t.version));
             return this;
         }
         t.tablets = List.copyOf(m.tablets());
         ActorRef<TabletActor.Command> tablet = tablet();
         if (tablet == null) {
-            m.replyTo().tell(new Prepared(tabletId, services.self(), m.txnId(), Status.NOT_FOUND, -1, missing()));
+            m.replyTo().tell(new Prepared(tabletId, services.self(), m.txnId(), PrepareAnswer.FAILED, -1,
+                    Status.of(StatusCode.NOT_FOUND, missing()).toString()));
             return this;
         }
         TabletWrite write = t.write;
         ctx.ask(TabletActor.PrepareResult.class, tablet, Duration.ofSeconds(30),
                 replyTo -> new TabletActor.PrepareCommit(m.txnId(), write, replyTo),
                 (res, err) -> new PrepareDone(m, res != null ? res : new TabletActor.PrepareResult(tabletId, null,
-                        null, new Status(Status.INTERNAL_ERROR, "tablet did not answer: " + err))));
+                        null, new Status(StatusCode.INTERNAL_ERROR, "tablet did not answer: " + err))));
         return this;
     }
 
@@ -345,8 +357,8 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
             return this;
         }
         if (!r.status().ok()) {
-            req.replyTo().tell(new Prepared(tabletId, services.self(), req.txnId(), r.status().code(), -1,
-                    r.status().msg()));
+            req.replyTo().tell(new Prepared(tabletId, services.self(), req.txnId(), PrepareAnswer.FAILED, -1,
+                    r.status().toString()));
             return this;
         }
         long reserved = r.rowset().version().start();
@@ -354,7 +366,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
             // Not right below the load's version: give the reservation back, keep the files
             // staged (the coordinator aborts), and say how far this replica is.
             tell(new TabletActor.AbortCommit(req.txnId(), null));
-            req.replyTo().tell(new Prepared(tabletId, services.self(), req.txnId(), "LAGGING", reserved - 1,
+            req.replyTo().tell(new Prepared(tabletId, services.self(), req.txnId(), PrepareAnswer.LAGGING, reserved - 1,
                     "replica on " + services.self() + " is at version " + (reserved - 1) + ", the load needs "
                             + (req.version() - 1)));
             return this;
@@ -364,7 +376,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
         // A reservation holds the tablet's next version: if the outcome does not come soon (the
         // coordinator's node died), ask for it instead of holding the tablet for a load timeout.
         timers.startSingleTimer(req.txnId(), new Expire(req.txnId()), PREPARED_PATIENCE);
-        req.replyTo().tell(new Prepared(tabletId, services.self(), req.txnId(), Status.OK.code(), reserved - 1, ""));
+        req.replyTo().tell(new Prepared(tabletId, services.self(), req.txnId(), PrepareAnswer.PREPARED, reserved - 1, ""));
         return this;
     }
 
@@ -373,7 +385,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
         if (t == null || t.prepared == null) {
             boolean done = t == null && services.engine().meta().findLabel(m.db(), m.label())
                     .map(r -> r.txnId() == m.txnId()).orElse(false);
-            m.replyTo().tell(new Published(tabletId, services.self(), m.txnId(), done ? "OK" : Status.NOT_FOUND,
+            m.replyTo().tell(new Published(tabletId, services.self(), m.txnId(), done ? StatusCode.OK : StatusCode.NOT_FOUND,
                     done ? "published before" : "txn " + m.txnId() + " is not prepared on " + services.self()));
             return this;
         }
@@ -381,7 +393,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
         MetaBatch batch = new MetaBatch();
         batch.putRowset(p.rowset());
         if (p.delta() != null) {
-            p.delta().writeTo(batch, tabletId);
+            batch.putDeleteBitmap(tabletId, p.delta());
         }
         batch.putLabel(new LoadRecord(t.db, t.label, t.txnId, t.tableId, "VISIBLE", m.loadedRows(), m.filteredRows(),
                 services.engine().clock().millis()));
@@ -392,14 +404,14 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
             services.engine().meta().write(batch);
         } catch (RuntimeException e) {
             LOG.error("publish of txn {} on tablet {} failed", t.txnId, tabletId, e);
-            m.replyTo().tell(new Published(tabletId, services.self(), m.txnId(), Status.INTERNAL_ERROR,
+            m.replyTo().tell(new Published(tabletId, services.self(), m.txnId(), StatusCode.INTERNAL_ERROR,
                     "meta commit failed on " + services.self() + ": " + e.getMessage()));
             return this;
         }
         txns.remove(m.txnId());
         timers.cancel(m.txnId());
         tell(new TabletActor.Publish(t.txnId, p.rowset(), p.delta()));
-        m.replyTo().tell(new Published(tabletId, services.self(), m.txnId(), Status.OK.code(), ""));
+        m.replyTo().tell(new Published(tabletId, services.self(), m.txnId(), StatusCode.OK, ""));
         return this;
     }
 
@@ -431,7 +443,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
         // Prepared: only the table's coordinator may decide. Ask it, and again later.
         ctx.ask(TableTxn.Outcome.class, TableTxn.ref(ctx.getSystem(), t.tableId), Duration.ofSeconds(10),
                 replyTo -> new TableTxn.Resolve(m.txnId(), replyTo),
-                (res, err) -> new Resolved(m.txnId(), res != null ? res : new TableTxn.Outcome(m.txnId(), "UNKNOWN",
+                (res, err) -> new Resolved(m.txnId(), res != null ? res : new TableTxn.Outcome(m.txnId(), TxnState.UNKNOWN,
                         String.valueOf(err))));
         timers.startSingleTimer(m.txnId(), new Expire(m.txnId()), Duration.ofSeconds(15));
         return this;
@@ -443,8 +455,8 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
             return this;
         }
         switch (m.outcome().state()) {
-            case "ABORTED" -> abort(m.txnId());
-            case "COMMITTED" -> onPublish(new Publish(m.txnId(), t.version, t.db, t.label, 0, 0,
+            case ABORTED -> abort(m.txnId());
+            case COMMITTED -> onPublish(new Publish(m.txnId(), t.version, t.db, t.label, 0, 0,
                     ctx.getSystem().ignoreRef()));
             default -> {
                 // pending or unknown: keep the reservation; the timer asks again
@@ -483,12 +495,12 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
         ActorRef<TabletActor.Command> tablet = tablet();
         TableMeta table = services.view().get().tableOf(tabletId);
         if (tablet == null || table == null) {
-            m.replyTo().tell(new ReadAnswer(tabletId, -1, 0, null, Status.NOT_FOUND, missing()));
+            m.replyTo().tell(new ReadAnswer(tabletId, -1, 0, null, StatusCode.NOT_FOUND, missing()));
             return this;
         }
         ctx.ask(TabletSnapshot.class, tablet, Duration.ofSeconds(10), TabletActor.GetSnapshot::new, (snap, err) -> {
             if (snap == null) {
-                return new Reply(() -> m.replyTo().tell(new ReadAnswer(tabletId, -1, 0, null, Status.INTERNAL_ERROR,
+                return new Reply(() -> m.replyTo().tell(new ReadAnswer(tabletId, -1, 0, null, StatusCode.INTERNAL_ERROR,
                         "no snapshot: " + err)));
             }
             CompletableFuture.runAsync(() -> {
@@ -497,24 +509,24 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
                     long version = snap.meta().maxVersion();
                     answer = switch (m.kind()) {
                         case "count" -> new ReadAnswer(tabletId, version, TabletReader.count(table.schema(),
-                                List.of(snap)), null, "OK", "");
+                                List.of(snap)), null, StatusCode.OK, "");
                         case "scan" -> {
                             RowBatch rows = TabletReader.scan(table.schema(), List.of(snap), m.limit());
-                            yield new ReadAnswer(tabletId, version, rows.size(), RowBatchCodec.encode(rows), "OK", "");
+                            yield new ReadAnswer(tabletId, version, rows.size(), RowBatchCodec.encode(rows), StatusCode.OK, "");
                         }
                         case "get" -> {
                             RowBatch rows = TabletReader.get(table.schema(), snap,
                                     RowBatchCodec.decode(table.schema(), m.key()));
-                            yield new ReadAnswer(tabletId, version, rows.size(), RowBatchCodec.encode(rows), "OK", "");
+                            yield new ReadAnswer(tabletId, version, rows.size(), RowBatchCodec.encode(rows), StatusCode.OK, "");
                         }
-                        default -> new ReadAnswer(tabletId, version, 0, null, "INVALID_ARGUMENT",
+                        default -> new ReadAnswer(tabletId, version, 0, null, StatusCode.INVALID_ARGUMENT,
                                 "unknown read " + m.kind());
                     };
                 } catch (Exception e) {
                     if (e instanceof java.io.IOException io) {
                         services.engine().badTablets().markIfCorrupt(io);
                     }
-                    answer = new ReadAnswer(tabletId, -1, 0, null, Status.INTERNAL_ERROR,
+                    answer = new ReadAnswer(tabletId, -1, 0, null, StatusCode.INTERNAL_ERROR,
                             "reading tablet " + tabletId + " on " + services.self() + " failed: " + e.getMessage());
                 }
                 m.replyTo().tell(answer);
@@ -526,7 +538,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
 
     private Behavior<Command> onCatchUp(CatchUp m) {
         if (tablet() == null) {
-            m.replyTo().tell(new CaughtUp(tabletId, services.self(), -1, Status.NOT_FOUND, missing()));
+            m.replyTo().tell(new CaughtUp(tabletId, services.self(), -1, StatusCode.NOT_FOUND, missing()));
             return this;
         }
         ReplicaPeers.Replica peer = new ReplicaPeers.Replica(m.peerReplicaId(), m.peerNode(), m.peerHttp(), false,
@@ -536,7 +548,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
                 Status s = StatusException.statusOf(err);
                 m.replyTo().tell(new CaughtUp(tabletId, services.self(), -1, s.code(), s.msg()));
             } else {
-                m.replyTo().tell(new CaughtUp(tabletId, services.self(), version, "OK", ""));
+                m.replyTo().tell(new CaughtUp(tabletId, services.self(), version, StatusCode.OK, ""));
             }
         });
         return this;

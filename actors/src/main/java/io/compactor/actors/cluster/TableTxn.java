@@ -1,5 +1,6 @@
 package io.compactor.actors.cluster;
 
+import io.compactor.storage.util.StatusCode;
 import io.compactor.storage.tablet.TableMeta;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -70,8 +71,7 @@ public final class TableTxn extends AbstractBehavior<TableTxn.Command> {
     public record NodeUp(String node) implements Command {
     }
 
-    /** {@code state}: COMMITTED, ABORTED, LABEL_EXISTS or PENDING. */
-    public record Outcome(long txnId, String state, String msg) implements CborSerializable {
+    public record Outcome(long txnId, TxnState state, String msg) implements CborSerializable {
     }
 
     // ---- internal
@@ -174,7 +174,7 @@ public final class TableTxn extends AbstractBehavior<TableTxn.Command> {
             m.replyTo().tell(o);
         } else if (current != null && current.txnId() == m.txnId()
                 || queue.stream().anyMatch(c -> c instanceof Commit cm && cm.txnId() == m.txnId())) {
-            m.replyTo().tell(new Outcome(m.txnId(), "PENDING", "the load is being committed"));
+            m.replyTo().tell(new Outcome(m.txnId(), TxnState.PENDING, "the load is being committed"));
         } else {
             // Unknown here: look at the replicas first (a previous incarnation may have decided it).
             needRefresh = true;
@@ -208,13 +208,13 @@ public final class TableTxn extends AbstractBehavior<TableTxn.Command> {
     private void failAll(String msg) {
         for (Command c : queue) {
             if (c instanceof Commit cm) {
-                cm.replyTo().tell(new Outcome(cm.txnId(), "ABORTED", msg));
+                cm.replyTo().tell(new Outcome(cm.txnId(), TxnState.ABORTED, msg));
                 abortEverywhere(cm);
             }
         }
         queue.clear();
         for (Resolve r : waitingResolves) {
-            r.replyTo().tell(new Outcome(r.txnId(), "PENDING", msg));
+            r.replyTo().tell(new Outcome(r.txnId(), TxnState.PENDING, msg));
         }
         waitingResolves.clear();
     }
@@ -313,7 +313,7 @@ public final class TableTxn extends AbstractBehavior<TableTxn.Command> {
         ReplicaEntity.State s = inDoubt.remove(m.txnId());
         TableMeta table = table();
         boolean committed = m.answers().stream().anyMatch(a -> a.txnId() == m.txnId());
-        Outcome o = new Outcome(m.txnId(), committed ? "COMMITTED" : "ABORTED",
+        Outcome o = new Outcome(m.txnId(), committed ? TxnState.COMMITTED : TxnState.ABORTED,
                 committed ? "committed before the coordinator moved" : "not committed before the coordinator moved");
         outcomes.put(m.txnId(), o);
         LOG.info("table {}: in-doubt txn {} (label {}) resolved as {}", tableId, m.txnId(),
@@ -342,7 +342,7 @@ public final class TableTxn extends AbstractBehavior<TableTxn.Command> {
             Outcome o = outcomes.get(r.txnId());
             if (o == null) {
                 // Nobody prepared it and nobody decided it: it is aborted for good.
-                o = new Outcome(r.txnId(), "ABORTED", "the load was not committed");
+                o = new Outcome(r.txnId(), TxnState.ABORTED, "the load was not committed");
                 outcomes.put(r.txnId(), o);
             }
             r.replyTo().tell(o);
@@ -399,14 +399,14 @@ public final class TableTxn extends AbstractBehavior<TableTxn.Command> {
         int need = Placement.majority(table == null ? 1 : table.replicationNum());
         Map<Long, List<String>> ok = new HashMap<>();
         for (ReplicaEntity.Prepared p : m.replies()) {
-            if ("OK".equals(p.code())) {
+            if (p.answer() == ReplicaEntity.PrepareAnswer.PREPARED) {
                 ok.computeIfAbsent(p.tabletId(), k -> new ArrayList<>()).add(p.node());
             } else {
-                if ("LAGGING".equals(p.code())) {
+                if (p.answer() == ReplicaEntity.PrepareAnswer.LAGGING) {
                     inSync.getOrDefault(p.tabletId(), new HashSet<>()).remove(p.node());
                 }
                 LOG.info("table {}: txn {} tablet {} on {}: {} {}", tableId, c.txnId(), p.tabletId(), p.node(),
-                        p.code(), p.msg());
+                        p.answer(), p.msg());
             }
         }
         for (long tablet : c.staged().keySet()) {
@@ -421,7 +421,7 @@ public final class TableTxn extends AbstractBehavior<TableTxn.Command> {
             }
         }
         // The decision: from here on the load is committed.
-        outcomes.put(c.txnId(), new Outcome(c.txnId(), "COMMITTED", "OK"));
+        outcomes.put(c.txnId(), new Outcome(c.txnId(), TxnState.COMMITTED, "OK"));
         currentPrepared = ok;
         // Replicas that staged but take no part drop their files.
         for (var e : c.staged().entrySet()) {
@@ -467,7 +467,7 @@ public final class TableTxn extends AbstractBehavior<TableTxn.Command> {
         Commit c = current;
         Map<Long, Set<String>> published = new HashMap<>();
         for (ReplicaEntity.Published p : m.replies()) {
-            if ("OK".equals(p.code())) {
+            if (p.code() == StatusCode.OK) {
                 published.computeIfAbsent(p.tabletId(), k -> new TreeSet<>()).add(p.node());
             } else {
                 LOG.warn("table {}: publish of txn {} on tablet {} at {} failed: {}", tableId, c.txnId(),
@@ -484,7 +484,7 @@ public final class TableTxn extends AbstractBehavior<TableTxn.Command> {
                 note = "OK (some prepared replicas have not published yet; they finish or catch up)";
             }
         }
-        c.replyTo().tell(new Outcome(c.txnId(), "COMMITTED", note));
+        c.replyTo().tell(new Outcome(c.txnId(), TxnState.COMMITTED, note));
         busy = false;
         current = null;
         startCatchUps();
@@ -492,9 +492,9 @@ public final class TableTxn extends AbstractBehavior<TableTxn.Command> {
     }
 
     private void abort(Commit c, String why) {
-        outcomes.put(c.txnId(), new Outcome(c.txnId(), "ABORTED", why));
+        outcomes.put(c.txnId(), new Outcome(c.txnId(), TxnState.ABORTED, why));
         abortEverywhere(c);
-        c.replyTo().tell(new Outcome(c.txnId(), "ABORTED", why));
+        c.replyTo().tell(new Outcome(c.txnId(), TxnState.ABORTED, why));
         drain();
     }
 
@@ -551,7 +551,7 @@ public final class TableTxn extends AbstractBehavior<TableTxn.Command> {
                             r -> new ReplicaEntity.CatchUp(TableMeta.replicaId(t, peerIndex), peer,
                                     services.nodes().http(peer), r),
                             (res, err) -> new CatchUpReply(res != null ? res : new ReplicaEntity.CaughtUp(t, node, -1,
-                                    "TIMEOUT", String.valueOf(err))));
+                                    StatusCode.TIMEOUT, String.valueOf(err))));
                 }
             }
         }
@@ -560,12 +560,12 @@ public final class TableTxn extends AbstractBehavior<TableTxn.Command> {
     private Behavior<Command> onCaughtUp(CatchUpReply m) {
         ReplicaEntity.CaughtUp r = m.reply();
         catchingUp.remove(r.tabletId() + "@" + r.node());
-        if ("OK".equals(r.code()) && versions.containsKey(r.tabletId())
+        if (r.code() == StatusCode.OK && versions.containsKey(r.tabletId())
                 && r.version() == versions.get(r.tabletId())
                 && (current == null || !currentVersions.containsKey(r.tabletId()))) {
             inSync.computeIfAbsent(r.tabletId(), k -> new TreeSet<>()).add(r.node());
             LOG.info("table {}: replica {}@{} caught up to version {}", tableId, r.tabletId(), r.node(), r.version());
-        } else if (!"OK".equals(r.code())) {
+        } else if (r.code() != StatusCode.OK) {
             LOG.warn("table {}: catch-up of {}@{} failed: {} {}", tableId, r.tabletId(), r.node(), r.code(), r.msg());
         }
         // Otherwise it is still behind (loads went on meanwhile): the next tick looks again.

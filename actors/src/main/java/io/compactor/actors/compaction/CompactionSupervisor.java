@@ -1,5 +1,6 @@
 package io.compactor.actors.compaction;
 
+import io.compactor.storage.util.StatusCode;
 import io.compactor.actors.NodeMetrics;
 import io.compactor.actors.tablet.TabletActor;
 import io.compactor.scheduler.CompactionConfig;
@@ -330,12 +331,12 @@ public final class CompactionSupervisor extends AbstractBehavior<CompactionSuper
     private Behavior<Command> submit(Submit s) {
         TabletReport r = reports.get(s.tabletId());
         if (r == null) {
-            s.replyTo().tell(new Status(Status.NOT_FOUND, "Tablet not found. tablet_id=" + s.tabletId()));
+            s.replyTo().tell(Status.tabletNotFound(s.tabletId()));
             return this;
         }
         Key key = new Key(s.tabletId(), s.type());
         if (queue.contains(s.tabletId(), s.type()) && hasManualWaiter(key) || isRunning(s.tabletId(), s.type())) {
-            s.replyTo().tell(new Status(Status.ALREADY_EXIST, "compaction task has already been submitted, tablet_id="
+            s.replyTo().tell(new Status(StatusCode.ALREADY_EXIST, "compaction task has already been submitted, tablet_id="
                     + s.tabletId() + ", compaction_type=" + s.type().dorisName()));
             return this;
         }
@@ -494,11 +495,11 @@ public final class CompactionSupervisor extends AbstractBehavior<CompactionSuper
                     : SINGLE_REPLICA_EARLY_WAIT).toMillis();
             if (f.status().ok()) {
                 singleReplicaNotBefore.put(t.tabletId(), quiet);
-            } else if (Status.CANCELLED.equals(f.status().code())
+            } else if (f.status().is(StatusCode.CANCELLED)
                     && f.status().msg().equals(io.compactor.scheduler.replica.ReplicaVersions.NOTHING_NEWER)) {
                 // Only early (the designated replica has not compacted past us yet): wait for news.
                 singleReplicaNotBefore.put(t.tabletId(), quiet);
-            } else if (Status.CANCELLED.equals(f.status().code())) {
+            } else if (f.status().is(StatusCode.CANCELLED)) {
                 singleReplicaNotBefore.put(t.tabletId(), now + SINGLE_REPLICA_CANCEL_SKIP.toMillis());
             } else {
                 singleReplicaBackingOff.add(t.tabletId());
@@ -570,7 +571,7 @@ public final class CompactionSupervisor extends AbstractBehavior<CompactionSuper
             remoteRequests.remove(key);
             List<ActorRef<Status>> ws = waiters.remove(key);
             if (ws != null) {
-                ws.forEach(w -> w.tell(new Status(Status.INTERNAL_ERROR,
+                ws.forEach(w -> w.tell(new Status(StatusCode.INTERNAL_ERROR,
                         "tablet " + t.tabletId() + " " + what + " during " + t.type().dorisName() + " compaction")));
             }
         }

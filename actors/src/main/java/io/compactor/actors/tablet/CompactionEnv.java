@@ -2,7 +2,7 @@ package io.compactor.actors.tablet;
 
 import io.compactor.actors.compaction.CompactionProfiles;
 import io.compactor.actors.compaction.CompactionSupervisor;
-import io.compactor.actors.segcompaction.SegmentCompaction;
+import io.compactor.actors.segcompaction.SegcompactionService;
 import io.compactor.scheduler.CompactionConfig;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
@@ -15,5 +15,5 @@ import org.apache.pekko.actor.typed.ActorRef;
  */
 public record CompactionEnv(ActorRef<CompactionSupervisor.Command> supervisor, Executor executor,
                             CompactionProfiles profiles, Supplier<CompactionConfig> config,
-                            SegmentCompaction segcompaction, io.compactor.actors.replica.PeerSync peers) {
+                            SegcompactionService segcompaction, io.compactor.actors.replica.PeerSync peers) {
 }

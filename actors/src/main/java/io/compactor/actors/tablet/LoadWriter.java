@@ -1,10 +1,11 @@
 package io.compactor.actors.tablet;
 
+import io.compactor.storage.util.StatusCode;
 import io.compactor.actors.segcompaction.LoadSegments;
-import io.compactor.actors.segcompaction.SegmentCompaction;
+import io.compactor.actors.segcompaction.SegcompactionService;
 import io.compactor.storage.DataDir;
 import io.compactor.storage.rowset.PendingRowset;
-import io.compactor.storage.rowset.RowsetId;
+import io.compactor.storage.RowsetId;
 import io.compactor.storage.rowset.RowsetWriter;
 import io.compactor.storage.schema.RowBatch;
 import io.compactor.storage.schema.Schema;
@@ -23,7 +24,7 @@ final class LoadWriter {
     }
 
     static PendingRowset write(DataDir dir, long tabletId, RowsetId rowsetId, Schema schema, RowBatch rows,
-                               long writeBufferBytes, long maxSegments, SegmentCompaction segcompaction) {
+                               long writeBufferBytes, long maxSegments, SegcompactionService segcompaction) {
         LoadSegments segments = segcompaction.begin(dir, tabletId, rowsetId, schema, maxSegments, rows.size());
         RowsetWriter writer = new RowsetWriter(dir, tabletId, rowsetId, schema, writeBufferBytes, segments);
         try {
@@ -34,7 +35,7 @@ final class LoadWriter {
             throw e;
         } catch (Exception e) {
             abort(segments, writer);
-            throw new StatusException(new Status(Status.INTERNAL_ERROR,
+            throw new StatusException(new Status(StatusCode.INTERNAL_ERROR,
                     "failed to write rowset " + rowsetId + " of tablet " + tabletId + ": " + e.getMessage()), e);
         }
     }

@@ -1,5 +1,6 @@
 package io.compactor.actors.tablet;
 
+import io.compactor.storage.util.StatusCode;
 import io.compactor.actors.NodeMetrics;
 import io.compactor.actors.TimeFormat;
 import io.compactor.actors.compaction.CompactionProfile;
@@ -24,7 +25,7 @@ import io.compactor.storage.config.StorageKeys;
 import io.compactor.storage.engine.StorageEngine;
 import io.compactor.storage.meta.MetaBatch;
 import io.compactor.storage.rowset.PendingRowset;
-import io.compactor.storage.rowset.RowsetId;
+import io.compactor.storage.RowsetId;
 import io.compactor.storage.rowset.RowsetMeta;
 import io.compactor.storage.rowset.Version;
 import io.compactor.storage.schema.RowBatch;
@@ -103,7 +104,7 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
      * @param entries every entry with its cardinality and size, for the verbose form
      */
     public record DeleteBitmapInfo(long count, long cardinality, long sizeBytes,
-                                   java.util.Map<io.compactor.storage.meta.DeleteBitmapKey, long[]> entries) {
+                                   java.util.Map<io.compactor.storage.mow.DeleteBitmapKey, long[]> entries) {
         /** A tablet without a delete bitmap. */
         public static final DeleteBitmapInfo NONE = new DeleteBitmapInfo(0, 0, 0, java.util.Map.of());
     }
@@ -285,15 +286,14 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
 
     private Behavior<Command> onWrite(WriteRowset m) {
         if (dropped) {
-            m.replyTo().tell(new WriteResult(tabletId(), null, new Status(Status.NOT_FOUND,
-                    "Tablet not found. tablet_id=" + tabletId())));
+            m.replyTo().tell(new WriteResult(tabletId(), null, Status.tabletNotFound(tabletId())));
             return this;
         }
         long limit = versionLimit();
         int count = meta.versionCount();
         if (count > limit) {
             metrics.exceedVersionLimit.increment();
-            m.replyTo().tell(new WriteResult(tabletId(), null, new Status(Status.TOO_MANY_VERSION,
+            m.replyTo().tell(new WriteResult(tabletId(), null, new Status(StatusCode.TOO_MANY_VERSION,
                     "failed to init rowset builder. version count: " + count + ", exceed limit: " + limit
                             + ", tablet: " + tabletId() + ". Please reduce the frequency of loading data or adjust the"
                             + " max_tablet_version_num or time_series_max_tablet_version_num in be.conf to a larger value.")));
@@ -332,7 +332,7 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
                 return new TabletWrite(rowset, delta, ids(basis));
             } catch (IOException | RuntimeException e) {
                 deleteRowsetQuietly(rowset);
-                throw new StatusException(new Status(Status.INTERNAL_ERROR, "tablet " + tabletId
+                throw new StatusException(new Status(StatusCode.INTERNAL_ERROR, "tablet " + tabletId
                         + ": delete bitmap calculation failed: " + e.getMessage()), e);
             }
         }, loadExecutor).whenComplete((w, err) -> {
@@ -346,9 +346,9 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
     private Behavior<Command> onPrepare(PrepareCommit m) {
         if (dropped) {
             m.replyTo().tell(new PrepareResult(tabletId(), null, null,
-                    new Status(Status.NOT_FOUND, "Tablet not found. tablet_id=" + tabletId())));
+                    Status.tabletNotFound(tabletId())));
         } else if (reservedTxn != 0) {
-            m.replyTo().tell(new PrepareResult(tabletId(), null, null, new Status(Status.INTERNAL_ERROR,
+            m.replyTo().tell(new PrepareResult(tabletId(), null, null, new Status(StatusCode.INTERNAL_ERROR,
                     "tablet " + tabletId() + " is committing txn " + reservedTxn)));
         } else {
             long version = meta.maxVersion() + 1;
@@ -358,7 +358,7 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
                 try {
                     delta = mow.finalDelta(m.write(), meta.rowsets(), version);
                 } catch (IOException | RuntimeException e) {
-                    m.replyTo().tell(new PrepareResult(tabletId(), null, null, new Status(Status.INTERNAL_ERROR,
+                    m.replyTo().tell(new PrepareResult(tabletId(), null, null, new Status(StatusCode.INTERNAL_ERROR,
                             "tablet " + tabletId() + ": delete bitmap update failed: " + e.getMessage())));
                     return this;
                 }
@@ -525,11 +525,11 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
         boolean cumu = runningPicks.containsKey(CompactionType.CUMULATIVE);
         boolean base = runningPicks.containsKey(CompactionType.BASE);
         return switch (type) {
-            case CUMULATIVE -> cumu || full ? new Status(Status.TRY_LOCK_FAILED,
+            case CUMULATIVE -> cumu || full ? new Status(StatusCode.TRY_LOCK_FAILED,
                     "The tablet is under cumulative compaction. tablet=" + tabletId()) : null;
-            case BASE -> base || full ? new Status(Status.TRY_LOCK_FAILED,
+            case BASE -> base || full ? new Status(StatusCode.TRY_LOCK_FAILED,
                     "another base compaction is running. tablet=" + tabletId()) : null;
-            case FULL -> cumu || base || full ? new Status(Status.TRY_LOCK_FAILED,
+            case FULL -> cumu || base || full ? new Status(StatusCode.TRY_LOCK_FAILED,
                     "The tablet is under compaction, full compaction can not run now. tablet=" + tabletId()) : null;
         };
     }
@@ -543,13 +543,13 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
                     + " actor fails on purpose");
         }
         if (dropped) {
-            finish(m, new Status(Status.NOT_FOUND, "Tablet not found. tablet_id=" + tabletId()), false);
+            finish(m, Status.tabletNotFound(tabletId()), false);
             return this;
         }
         var bad = engine.badTablets().reason(tabletId());
         if (bad.isPresent()) {
             // Never merge a damaged tablet: the output would replace inputs that might be repaired.
-            Status s = new Status(Status.INTERNAL_ERROR, "tablet " + tabletId() + " is bad, compaction refused: "
+            Status s = new Status(StatusCode.INTERNAL_ERROR, "tablet " + tabletId() + " is bad, compaction refused: "
                     + bad.get());
             book.failed(type, now, s);
             finish(m, s, false);
@@ -569,7 +569,7 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
             }
             result = CompactionPolicy.of(type, pc).pick(meta, pc);
         } catch (RuntimeException e) {
-            Status s = new Status(Status.INTERNAL_ERROR, "prepare " + type.dorisName() + " compaction of tablet "
+            Status s = new Status(StatusCode.INTERNAL_ERROR, "prepare " + type.dorisName() + " compaction of tablet "
                     + tabletId() + " failed: " + e.getMessage());
             book.failed(type, now, s);
             finish(m, s, false);
@@ -579,7 +579,7 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
             updateCumulativePoint(result.cumulativePoint());
         }
         if (result instanceof Refusal r) {
-            Status s = new Status(r.code(), r.message());
+            Status s = r.toStatus();
             book.failed(type, now, s);
             finish(m, s, r.isNoSuitableVersion());
             reportScores();
@@ -641,12 +641,12 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
 
     /**
      * Commits a merged compaction if its inputs are still the tablet's current rowsets
-     * (consistency rule 3); otherwise, or if the meta write fails, deletes the output.
+     * (consistency rule 3 of docs/DESIGN.md); otherwise, or if the meta write fails, deletes the output.
      */
     private Behavior<Command> onCompactionMerged(CompactionMerged m) {
         if (mow != null && reservedTxn != 0 && m.error() == null) {
             // A load holds a reservation: its marks (computed against the inputs) are not in the
-            // bitmap yet. Commit after it publishes, so the conversion carries them (rule 4).
+            // bitmap yet. Commit after it publishes, so the conversion carries them (docs/DESIGN.md rule 4).
             deferredCommits.add(m);
             return this;
         }
@@ -660,16 +660,16 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
         if (m.error() != null) {
             engine.badTablets().markIfCorrupt(m.error());
             status = StatusException.statusOf(m.error());
-            if (status.code().equals(Status.INTERNAL_ERROR) && m.error().getMessage() != null
+            if (status.is(StatusCode.INTERNAL_ERROR) && m.error().getMessage() != null
                     && m.error().getMessage().contains("CHECK_LINES_ERROR")) {
-                status = new Status(Status.CHECK_LINES_ERROR, status.msg());
+                status = new Status(StatusCode.CHECK_LINES_ERROR, status.msg());
             }
         } else if (dropped) {
             deleteFiles(m.output().rowset().rowsetId(), m.output().rowset().segments().size());
-            status = new Status(Status.NOT_FOUND, "Tablet not found. tablet_id=" + tabletId());
+            status = Status.tabletNotFound(tabletId());
         } else if (!meta.allVisible(pick.inputs())) {
             deleteFiles(m.output().rowset().rowsetId(), m.output().rowset().segments().size());
-            status = new Status(Status.DELETE_VERSION_ERROR, "tablet " + tabletId() + ": inputs "
+            status = new Status(StatusCode.DELETE_VERSION_ERROR, "tablet " + tabletId() + ": inputs "
                     + pick.inputVersionRange() + " of the " + type.dorisName()
                     + " compaction are no longer current; output discarded");
         } else {
@@ -723,7 +723,7 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
                 for (RowsetId in : inputIds) {
                     batch.add(new MetaBatch.DeleteDeleteBitmap(tabletId(), in));
                 }
-                outputMarks.writeTo(batch, tabletId());
+                batch.putDeleteBitmap(tabletId(), outputMarks);
             }
             engine.meta().write(batch);
             meta = meta.replaceRowsets(pick.inputs(), output, now).withCumulativePoint(cp);
@@ -732,7 +732,7 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
             }
             return Status.OK;
         } catch (IOException e) {
-            return new Status(Status.INTERNAL_ERROR, "tablet " + tabletId() + ": " + e.getMessage());
+            return new Status(StatusCode.INTERNAL_ERROR, "tablet " + tabletId() + ": " + e.getMessage());
         } catch (RuntimeException e) {
             return StatusException.statusOf(e);
         }
@@ -748,19 +748,19 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
         Status refused = null;
         var source = compaction.peers().fetchSource(tabletId());
         if (dropped) {
-            refused = new Status(Status.NOT_FOUND, "Tablet not found. tablet_id=" + tabletId());
+            refused = Status.tabletNotFound(tabletId());
         } else if (!table.properties().enableSingleReplicaCompaction()) {
-            refused = new Status(Status.NOT_IMPLEMENTED_ERROR, "tablet should do compaction locally");
+            refused = new Status(StatusCode.NOT_IMPLEMENTED_ERROR, "tablet should do compaction locally");
         } else if (source.isEmpty()) {
-            refused = new Status(Status.CANCELLED, "tablet " + tabletId()
+            refused = new Status(StatusCode.CANCELLED, "tablet " + tabletId()
                     + " is the designated single-replica compactor now; it compacts locally");
         } else if (!runningPicks.isEmpty() || singleReplicaRunning) {
-            refused = new Status(Status.TRY_LOCK_FAILED, "The tablet is under compaction. tablet=" + tabletId());
+            refused = new Status(StatusCode.TRY_LOCK_FAILED, "The tablet is under compaction. tablet=" + tabletId());
         } else if (!source.get().reachable()) {
-            refused = new Status(Status.INTERNAL_ERROR, "designated peer " + source.get().httpAddress()
+            refused = new Status(StatusCode.INTERNAL_ERROR, "designated peer " + source.get().httpAddress()
                     + " of tablet " + tabletId() + " is unreachable");
         } else if (engine.badTablets().reason(tabletId()).isPresent()) {
-            refused = new Status(Status.INTERNAL_ERROR, "tablet " + tabletId() + " is bad, compaction refused");
+            refused = new Status(StatusCode.INTERNAL_ERROR, "tablet " + tabletId() + " is bad, compaction refused");
         }
         if (refused != null) {
             singleReplicaDone(refused);
@@ -782,7 +782,7 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
                         local.stream().map(RowsetMeta::version).toList(), peerRowsets.versions());
                 if (matches.isEmpty()) {
                     var rv = local.stream().map(RowsetMeta::version).toList();
-                    throw new StatusException(Status.CANCELLED,
+                    throw new StatusException(StatusCode.CANCELLED,
                             io.compactor.scheduler.replica.ReplicaVersions.onlyEarly(rv, peerRowsets.versions())
                                     ? io.compactor.scheduler.replica.ReplicaVersions.NOTHING_NEWER
                                     : io.compactor.scheduler.replica.ReplicaVersions.NO_MATCH);
@@ -829,7 +829,7 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
         Status status;
         if (m.error() != null) {
             status = m.error() instanceof StatusException se ? se.status()
-                    : new Status(Status.INTERNAL_ERROR, "single replica compaction of tablet " + tabletId()
+                    : new Status(StatusCode.INTERNAL_ERROR, "single replica compaction of tablet " + tabletId()
                     + " from " + m.peer() + " failed: " + m.error().getMessage());
         } else {
             status = install(m.replaced(), m.fetched().rowsets(), null, null, m.peerCp());
@@ -844,7 +844,7 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
             }
         }
         singleReplicaDone(status);
-        if (!status.ok() && !status.code().equals(Status.CANCELLED)) {
+        if (!status.ok() && !status.is(StatusCode.CANCELLED)) {
             ctx.getLog().warn("tablet {}: single replica compaction from {} failed: {}", tabletId(), m.peer(), status);
         }
         m.task().supervisor().tell(new CompactionSupervisor.TaskFinished(m.task().taskId(), status, false));
@@ -855,7 +855,7 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
         if (status.ok()) {
             metrics.singleReplicaSuccess.increment();
             metrics.compactionSuccess.get(NodeMetrics.Kind.SINGLE_REPLICA).increment();
-        } else if (status.code().equals(Status.CANCELLED)) {
+        } else if (status.is(StatusCode.CANCELLED)) {
             metrics.singleReplicaCancelled.increment();
             singleReplicaFailure = status;
         } else {
@@ -879,7 +879,7 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
     }
 
     /**
-     * Commits rowsets copied from a peer in place of {@code replaced} (rule 3: only if they are all
+     * Commits rowsets copied from a peer in place of {@code replaced} (docs/DESIGN.md rule 3: only if they are all
      * still visible), in one synced meta batch; on any refusal deletes the installed files.
      */
     private Status install(List<RowsetMeta> replaced, List<RowsetMeta> installed, List<RowsetMeta> expectedVisible,
@@ -898,26 +898,26 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
     private Status tryInstall(List<RowsetMeta> replaced, List<RowsetMeta> installed, List<RowsetMeta> expectedVisible,
                               DeleteBitmap bitmap, long peerCp) {
         if (dropped) {
-            return new Status(Status.NOT_FOUND, "Tablet not found. tablet_id=" + tabletId());
+            return Status.tabletNotFound(tabletId());
         }
         if (installed.isEmpty()) {
-            return new Status(Status.INTERNAL_ERROR, "tablet " + tabletId() + ": nothing to install");
+            return new Status(StatusCode.INTERNAL_ERROR, "tablet " + tabletId() + ": nothing to install");
         }
         if (reservedTxn != 0) {
-            return new Status(Status.BUSY, "tablet " + tabletId() + " is committing txn " + reservedTxn
+            return new Status(StatusCode.SERVICE_UNAVAILABLE, "tablet " + tabletId() + " is committing txn " + reservedTxn
                     + "; peer rowsets not installed, try again");
         }
         if (!meta.allVisible(replaced)) {
-            return new Status(Status.DELETE_VERSION_ERROR, "tablet " + tabletId() + ": rowsets "
+            return new Status(StatusCode.DELETE_VERSION_ERROR, "tablet " + tabletId() + ": rowsets "
                     + replaced.stream().map(r -> r.version().toString()).toList()
                     + " to replace are no longer current; fetched rowsets discarded");
         }
         if (expectedVisible != null && !ids(expectedVisible).equals(ids(meta.rowsets()))) {
-            return new Status(Status.DELETE_VERSION_ERROR, "tablet " + tabletId()
+            return new Status(StatusCode.DELETE_VERSION_ERROR, "tablet " + tabletId()
                     + ": rowsets changed while the peer rowsets were fetched; fetched rowsets discarded");
         }
         if (mow != null && bitmap == null) {
-            return new Status(Status.INTERNAL_ERROR, "tablet " + tabletId()
+            return new Status(StatusCode.INTERNAL_ERROR, "tablet " + tabletId()
                     + " is merge-on-write: peer rowsets need a recomputed delete bitmap");
         }
         long now = engine.clock().millis();
@@ -938,7 +938,7 @@ public final class TabletActor extends AbstractBehavior<TabletActor.Command> {
                 for (RowsetMeta r : meta.rowsets()) {
                     batch.add(new MetaBatch.DeleteDeleteBitmap(tabletId(), r.rowsetId()));
                 }
-                bitmap.writeTo(batch, tabletId());
+                batch.putDeleteBitmap(tabletId(), bitmap);
             }
             engine.meta().write(batch);
             meta = next.withCumulativePoint(cp);

@@ -12,9 +12,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.compactor.actors.Compactor;
 import io.compactor.scheduler.CompactionType;
-import io.compactor.storage.rowset.RowsetId;
+import io.compactor.storage.RowsetId;
 import io.compactor.storage.rowset.RowsetMeta;
-import io.compactor.storage.rowset.SegmentMeta;
+import io.compactor.storage.segment.SegmentMeta;
 import io.compactor.storage.rowset.SegmentsOverlap;
 import io.compactor.storage.rowset.Version;
 import io.compactor.storage.schema.KeysType;
@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Consistency rule 3: a compaction commits only if its inputs are still the tablet's current
+ * Consistency rule 3 of docs/DESIGN.md: a compaction commits only if its inputs are still the tablet's current
  * rowsets; otherwise it aborts and removes its output.
  *
  * <p>On a node the inputs of a running compaction can not change: the supervisor never runs two

@@ -1,5 +1,6 @@
 package io.compactor.actors.compaction;
 
+import io.compactor.storage.util.StatusCode;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -92,7 +93,7 @@ class CompactionLifecycleTest {
         loads(6);
         node.engine().debugPoints().add("tablet.crash_on_compaction", 1, -1, Map.of());
         Status crashed = join(node.runCompactionAndWait(tablet, CompactionType.CUMULATIVE, WAIT));
-        assertEquals(Status.INTERNAL_ERROR, crashed.code(), crashed.toString());
+        assertEquals(StatusCode.INTERNAL_ERROR, crashed.code(), crashed.toString());
         assertTrue(crashed.msg().contains("restarted"), crashed.msg());
         NodeMetrics m = node.metrics();
         await().atMost(WAIT).until(() -> m.running.get(NodeMetrics.Kind.CUMULATIVE).get() == 0

@@ -158,7 +158,7 @@ class CompactionRestartTest {
         if (withStale) {
             st.meta().staleRowsets().stream().map(StaleRowset::rowset).forEach(all::add);
         }
-        return new TreeSet<>(DataDir.segmentFileNames(all));
+        return new TreeSet<>(RowsetMeta.segmentFileNames(all));
     }
 
     private Set<String> filesOnDisk(long tablet) throws IOException {

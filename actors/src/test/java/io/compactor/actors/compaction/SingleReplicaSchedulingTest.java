@@ -1,5 +1,6 @@
 package io.compactor.actors.compaction;
 
+import io.compactor.storage.util.StatusCode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
@@ -92,7 +93,7 @@ class SingleReplicaSchedulingTest {
         assertEquals(0, metrics.running.get(NodeMetrics.Kind.CUMULATIVE).get());
 
         // No matching versions: CANCELLED skips 10 s, however often the score changes.
-        finish(run.taskId(), new Status(Status.CANCELLED, "no matched versions for single replica compaction"));
+        finish(run.taskId(), new Status(StatusCode.CANCELLED, "no matched versions for single replica compaction"));
         report(t, 1, 11, 6, true);
         sync();
         clock.advance(Duration.ofSeconds(9));
@@ -101,7 +102,7 @@ class SingleReplicaSchedulingTest {
         run = assertInstanceOf(TabletActor.RunSingleReplica.class, t.receiveMessage());
 
         // A failure (peer unreachable) waits 5 s.
-        finish(run.taskId(), new Status(Status.INTERNAL_ERROR, "designated peer is unreachable"));
+        finish(run.taskId(), new Status(StatusCode.INTERNAL_ERROR, "designated peer is unreachable"));
         clock.advance(Duration.ofSeconds(4));
         t.expectNoMessage(NONE);
         clock.advance(Duration.ofSeconds(2));
@@ -163,7 +164,7 @@ class SingleReplicaSchedulingTest {
         // remote=true: a fetch, through the same queue, answered with its status.
         supervisor.tell(new CompactionSupervisor.SubmitSingleReplica(1, "MANUAL", true, reply.getRef()));
         run = assertInstanceOf(TabletActor.RunSingleReplica.class, t.receiveMessage());
-        Status cancelled = new Status(Status.CANCELLED, "no matched versions for single replica compaction");
+        Status cancelled = new Status(StatusCode.CANCELLED, "no matched versions for single replica compaction");
         finish(run.taskId(), cancelled);
         assertEquals(cancelled, reply.receiveMessage());
     }

@@ -1,5 +1,6 @@
 package io.compactor.actors.segcompaction;
 
+import io.compactor.storage.util.StatusCode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -189,7 +190,7 @@ class SegcompactionNodeTest {
         String t = createTable(KeysType.DUPLICATE_KEYS);
         LoadResult r = load(t, csv(20_000, 1_000_000, 3));
         assertEquals(LoadResult.FAIL, r.status());
-        assertTrue(r.message().startsWith("[" + Status.TOO_MANY_SEGMENTS + "]too many segments in rowset. tablet_id:"
+        assertTrue(r.message().startsWith("[" + StatusCode.TOO_MANY_SEGMENTS + "]too many segments in rowset. tablet_id:"
                 + tabletId(t)), r.message());
         assertTrue(r.message().contains("max:3, "), r.message());
         assertEquals(0L, node.count(DB, t).toCompletableFuture().join());
@@ -198,12 +199,12 @@ class SegcompactionNodeTest {
     }
 
     @Test
-    void injectedSegmentCompactionFaultFailsTheLoadWithE3119AndLeavesNothing() throws IOException {
+    void injectedSegcompactionFaultFailsTheLoadWithE3119AndLeavesNothing() throws IOException {
         node.engine().debugPoints().add("segcompaction.fail", 1, -1, Map.of());
         String t = createTable(KeysType.DUPLICATE_KEYS);
         LoadResult r = load(t, csv(20_000, 1_000_000, 5));
         assertEquals(LoadResult.FAIL, r.status());
-        assertTrue(r.message().startsWith("[" + Status.SEGCOMPACTION_FAILED + "]segcompaction failed: tablet_id:"
+        assertTrue(r.message().startsWith("[" + StatusCode.SEGCOMPACTION_FAILED + "]segcompaction failed: tablet_id:"
                 + tabletId(t)), r.message());
         assertEquals(0L, node.count(DB, t).toCompletableFuture().join());
         assertEquals(List.of(), segmentFiles(t));

@@ -2,7 +2,7 @@ package io.compactor.actors.segcompaction;
 
 import io.compactor.storage.DataDir;
 import io.compactor.storage.engine.StorageEngine;
-import io.compactor.storage.rowset.RowsetId;
+import io.compactor.storage.RowsetId;
 import io.compactor.storage.schema.Schema;
 import io.compactor.storage.segcompaction.LoadSegcompaction;
 import io.compactor.storage.segcompaction.SegcompactionSettings;
@@ -14,15 +14,15 @@ import org.apache.pekko.actor.typed.ActorRef;
  * What a load writer uses to have its segments compacted while it writes: {@link #begin} gives
  * the load's flush listener, reading the node's current settings. Thread-safe.
  */
-public final class SegmentCompaction {
-    private final ActorRef<SegmentCompactionActor.Command> actor;
+public final class SegcompactionService {
+    private final ActorRef<SegcompactionActor.Command> actor;
     private final StorageEngine engine;
     private final Supplier<Duration> releaseTimeout;
 
     /**
      * @param releaseTimeout how long a finishing load waits for its in-flight segment compaction
      */
-    public SegmentCompaction(ActorRef<SegmentCompactionActor.Command> actor, StorageEngine engine,
+    public SegcompactionService(ActorRef<SegcompactionActor.Command> actor, StorageEngine engine,
                              Supplier<Duration> releaseTimeout) {
         this.actor = actor;
         this.engine = engine;

@@ -1,6 +1,6 @@
-package io.compactor.storage.meta;
+package io.compactor.storage.mow;
 
-import io.compactor.storage.rowset.RowsetId;
+import io.compactor.storage.RowsetId;
 import java.util.Comparator;
 
 /** Key of one delete-bitmap entry: rows of (rowset, segment) superseded by the load of {@code version}. */

@@ -3,7 +3,7 @@ package io.compactor.actors.segcompaction;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.compactor.actors.NodeMetrics;
-import io.compactor.storage.rowset.SegmentMeta;
+import io.compactor.storage.segment.SegmentMeta;
 import io.compactor.storage.segcompaction.LoadSegcompaction;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -38,7 +38,7 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  *
  * <p>Queues are bounded by the loads: each running load has at most one task queued or running.
  */
-public final class SegmentCompactionActor extends AbstractBehavior<SegmentCompactionActor.Command> {
+public final class SegcompactionActor extends AbstractBehavior<SegcompactionActor.Command> {
     /** Dispatcher (thread pool) the merges run on. */
     public static final String DISPATCHER = "compactor.segcompaction-dispatcher";
 
@@ -72,7 +72,7 @@ public final class SegmentCompactionActor extends AbstractBehavior<SegmentCompac
 
     /** The actor, resuming (keeping its loads) if a handler ever throws. */
     public static Behavior<Command> create(Executor pool, NodeMetrics metrics) {
-        return Behaviors.<Command>supervise(Behaviors.setup(ctx -> new SegmentCompactionActor(ctx, pool, metrics)))
+        return Behaviors.<Command>supervise(Behaviors.setup(ctx -> new SegcompactionActor(ctx, pool, metrics)))
                 .onFailure(SupervisorStrategy.resume());
     }
 
@@ -86,7 +86,7 @@ public final class SegmentCompactionActor extends AbstractBehavior<SegmentCompac
                 + " thread-pool-executor { fixed-pool-size = " + threads + " }, throughput = 1 }");
     }
 
-    private SegmentCompactionActor(ActorContext<Command> ctx, Executor pool, NodeMetrics metrics) {
+    private SegcompactionActor(ActorContext<Command> ctx, Executor pool, NodeMetrics metrics) {
         super(ctx);
         this.pool = pool;
         this.metrics = metrics;

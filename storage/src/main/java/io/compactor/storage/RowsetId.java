@@ -1,4 +1,4 @@
-package io.compactor.storage.rowset;
+package io.compactor.storage;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;

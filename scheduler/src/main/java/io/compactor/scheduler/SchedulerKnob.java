@@ -8,7 +8,7 @@ import java.util.Map;
  * recognise them, with Doris's default and the smallest (and largest) value accepted.
  * Keys marked "ours" are additions beyond Doris.
  */
-public enum ConfigKey {
+public enum SchedulerKnob {
     CUMULATIVE_COMPACTION_MIN_DELTAS("cumulative_compaction_min_deltas", 5, 1, Long.MAX_VALUE),
     CUMULATIVE_COMPACTION_MAX_DELTAS("cumulative_compaction_max_deltas", 1000, 1, Long.MAX_VALUE),
     CUMULATIVE_COMPACTION_MAX_DELTAS_FACTOR("cumulative_compaction_max_deltas_factor", 10, 1, Long.MAX_VALUE),
@@ -49,10 +49,10 @@ public enum ConfigKey {
     /** Ours: consecutive failures after which a (tablet, kind) is quarantined, default 10. */
     COMPACTION_QUARANTINE_FAILURES("compaction_quarantine_failures", 10, 1, Integer.MAX_VALUE);
 
-    private static final Map<String, ConfigKey> BY_NAME = new HashMap<>();
+    private static final Map<String, SchedulerKnob> BY_NAME = new HashMap<>();
 
     static {
-        for (ConfigKey k : values()) {
+        for (SchedulerKnob k : values()) {
             BY_NAME.put(k.key, k);
         }
     }
@@ -62,7 +62,7 @@ public enum ConfigKey {
     private final double min;
     private final double max;
 
-    ConfigKey(String key, Number defaultValue, double min, double max) {
+    SchedulerKnob(String key, Number defaultValue, double min, double max) {
         this.key = key;
         this.defaultValue = defaultValue;
         this.min = min;
@@ -96,8 +96,8 @@ public enum ConfigKey {
      *
      * @throws IllegalArgumentException if no such key exists
      */
-    public static ConfigKey of(String name) {
-        ConfigKey k = BY_NAME.get(name);
+    public static SchedulerKnob of(String name) {
+        SchedulerKnob k = BY_NAME.get(name);
         if (k == null) {
             throw new IllegalArgumentException("unknown compaction config key: " + name);
         }

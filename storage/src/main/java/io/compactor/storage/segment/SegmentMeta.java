@@ -1,4 +1,4 @@
-package io.compactor.storage.rowset;
+package io.compactor.storage.segment;
 
 import java.util.Arrays;
 import java.util.Objects;

@@ -1,5 +1,6 @@
 package io.compactor.actors;
 
+import io.compactor.actors.node.NodeMetrics;
 import io.compactor.storage.util.StatusCode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -91,6 +92,8 @@ public final class Compactor implements AutoCloseable {
     public static final Duration PEER_TIMEOUT = Duration.ofSeconds(30);
     /** How long {@link #clusterStatus()} waits for each member's answer. */
     public static final Duration CLUSTER_ASK_TIMEOUT = Duration.ofSeconds(3);
+    /** Bounds a whole catch-up (listing, downloads, install); each peer request has its own {@link #PEER_TIMEOUT}. */
+    private static final Duration CATCH_UP_TIMEOUT = Duration.ofMinutes(10);
 
     private final CompactorConfig config;
     private final StorageEngine engine;
@@ -646,7 +649,7 @@ public final class Compactor implements AutoCloseable {
     }
 
     /** A merge-on-write tablet's delete-bitmap figures (zeros for other tablets). */
-    public CompletionStage<TabletActor.DeleteBitmapInfo> deleteBitmapInfo(long tabletId) {
+    public CompletionStage<io.compactor.actors.tablet.DeleteBitmapInfo> deleteBitmapInfo(long tabletId) {
         try {
             return AskPattern.ask(tabletRef(tabletId), TabletActor.GetDeleteBitmap::new, DDL_TIMEOUT,
                     system.scheduler());
@@ -750,71 +753,19 @@ public final class Compactor implements AutoCloseable {
      * a failure leaves the tablet as it was and no file behind.
      */
     public CompletionStage<CatchUpResult> catchUpFrom(long tabletId, ReplicaPeers.Replica peer) {
-        TableMeta t = view.get().tableOf(tabletId);
         ActorRef<TabletActor.Command> tablet = view.get().tablet(tabletId);
-        if (t == null || tablet == null) {
-            return CompletableFuture.failedFuture(
-                    Status.tabletNotFound(tabletId).asException());
+        if (view.get().tableOf(tabletId) == null || tablet == null) {
+            return CompletableFuture.failedFuture(Status.tabletNotFound(tabletId).asException());
         }
-        String address = peer.httpAddress();
-        String token = peerSync.peers().downloadToken();
-        return snapshot(tabletId).thenComposeAsync(snap -> {
-            List<RowsetMeta> local = snap.meta().rowsets();
-            long before = snap.meta().maxVersion();
-            List<RowsetMeta> installed = List.of();
-            try {
-                PeerRowsets theirs = peerSync.fetcher().listRowsets(address, token, tabletId);
-                ReplicaVersions.CatchUpPlan plan = ReplicaVersions.catchUp(
-                        local.stream().map(RowsetMeta::version).toList(), theirs.versions());
-                if (plan.isEmpty()) {
-                    snap.close();
-                    return CompletableFuture.completedFuture(new CatchUpResult(tabletId, address, before, before,
-                            0, 0, 0));
-                }
-                List<RowsetMeta> replaced = local.stream().filter(r -> plan.replaced().contains(r.version())).toList();
-                List<RowsetMeta> wanted = plan.fetch().stream().map(theirs::rowset).toList();
-                PeerRowsetFetcher.Fetched fetched = peerSync.fetcher().fetch(address, token, tabletId, wanted,
-                        snap.dataDir(), t.schema(), engine::nextRowsetId);
-                installed = fetched.rowsets();
-                DeleteBitmap bitmap = null;
-                List<RowsetMeta> expected = null;
-                if (t.isMergeOnWrite()) {
-                    List<RowsetMeta> chain = new ArrayList<>(local);
-                    chain.removeAll(replaced);
-                    chain.addAll(installed);
-                    bitmap = new DeleteBitmapCalculator(snap.dataDir(), tabletId, t.schema(), engine.primaryKeys())
-                            .recompute(chain);
-                    expected = local;
-                }
-                DeleteBitmap b = bitmap;
-                List<RowsetMeta> e = expected;
-                List<RowsetMeta> inst = installed;
-                return AskPattern.<TabletActor.Command, TabletActor.InstallResult>ask(tablet,
-                                replyTo -> new TabletActor.InstallPeerRowsets(replaced, inst, e, b,
-                                        theirs.cumulativePoint(), "catch-up from " + address, replyTo),
-                                DDL_TIMEOUT, system.scheduler())
-                        .thenApply(r -> {
-                            if (!r.status().ok()) {
-                                throw new StatusException(r.status());
-                            }
-                            return new CatchUpResult(tabletId, address, before, r.meta().maxVersion(), inst.size(),
-                                    replaced.size(), fetched.bytes());
-                        })
-                        .whenComplete((r, err) -> snap.close());
-            } catch (java.io.IOException | RuntimeException e) {
-                snap.close();
-                for (RowsetMeta r : installed) {
-                    try {
-                        snap.dataDir().deleteRowsetFiles(tabletId, r.rowsetId(), r.numSegments());
-                    } catch (java.io.IOException ignored) {
-                        // an orphan: swept at the next start
+        return AskPattern.<TabletActor.Command, TabletActor.CatchUpAnswer>ask(tablet,
+                        replyTo -> new TabletActor.CatchUpFrom(peer.httpAddress(), replyTo), CATCH_UP_TIMEOUT,
+                        system.scheduler())
+                .thenApply(a -> {
+                    if (!a.status().ok()) {
+                        throw new StatusException(a.status());
                     }
-                }
-                return CompletableFuture.failedFuture(e instanceof StatusException ? e
-                        : new StatusException(new Status(StatusCode.INTERNAL_ERROR, "catch-up of tablet " + tabletId
-                        + " from " + address + " failed: " + e.getMessage()), e));
-            }
-        }, compactionExecutor);
+                    return a.result();
+                });
     }
 
     public CompactionProfiles compactionProfiles() {

@@ -160,14 +160,14 @@ class MergeOnWriteTest {
         for (int i = 0; i < 8; i++) {
             upsert("u", rnd, 60, 100);
         }
-        Map<Long, TabletActor.DeleteBitmapInfo> before = new LinkedHashMap<>();
+        Map<Long, io.compactor.actors.tablet.DeleteBitmapInfo> before = new LinkedHashMap<>();
         for (long tablet : t.tabletIds()) {
             before.put(tablet, join(node.deleteBitmapInfo(tablet)));
         }
         node.close();
         node = start(false);
         for (long tablet : t.tabletIds()) {
-            TabletActor.DeleteBitmapInfo after = join(node.deleteBitmapInfo(tablet));
+            io.compactor.actors.tablet.DeleteBitmapInfo after = join(node.deleteBitmapInfo(tablet));
             assertEquals(before.get(tablet).count(), after.count());
             assertEquals(before.get(tablet).cardinality(), after.cardinality());
         }

@@ -5,7 +5,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.*;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import io.compactor.actors.Compactor;
-import io.compactor.actors.TimeFormat;
+import io.compactor.actors.node.TimeFormat;
 import io.compactor.actors.compaction.CompactionProfile;
 import io.compactor.actors.tablet.TabletCompactionStatus;
 import io.compactor.actors.tablet.TabletStats;

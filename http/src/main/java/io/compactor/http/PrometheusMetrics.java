@@ -1,7 +1,7 @@
 package io.compactor.http;
 
 import io.compactor.actors.Compactor;
-import io.compactor.actors.NodeMetrics;
+import io.compactor.actors.node.NodeMetrics;
 import io.compactor.actors.tablet.TabletStatsRegistry;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;

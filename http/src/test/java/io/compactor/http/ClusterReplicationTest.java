@@ -179,9 +179,9 @@ class ClusterReplicationTest {
 
     private static long merged(CompactorServer s) {
         var m = s.node().metrics();
-        return m.compactionSuccess.get(io.compactor.actors.NodeMetrics.Kind.CUMULATIVE).sum()
-                + m.compactionSuccess.get(io.compactor.actors.NodeMetrics.Kind.BASE).sum()
-                + m.compactionSuccess.get(io.compactor.actors.NodeMetrics.Kind.FULL).sum();
+        return m.compactionSuccess.get(io.compactor.actors.node.NodeMetrics.Kind.CUMULATIVE).sum()
+                + m.compactionSuccess.get(io.compactor.actors.node.NodeMetrics.Kind.BASE).sum()
+                + m.compactionSuccess.get(io.compactor.actors.node.NodeMetrics.Kind.FULL).sum();
     }
 
     @Test

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.compactor.actors.TimeFormat;
+import io.compactor.actors.node.TimeFormat;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;

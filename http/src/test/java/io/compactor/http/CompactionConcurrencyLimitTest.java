@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.compactor.actors.NodeMetrics;
+import io.compactor.actors.node.NodeMetrics;
 import io.compactor.actors.compaction.CompactionProfile;
 import io.compactor.actors.load.LoadResult;
 import io.compactor.storage.load.LoadOptions;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.compactor.actors.TimeFormat;
+import io.compactor.actors.node.TimeFormat;
 import io.compactor.storage.schema.RowBatch;
 import io.compactor.storage.tablet.TableMeta;
 import java.nio.file.Path;

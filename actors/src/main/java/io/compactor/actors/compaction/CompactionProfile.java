@@ -54,4 +54,103 @@ public record CompactionProfile(
         @com.fasterxml.jackson.annotation.JsonProperty("vertical_total_groups") int verticalTotalGroups,
         @com.fasterxml.jackson.annotation.JsonProperty("vertical_completed_groups") int verticalCompletedGroups,
         @com.fasterxml.jackson.annotation.JsonProperty("status_msg") String statusMsg) {
+
+    /** Starts a profile of one task; the fields Doris keeps that we have no source for stay 0. */
+    public static Builder builder(long compactionId, String compactionType, long tabletId, long tableId) {
+        return new Builder(compactionId, compactionType, tabletId, tableId);
+    }
+
+    /** Builds a {@link CompactionProfile} by parts: the task, its input, its output, how it merged. */
+    public static final class Builder {
+        private final long compactionId;
+        private final String compactionType;
+        private final long tabletId;
+        private final long tableId;
+        private String trigger;
+        private long score;
+        private long permits;
+        private String scheduledTime;
+        private String startTime;
+        private String endTime;
+        private long costTimeMs;
+        private int inputRowsets;
+        private long inputRows;
+        private long inputBytes;
+        private int inputSegments;
+        private String inputVersions;
+        private long outputRows;
+        private long outputBytes;
+        private int outputSegments;
+        private String outputVersion;
+        private long mergedRows;
+        private long peakMemoryBytes;
+        private boolean vertical;
+        private int verticalGroups;
+        private String statusMsg;
+
+        private Builder(long compactionId, String compactionType, long tabletId, long tableId) {
+            this.compactionId = compactionId;
+            this.compactionType = compactionType;
+            this.tabletId = tabletId;
+            this.tableId = tableId;
+        }
+
+        /** How it was triggered (AUTOMATIC, MANUAL...), its score and the permits it held. */
+        public Builder task(String trigger, long score, long permits) {
+            this.trigger = trigger;
+            this.score = score;
+            this.permits = permits;
+            return this;
+        }
+
+        /** When it was scheduled, started and ended (rendered times) and how long it ran. */
+        public Builder times(String scheduled, String start, String end, long costMs) {
+            this.scheduledTime = scheduled;
+            this.startTime = start;
+            this.endTime = end;
+            this.costTimeMs = costMs;
+            return this;
+        }
+
+        public Builder input(int rowsets, long rows, long bytes, int segments, String versions) {
+            this.inputRowsets = rowsets;
+            this.inputRows = rows;
+            this.inputBytes = bytes;
+            this.inputSegments = segments;
+            this.inputVersions = versions;
+            return this;
+        }
+
+        public Builder output(long rows, long bytes, int segments, String version) {
+            this.outputRows = rows;
+            this.outputBytes = bytes;
+            this.outputSegments = segments;
+            this.outputVersion = version;
+            return this;
+        }
+
+        /** Rows merged away, peak memory, and whether it merged vertically in {@code groups} column groups. */
+        public Builder merge(long mergedRows, long peakMemoryBytes, boolean vertical, int groups) {
+            this.mergedRows = mergedRows;
+            this.peakMemoryBytes = peakMemoryBytes;
+            this.vertical = vertical;
+            this.verticalGroups = vertical ? groups : 0;
+            return this;
+        }
+
+        /** Null on success, else the status text. */
+        public Builder failure(String statusMsg) {
+            this.statusMsg = statusMsg;
+            return this;
+        }
+
+        public CompactionProfile build() {
+            boolean success = statusMsg == null;
+            return new CompactionProfile(compactionId, compactionType, tabletId, tableId, tableId, trigger, score,
+                    scheduledTime, startTime, endTime, costTimeMs, success, inputRowsets, inputRows, inputBytes, 0,
+                    inputBytes, inputSegments, inputVersions, mergedRows, 0, outputRows, outputRows, outputBytes, 0,
+                    outputBytes, outputSegments, outputVersion, costTimeMs, inputBytes, 0, peakMemoryBytes, vertical,
+                    permits, verticalGroups, verticalGroups, statusMsg);
+        }
+    }
 }

@@ -1,7 +1,7 @@
 package io.compactor.actors.load;
 
 import io.compactor.storage.util.StatusCode;
-import io.compactor.actors.NodeMetrics;
+import io.compactor.actors.node.NodeMetrics;
 import io.compactor.actors.catalog.CatalogView;
 import io.compactor.actors.tablet.TabletActor;
 import io.compactor.storage.engine.StorageEngine;

@@ -145,12 +145,12 @@ final class MowState {
         bitmap.merge(recomputed);
     }
 
-    TabletActor.DeleteBitmapInfo info() {
+    DeleteBitmapInfo info() {
         Map<DeleteBitmapKey, long[]> entries = new TreeMap<>();
         for (var e : bitmap.entries().entrySet()) {
             entries.put(e.getKey(), new long[]{e.getValue().getLongCardinality(), e.getValue().serializedSizeInBytes()});
         }
-        return new TabletActor.DeleteBitmapInfo(bitmap.count(), bitmap.cardinality(), bitmap.sizeBytes(), entries);
+        return new DeleteBitmapInfo(bitmap.count(), bitmap.cardinality(), bitmap.sizeBytes(), entries);
     }
 
     static Set<RowsetId> ids(List<RowsetMeta> rowsets) {

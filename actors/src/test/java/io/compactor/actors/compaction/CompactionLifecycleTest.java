@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import io.compactor.actors.Compactor;
-import io.compactor.actors.NodeMetrics;
+import io.compactor.actors.node.NodeMetrics;
 import io.compactor.actors.catalog.CreateTableSpec;
 import io.compactor.actors.load.LoadResult;
 import io.compactor.scheduler.CompactionType;

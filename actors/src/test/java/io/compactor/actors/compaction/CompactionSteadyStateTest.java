@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.compactor.actors.Compactor;
-import io.compactor.actors.NodeMetrics;
+import io.compactor.actors.node.NodeMetrics;
 import io.compactor.storage.schema.KeysType;
 import io.compactor.storage.schema.RowBatch;
 import java.nio.file.Path;

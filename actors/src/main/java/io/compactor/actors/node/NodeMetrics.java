@@ -1,4 +1,4 @@
-package io.compactor.actors;
+package io.compactor.actors.node;
 
 import java.util.EnumMap;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.compactor.actors;
+package io.compactor.actors.node;
 
 import java.time.Instant;
 import java.time.ZoneId;

@@ -2,8 +2,8 @@ package io.compactor.actors;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.compactor.actors.catalog.CreateTableSpec;
-import io.compactor.actors.load.LoadResult;
+import io.compactor.api.CreateTableSpec;
+import io.compactor.api.LoadResult;
 import io.compactor.storage.load.LoadOptions;
 import io.compactor.storage.schema.Column;
 import io.compactor.storage.schema.ColumnType;
@@ -50,7 +50,7 @@ final class TestNode {
     }
 
     static TableMeta createTable(Compactor node, String name, KeysType keys, int buckets) {
-        return join(node.createTable(new CreateTableSpec(DB, name, schema(keys), buckets, 1, Map.of())));
+        return join(node.tables().create(new CreateTableSpec(DB, name, schema(keys), buckets, 1, Map.of())));
     }
 
     static <T> T join(CompletionStage<T> stage) {
@@ -66,7 +66,7 @@ final class TestNode {
     }
 
     static LoadResult load(Compactor node, String table, String csv, LoadOptions options, String label) {
-        return join(node.streamLoad(DB, table, csv.getBytes(StandardCharsets.UTF_8), options, label));
+        return join(node.loads().streamLoad(DB, table, csv.getBytes(StandardCharsets.UTF_8), options, label));
     }
 
     /** One tab-separated line per row {@code id, v, "s"+v}. */
@@ -93,17 +93,17 @@ final class TestNode {
     }
 
     static List<String> scan(Compactor node, String table) {
-        return lines(join(node.scan(DB, table, Long.MAX_VALUE)));
+        return lines(join(node.reads().scan(DB, table, Long.MAX_VALUE)));
     }
 
     static long count(Compactor node, String table) {
-        return join(node.count(DB, table));
+        return join(node.reads().count(DB, table));
     }
 
     static Map<Long, TabletMeta> tabletMetas(Compactor node, String table) {
         Map<Long, TabletMeta> out = new HashMap<>();
-        for (long id : node.table(DB, table).tabletIds()) {
-            out.put(id, join(node.tabletMeta(id)));
+        for (long id : node.tables().get(DB, table).tabletIds()) {
+            out.put(id, join(node.reads().tabletMeta(id)));
         }
         return out;
     }
@@ -114,8 +114,8 @@ final class TestNode {
      */
     static Map<Long, java.util.List<io.compactor.storage.rowset.RowsetMeta>> visibleRowsets(Compactor node, String table) {
         Map<Long, java.util.List<io.compactor.storage.rowset.RowsetMeta>> out = new HashMap<>();
-        for (long id : node.table(DB, table).tabletIds()) {
-            out.put(id, join(node.tabletMeta(id)).rowsets());
+        for (long id : node.tables().get(DB, table).tabletIds()) {
+            out.put(id, join(node.reads().tabletMeta(id)).rowsets());
         }
         return out;
     }

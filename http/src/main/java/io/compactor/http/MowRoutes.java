@@ -30,9 +30,9 @@ final class MowRoutes {
                 path(segment("api").slash("debug_point").slash("add").slash(segment()),
                         name -> post(() -> parameterMap(p -> debugAdd(name, p)))),
                 path(segment("api").slash("debug_point").slash("remove").slash(segment()),
-                        name -> post(() -> debug(() -> node.engine().debugPoints().remove(name)))),
+                        name -> post(() -> debug(() -> node.ops().debugPoints().remove(name)))),
                 path(segment("api").slash("debug_point").slash("clear"),
-                        () -> post(() -> debug(() -> node.engine().debugPoints().clear()))));
+                        () -> post(() -> debug(() -> node.ops().debugPoints().clear()))));
     }
 
     private Route checkTablet(Map<String, String> p) {
@@ -41,7 +41,7 @@ final class MowRoutes {
             return complete(Json.fail(StatusCodes.BAD_REQUEST, "tablet_id must be a tablet id (got '"
                     + p.getOrDefault("tablet_id", "") + "')"));
         }
-        return completeWithFuture(node.checkTablet(id).handle((r, err) -> {
+        return completeWithFuture(node.reads().checkTablet(id).handle((r, err) -> {
             if (err != null) {
                 Status s = StatusException.statusOf(err);
                 return switch (s.code()) {
@@ -65,11 +65,11 @@ final class MowRoutes {
         if (id == null) {
             return complete(Json.doris(StatusCode.INTERNAL_ERROR, "convert tablet_id failed, stoull"));
         }
-        if (node.catalog().tablet(id) == null) {
+        if (!node.tables().isLocal(id)) {
             return complete(Json.doris(Status.tabletNotFound(id)));
         }
         boolean verbose = "true".equals(p.get("verbose"));
-        return completeWithFuture(node.deleteBitmapInfo(id).thenApply(info -> {
+        return completeWithFuture(node.reads().deleteBitmap(id).thenApply(info -> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("delete_bitmap_count", info.count());
             m.put("cardinality", info.cardinality());
@@ -97,11 +97,11 @@ final class MowRoutes {
         Map<String, String> params = new LinkedHashMap<>(p);
         params.remove("execute");
         params.remove("timeout");
-        return debug(() -> node.engine().debugPoints().add(name, execute, timeout, params));
+        return debug(() -> node.ops().debugPoints().add(name, execute, timeout, params));
     }
 
     private Route debug(Runnable action) {
-        DebugPoints points = node.engine().debugPoints();
+        DebugPoints points = node.ops().debugPoints();
         if (!points.enabled()) {
             return complete(Json.doris(StatusCode.INTERNAL_ERROR,
                     "Disable debug points. please check config enable_debug_points"));

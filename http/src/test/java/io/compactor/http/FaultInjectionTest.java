@@ -104,7 +104,7 @@ class FaultInjectionTest {
     }
 
     private Set<String> filesInMeta(long tabletId) {
-        TabletMeta meta = server.node().tabletMeta(tabletId).toCompletableFuture().join();
+        TabletMeta meta = server.node().reads().tabletMeta(tabletId).toCompletableFuture().join();
         Set<String> names = new TreeSet<>(RowsetMeta.segmentFileNames(meta.rowsets()));
         meta.staleRowsets().forEach(s -> names.addAll(RowsetMeta.segmentFileNames(java.util.List.of(s.rowset()))));
         return names;

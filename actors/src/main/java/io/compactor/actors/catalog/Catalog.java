@@ -1,5 +1,6 @@
 package io.compactor.actors.catalog;
 
+import io.compactor.api.CreateTableSpec;
 import io.compactor.storage.util.StatusCode;
 import io.compactor.actors.tablet.TabletActor;
 import io.compactor.actors.tablet.TabletStatsRegistry;

@@ -2,7 +2,7 @@ package io.compactor.actors.cluster;
 
 import io.compactor.storage.util.StatusCode;
 import io.compactor.actors.catalog.Catalog;
-import io.compactor.actors.catalog.CreateTableSpec;
+import io.compactor.api.CreateTableSpec;
 import io.compactor.storage.meta.MetaJson;
 import io.compactor.storage.schema.Schema;
 import io.compactor.storage.tablet.TableMeta;

@@ -2,7 +2,7 @@ package io.compactor.actors.cluster;
 
 import io.compactor.storage.util.Status;
 import io.compactor.storage.util.StatusCode;
-import io.compactor.actors.load.LoadResult;
+import io.compactor.api.LoadResult;
 import io.compactor.actors.load.PlacedLoadWriter;
 import io.compactor.storage.schema.RowBatch;
 import io.compactor.storage.schema.RowBatchCodec;

@@ -1,5 +1,6 @@
 package io.compactor.actors.cluster;
 
+import io.compactor.api.NodeInfo;
 import io.compactor.storage.util.StatusCode;
 import io.compactor.actors.catalog.Catalog;
 import io.compactor.actors.catalog.CatalogView;

@@ -1,5 +1,6 @@
 package io.compactor.actors.cluster;
 
+import io.compactor.api.ReplicaPeers;
 import io.compactor.storage.util.StatusCode;
 import io.compactor.actors.tablet.TabletActor;
 import io.compactor.actors.tablet.TabletWrite;

@@ -1,6 +1,6 @@
 package io.compactor.actors.compaction;
 
-import io.compactor.actors.node.NodeMetrics;
+import io.compactor.api.NodeMetrics;
 import io.compactor.scheduler.CompactionConfig;
 import io.compactor.scheduler.CompactionType;
 import io.compactor.scheduler.limit.CompactionExclusion;

@@ -1,7 +1,8 @@
 package io.compactor.actors.load;
 
+import io.compactor.api.LoadResult;
 import io.compactor.storage.util.StatusCode;
-import io.compactor.actors.node.NodeMetrics;
+import io.compactor.api.NodeMetrics;
 import io.compactor.actors.catalog.CatalogView;
 import io.compactor.actors.tablet.TabletActor;
 import io.compactor.storage.engine.StorageEngine;

@@ -2,7 +2,7 @@ package io.compactor.actors.segcompaction;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.compactor.actors.node.NodeMetrics;
+import io.compactor.api.NodeMetrics;
 import io.compactor.storage.segment.SegmentMeta;
 import io.compactor.storage.segcompaction.LoadSegcompaction;
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package io.compactor.actors.tablet;
 
-import io.compactor.actors.compaction.CompactionProfile;
-import io.compactor.actors.node.TimeFormat;
+import io.compactor.api.CompactionProfile;
+import io.compactor.api.TimeFormat;
 import io.compactor.scheduler.CompactionType;
 import io.compactor.scheduler.limit.CompactionExclusion;
 import io.compactor.scheduler.policy.CompactionPick;

@@ -1,12 +1,13 @@
 package io.compactor.actors.tablet;
 
+import io.compactor.api.TabletCompactionStatus;
 import io.compactor.scheduler.CompactionType;
 import io.compactor.storage.util.Status;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
-import io.compactor.actors.replica.SingleReplicaStatus;
+import io.compactor.api.SingleReplicaStatus;
 import io.compactor.storage.tablet.TabletMeta;
 
 /**

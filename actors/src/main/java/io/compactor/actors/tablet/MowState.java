@@ -1,5 +1,6 @@
 package io.compactor.actors.tablet;
 
+import io.compactor.api.DeleteBitmapInfo;
 import io.compactor.storage.DataDir;
 import io.compactor.storage.compaction.CompactionOutput;
 import io.compactor.storage.engine.StorageEngine;

@@ -16,7 +16,7 @@ import io.compactor.storage.tablet.TabletMeta;
 import io.compactor.storage.util.Status;
 import io.compactor.storage.util.StatusCode;
 import io.compactor.storage.util.StatusException;
-import io.compactor.actors.node.NodeMetrics;
+import io.compactor.api.NodeMetrics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.CompletableFuture;

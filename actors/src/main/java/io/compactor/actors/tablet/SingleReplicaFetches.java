@@ -1,8 +1,8 @@
 package io.compactor.actors.tablet;
 
-import io.compactor.actors.node.NodeMetrics;
+import io.compactor.api.NodeMetrics;
 import io.compactor.actors.replica.PeerSync;
-import io.compactor.actors.replica.SingleReplicaStatus;
+import io.compactor.api.SingleReplicaStatus;
 import io.compactor.storage.rowset.RowsetMeta;
 import io.compactor.storage.util.Status;
 import io.compactor.storage.util.StatusCode;

@@ -1,10 +1,11 @@
 package io.compactor.actors.tablet;
 
+import io.compactor.api.DeleteBitmapInfo;
 import io.compactor.actors.compaction.SupervisorProtocol;
 import io.compactor.actors.compaction.SupervisorProtocol.RunCompaction;
 import io.compactor.actors.compaction.SupervisorProtocol.RunSingleReplica;
-import io.compactor.actors.node.NodeMetrics;
-import io.compactor.actors.replica.CatchUpResult;
+import io.compactor.api.NodeMetrics;
+import io.compactor.api.CatchUpResult;
 import io.compactor.scheduler.CompactionType;
 import io.compactor.scheduler.limit.CompactionExclusion;
 import io.compactor.scheduler.limit.VersionLimits;

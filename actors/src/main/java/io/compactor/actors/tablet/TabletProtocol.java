@@ -1,6 +1,8 @@
 package io.compactor.actors.tablet;
 
-import io.compactor.actors.replica.CatchUpResult;
+import io.compactor.api.DeleteBitmapInfo;
+import io.compactor.api.TabletCompactionStatus;
+import io.compactor.api.CatchUpResult;
 import io.compactor.storage.mow.DeleteBitmap;
 import io.compactor.storage.rowset.PendingRowset;
 import io.compactor.storage.rowset.RowsetMeta;

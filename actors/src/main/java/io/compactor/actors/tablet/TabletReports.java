@@ -1,5 +1,6 @@
 package io.compactor.actors.tablet;
 
+import io.compactor.api.TabletStats;
 import io.compactor.actors.compaction.SupervisorProtocol;
 import io.compactor.scheduler.CompactionConfig;
 import io.compactor.scheduler.CompactionType;

@@ -34,7 +34,7 @@ class CompactionPermitsTest {
     @AfterEach
     void stop() {
         if (node != null) {
-            node.engine().debugPoints().clear();
+            node.ops().debugPoints().clear();
             node.close();
         }
     }
@@ -57,28 +57,28 @@ class CompactionPermitsTest {
         long tsTablet = ts.tabletIds().get(0);
         long sizedTablet = sized.tabletIds().get(0);
         // 12 + 6 permits would not fit under 15: only the time_series pick's single permit lets both run.
-        assertTrue(node.tabletStats().get(tsTablet).cumulativeScore() >= 12);
-        assertTrue(node.tabletStats().get(sizedTablet).cumulativeScore() >= 6);
+        assertTrue(node.compaction().stats().get(tsTablet).cumulativeScore() >= 12);
+        assertTrue(node.compaction().stats().get(sizedTablet).cumulativeScore() >= 6);
 
-        node.engine().debugPoints().add("compaction.merge.block", -1, -1, Map.of());
-        assertEquals(Status.OK, join(node.submitCompaction(tsTablet, CompactionType.CUMULATIVE, "MANUAL")));
-        await().atMost(WAIT).until(() -> join(node.compactionStatus(tsTablet)).running()
+        node.ops().debugPoints().add("compaction.merge.block", -1, -1, Map.of());
+        assertEquals(Status.OK, join(node.compaction().submit(tsTablet, CompactionType.CUMULATIVE, "MANUAL")));
+        await().atMost(WAIT).until(() -> join(node.compaction().status(tsTablet)).running()
                 .contains(CompactionType.CUMULATIVE));
 
-        assertEquals(Status.OK, join(node.submitCompaction(sizedTablet, CompactionType.CUMULATIVE, "MANUAL")));
-        await().atMost(WAIT).until(() -> join(node.compactionStatus(sizedTablet)).running()
+        assertEquals(Status.OK, join(node.compaction().submit(sizedTablet, CompactionType.CUMULATIVE, "MANUAL")));
+        await().atMost(WAIT).until(() -> join(node.compaction().status(sizedTablet)).running()
                 .contains(CompactionType.CUMULATIVE));
-        assertEquals(Set.of(CompactionType.CUMULATIVE), join(node.compactionStatus(tsTablet)).running(),
+        assertEquals(Set.of(CompactionType.CUMULATIVE), join(node.compaction().status(tsTablet)).running(),
                 "the time_series compaction still runs");
-        long used = node.metrics().usedPermits.get();
+        long used = node.ops().metrics().usedPermits.get();
         assertTrue(used > 1 && used <= 1 + 7, "one permit for the time_series pick, one per input rowset of the"
                 + " size_based pick (at most [0-1] to [7-7]); used " + used);
 
-        node.engine().debugPoints().remove("compaction.merge.block");
-        await().atMost(WAIT).until(() -> join(node.tabletMeta(tsTablet)).rowsets().size() < 13
-                && join(node.tabletMeta(sizedTablet)).rowsets().size() < 7);
-        await().atMost(WAIT).until(() -> node.metrics().usedPermits.get() == 0);
-        assertEquals(120, join(node.count(CompactionTestNode.DB, "ts")));
-        assertEquals(60, join(node.count(CompactionTestNode.DB, "sized")));
+        node.ops().debugPoints().remove("compaction.merge.block");
+        await().atMost(WAIT).until(() -> join(node.reads().tabletMeta(tsTablet)).rowsets().size() < 13
+                && join(node.reads().tabletMeta(sizedTablet)).rowsets().size() < 7);
+        await().atMost(WAIT).until(() -> node.ops().metrics().usedPermits.get() == 0);
+        assertEquals(120, join(node.reads().count(CompactionTestNode.DB, "ts")));
+        assertEquals(60, join(node.reads().count(CompactionTestNode.DB, "sized")));
     }
 }

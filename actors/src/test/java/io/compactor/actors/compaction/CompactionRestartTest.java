@@ -1,5 +1,6 @@
 package io.compactor.actors.compaction;
 
+import io.compactor.actors.node.Node;
 import static io.compactor.actors.compaction.CompactionTestNode.DB;
 import static io.compactor.actors.compaction.CompactionTestNode.join;
 import static io.compactor.actors.compaction.CompactionTestNode.load;
@@ -7,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.compactor.actors.Compactor;
-import io.compactor.actors.tablet.TabletCompactionStatus;
+import io.compactor.api.TabletCompactionStatus;
 import io.compactor.scheduler.CompactionType;
 import io.compactor.storage.DataDir;
 import io.compactor.storage.rowset.RowsetMeta;
@@ -98,7 +99,7 @@ class CompactionRestartTest {
         List<Long> tablets = new ArrayList<>(sb.tabletIds());
         tablets.add(tsTablet);
         for (long t : tablets) {
-            TabletCompactionStatus st = join(node.compactionStatus(t));
+            TabletCompactionStatus st = join(node.compaction().status(t));
             before.put(t, view(st));
             assertTrue(!st.meta().staleRowsets().isEmpty(), "compaction inputs are stale until swept");
             // Before the restart: on disk exactly the visible and stale rowsets' files, nothing else.
@@ -112,40 +113,40 @@ class CompactionRestartTest {
                     before.get(t).rowsets().stream().map(RowsetView::version).toList());
             assertEquals(10, before.get(t).cumulativePoint(), "full compaction moved the point past [0-9]");
         }
-        long tsRows = join(node.count(DB, "ts"));
-        String sbScan = text(join(node.scan(DB, "sb", Long.MAX_VALUE)));
-        String tsScan = text(join(node.scan(DB, "ts", Long.MAX_VALUE)));
+        long tsRows = join(node.reads().count(DB, "ts"));
+        String sbScan = text(join(node.reads().scan(DB, "sb", Long.MAX_VALUE)));
+        String tsScan = text(join(node.reads().scan(DB, "ts", Long.MAX_VALUE)));
 
         node.close();
         node = Compactor.start(CompactionTestNode.config(dir, cfg));
 
-        var recovery = node.engine().recoveryReport();
+        var recovery = node.ops().recoveryReport();
         assertEquals(3, recovery.tablets());
         assertTrue(recovery.staleRowsetsDropped() > 0, recovery::toString);
         for (long t : tablets) {
-            TabletCompactionStatus st = join(node.compactionStatus(t));
+            TabletCompactionStatus st = join(node.compaction().status(t));
             assertEquals(before.get(t), view(st), "tablet " + t + " after restart");
             assertEquals(List.of(), st.meta().staleRowsets(), "stale rowsets are dropped at start");
             assertEquals(referencedFiles(st, false), filesOnDisk(t), "tablet " + t + ": no orphan, nothing missing");
         }
-        assertEquals(tsRows, join(node.count(DB, "ts")));
-        assertEquals(tsScan, text(join(node.scan(DB, "ts", Long.MAX_VALUE))));
-        assertEquals(sbScan, text(join(node.scan(DB, "sb", Long.MAX_VALUE))));
-        assertEquals(90 + 30 + 15, join(node.count(DB, "sb")), "keys 0..89, 100..129 and 200..214");
+        assertEquals(tsRows, join(node.reads().count(DB, "ts")));
+        assertEquals(tsScan, text(join(node.reads().scan(DB, "ts", Long.MAX_VALUE))));
+        assertEquals(sbScan, text(join(node.reads().scan(DB, "sb", Long.MAX_VALUE))));
+        assertEquals(90 + 30 + 15, join(node.reads().count(DB, "sb")), "keys 0..89, 100..129 and 200..214");
 
         // Compaction goes on from the recovered point.
         for (int i = 0; i < 10; i++) {
             load(node, "ts", 1000L + i, 1001L + i);
         }
         assertEquals(Status.OK, compact(tsTablet, CompactionType.CUMULATIVE));
-        TabletCompactionStatus st = join(node.compactionStatus(tsTablet));
+        TabletCompactionStatus st = join(node.compaction().status(tsTablet));
         assertEquals(List.of("[0-1]", "[2-11]", "[12-21]"),
                 st.meta().rowsets().stream().map(r -> r.version().toString()).toList());
         assertEquals(22, st.meta().cumulativePoint());
     }
 
     private Status compact(long tablet, CompactionType type) {
-        return join(node.runCompactionAndWait(tablet, type, WAIT));
+        return join(node.compaction().runAndWait(tablet, type, WAIT));
     }
 
     private static TabletView view(TabletCompactionStatus st) {
@@ -162,7 +163,7 @@ class CompactionRestartTest {
     }
 
     private Set<String> filesOnDisk(long tablet) throws IOException {
-        Path tabletDir = node.engine().dataDirs().get(0).tabletPath(tablet);
+        Path tabletDir = node.unwrap(Node.class).engine().dataDirs().get(0).tabletPath(tablet);
         if (!Files.exists(tabletDir)) {
             return new TreeSet<>();
         }

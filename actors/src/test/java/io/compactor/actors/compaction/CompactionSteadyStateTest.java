@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.compactor.actors.Compactor;
-import io.compactor.actors.node.NodeMetrics;
+import io.compactor.api.NodeMetrics;
 import io.compactor.storage.schema.KeysType;
 import io.compactor.storage.schema.RowBatch;
 import java.nio.file.Path;
@@ -58,7 +58,7 @@ class CompactionSteadyStateTest {
         List<Integer> perSecond = java.util.Collections.synchronizedList(new ArrayList<>());
         AtomicInteger ticks = new AtomicInteger();
         sampler.scheduleAtFixedRate(() -> {
-            int v = node.tabletStats().maxVersionCount();
+            int v = node.compaction().stats().maxVersionCount();
             maxVersions.accumulateAndGet(v, Math::max);
             if (ticks.incrementAndGet() % 200 == 0) {
                 perSecond.add(v);
@@ -93,7 +93,7 @@ class CompactionSteadyStateTest {
         assertTrue(errors.isEmpty(), () -> "loads failed: " + errors);
 
         long loads = nextLoad.get();
-        NodeMetrics m = node.metrics();
+        NodeMetrics m = node.ops().metrics();
         String summary = "loadPhaseMs=" + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin) + " loads=" + loads + " maxVersionCount=" + maxVersions.get() + " perSecond=" + perSecond
                 + " cumulativeSuccess=" + m.compactionSuccess.get(NodeMetrics.Kind.CUMULATIVE).sum()
                 + " cumulativeFailed=" + m.compactionFailed.get(NodeMetrics.Kind.CUMULATIVE).sum()
@@ -106,8 +106,8 @@ class CompactionSteadyStateTest {
         assertEquals(0, m.compactionFailed.get(NodeMetrics.Kind.CUMULATIVE).sum(), summary);
 
         long expected = loads * ROWS_PER_LOAD;
-        assertEquals(expected, join(node.count(DB, "steady")));
-        RowBatch rows = join(node.scan(DB, "steady", Long.MAX_VALUE));
+        assertEquals(expected, join(node.reads().count(DB, "steady")));
+        RowBatch rows = join(node.reads().scan(DB, "steady", Long.MAX_VALUE));
         assertEquals(expected, rows.size());
         for (int r = 0; r < rows.size(); r++) {
             long id = rows.getLong(r, 0);

@@ -4,7 +4,7 @@ import io.compactor.storage.util.StatusCode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
-import io.compactor.actors.node.NodeMetrics;
+import io.compactor.api.NodeMetrics;
 import io.compactor.scheduler.CompactionConfig;
 import io.compactor.scheduler.CompactionType;
 import io.compactor.scheduler.policy.CompactionCandidate;

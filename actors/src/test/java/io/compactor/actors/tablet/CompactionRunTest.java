@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.compactor.actors.compaction.CompactionProfile;
+import io.compactor.api.CompactionProfile;
 import io.compactor.scheduler.CompactionType;
 import io.compactor.storage.DataDir;
 import io.compactor.storage.rowset.RowsetMeta;

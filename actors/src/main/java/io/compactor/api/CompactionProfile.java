@@ -1,4 +1,4 @@
-package io.compactor.actors.compaction;
+package io.compactor.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;

@@ -1,4 +1,4 @@
-package io.compactor.actors.load;
+package io.compactor.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -34,7 +34,7 @@ public record LoadResult(@JsonProperty("TxnId") long txnId,
         return SUCCESS.equals(status);
     }
 
-    static LoadResult fail(long txnId, String label, String message, long total, long filtered, long bytes,
+    public static LoadResult fail(long txnId, String label, String message, long total, long filtered, long bytes,
                            long timeMs) {
         return new LoadResult(txnId, label, FAIL, null, message, total, 0, filtered, 0, bytes, timeMs, null);
     }

@@ -1,4 +1,4 @@
-package io.compactor.actors.cluster;
+package io.compactor.api;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package io.compactor.actors;
+package io.compactor.actors.node;
 
 import io.compactor.storage.schema.Column;
 import io.compactor.storage.schema.RowBatch;

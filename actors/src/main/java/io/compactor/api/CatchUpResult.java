@@ -1,4 +1,4 @@
-package io.compactor.actors.replica;
+package io.compactor.api;
 
 /**
  * What {@code Compactor.catchUpFrom} did for one tablet.

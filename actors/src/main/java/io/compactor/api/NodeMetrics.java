@@ -1,4 +1,4 @@
-package io.compactor.actors.node;
+package io.compactor.api;
 
 import java.util.EnumMap;
 import java.util.Map;

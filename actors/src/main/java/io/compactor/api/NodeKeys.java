@@ -1,10 +1,12 @@
-package io.compactor.actors;
+package io.compactor.api;
 
-import io.compactor.actors.cluster.ClusterSettings;
 import io.compactor.storage.config.ConfigKey;
 import java.util.List;
 
-/** Node-level configuration keys (defaults and documentation in actors' reference.conf). */
+/**
+ * Node-level configuration keys (defaults and documentation in actors' reference.conf); the cluster
+ * mode keys are {@code ClusterKeys}. {@code Compactor.ops().configKeys()} lists every module's.
+ */
 public final class NodeKeys {
     private NodeKeys() {
     }
@@ -26,25 +28,7 @@ public final class NodeKeys {
     public static final ConfigKey<Long> MAX_CONCURRENT_READS = ConfigKey.int64("max_concurrent_reads", false, 1, 100000);
 
 
-    /** Cluster mode (Pekko Cluster over Artery); off = the single-node behaviour. */
-    public static final ConfigKey<Boolean> CLUSTER_ENABLED = ConfigKey.bool("cluster_enabled", false);
-    /** The address other nodes reach this node's remoting at (Artery canonical hostname). */
-    public static final ConfigKey<String> CLUSTER_HOST = ConfigKey.string("cluster_host", false,
-            ClusterSettings::validHost, "a host name or IP address");
-    /** Remoting port (Artery canonical port); 0 picks a free one. */
-    public static final ConfigKey<Long> CLUSTER_PORT = ConfigKey.int64("cluster_port", false, 0, 65535);
-    /** {@code host:port,host:port} of the nodes to join; empty = this node is its own seed. */
-    public static final ConfigKey<String> CLUSTER_SEED_NODES = ConfigKey.string("cluster_seed_nodes", false,
-            ClusterSettings::seedNodesProblem);
-    /**
-     * How long the membership must be stable before the split brain resolver downs unreachable
-     * nodes (Pekko's stable-after); only then do the replicas' coordinators move off a crashed node.
-     */
-    public static final ConfigKey<Long> CLUSTER_DOWN_AFTER_SECONDS = ConfigKey.int64("cluster_down_after_seconds",
-            false, 1, 3600);
-
     public static final List<ConfigKey<?>> ALL = List.of(WEBSERVER_HOST, WEBSERVER_PORT, HTTP_AUTH_USER,
             HTTP_AUTH_PASSWORD, ENABLE_DEBUG_POINTS, STREAM_LOAD_MAX_BODY_BYTES, LOAD_TIMEOUT_SECONDS,
-            MAX_CONCURRENT_LOADS, MAX_CONCURRENT_READS, DOWNLOAD_TOKEN, CLUSTER_ENABLED, CLUSTER_HOST, CLUSTER_PORT,
-            CLUSTER_SEED_NODES, CLUSTER_DOWN_AFTER_SECONDS);
+            MAX_CONCURRENT_LOADS, MAX_CONCURRENT_READS, DOWNLOAD_TOKEN);
 }

@@ -1,4 +1,4 @@
-package io.compactor.actors.tablet;
+package io.compactor.api;
 
 import io.compactor.storage.mow.DeleteBitmapKey;
 import java.util.Map;

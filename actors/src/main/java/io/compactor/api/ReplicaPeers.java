@@ -1,4 +1,4 @@
-package io.compactor.actors.cluster;
+package io.compactor.api;
 
 import io.compactor.scheduler.replica.SingleReplicaDesignation;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.compactor.actors.catalog;
+package io.compactor.api;
 
 import io.compactor.storage.schema.Schema;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.compactor.actors.tablet;
+package io.compactor.api;
 
 /**
  * What a tablet last reported about itself: the figures the supervisor schedules by and the

@@ -1,6 +1,8 @@
-package io.compactor.actors;
+package io.compactor.actors.node;
 
 import io.compactor.storage.DataDir;
+import io.compactor.api.Reads;
+import io.compactor.api.SegmentLossReport;
 import io.compactor.storage.engine.BadTablets;
 import io.compactor.storage.rowset.RowsetMeta;
 import io.compactor.storage.segment.SegmentReader;
@@ -27,21 +29,16 @@ import java.util.concurrent.Executor;
  * <p>With {@code repair} the result is applied to the {@link BadTablets}: every damaged tablet is
  * marked bad and every tablet found whole is cleared. Without it, nothing changes.
  */
-public final class SegmentLossCheck {
-    /** The damaged tablets (id to the first problem found) after checking {@code checked} tablets. */
-    public record Result(int checked, Map<Long, String> badTablets) {
-    }
-
+final class SegmentLossCheck {
     private SegmentLossCheck() {
     }
 
-    public static CompletionStage<Result> run(Compactor node, boolean repair, Executor executor) {
-        List<Long> ids = new ArrayList<>(node.catalog().tablets().keySet());
-        ids.sort(null);
+    static CompletionStage<SegmentLossReport> run(Reads reads, List<Long> ids, BadTablets marks, boolean repair,
+                                                  Executor executor) {
         Map<Long, String> bad = new TreeMap<>();
         CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
         for (long id : ids) {
-            chain = chain.thenCompose(v -> node.snapshot(id)
+            chain = chain.thenCompose(v -> reads.snapshot(id)
                     .thenApplyAsync(snap -> {
                         try (snap) {
                             return check(snap, id);
@@ -52,7 +49,6 @@ public final class SegmentLossCheck {
                     .thenAccept(problem -> problem.ifPresent(p -> bad.put(id, p))));
         }
         return chain.thenApply(v -> {
-            BadTablets marks = node.engine().badTablets();
             if (repair) {
                 for (long id : ids) {
                     if (bad.containsKey(id)) {
@@ -62,7 +58,7 @@ public final class SegmentLossCheck {
                     }
                 }
             }
-            return new Result(ids.size(), Map.copyOf(bad));
+            return new SegmentLossReport(ids.size(), bad);
         });
     }
 

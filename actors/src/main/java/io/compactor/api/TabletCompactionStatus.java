@@ -1,4 +1,4 @@
-package io.compactor.actors.tablet;
+package io.compactor.api;
 
 import io.compactor.scheduler.CompactionType;
 import io.compactor.storage.tablet.TabletMeta;
@@ -21,5 +21,5 @@ import java.util.Map;
 public record TabletCompactionStatus(String policy, TabletMeta meta, Map<CompactionType, Long> lastFailure,
                                      Map<CompactionType, Long> lastSuccess, Map<CompactionType, Long> lastSchedule,
                                      Map<CompactionType, Status> lastStatus, java.util.Set<CompactionType> running,
-                                     io.compactor.actors.replica.SingleReplicaStatus singleReplica) {
+                                     io.compactor.api.SingleReplicaStatus singleReplica) {
 }

@@ -1,4 +1,4 @@
-package io.compactor.actors.replica;
+package io.compactor.api;
 
 /**
  * Doris's {@code "single replica compaction status"} block of {@code /api/compaction/show}.

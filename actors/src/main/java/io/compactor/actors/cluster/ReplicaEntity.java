@@ -5,7 +5,7 @@ import io.compactor.storage.util.StatusCode;
 import io.compactor.actors.tablet.TabletActor;
 import io.compactor.actors.tablet.TabletWrite;
 import io.compactor.storage.meta.LoadRecord;
-import io.compactor.storage.meta.MetaBatch;
+import io.compactor.actors.load.LoadMetaCommit;
 import io.compactor.storage.schema.RowBatch;
 import io.compactor.storage.schema.RowBatchCodec;
 import io.compactor.storage.tablet.TableMeta;
@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * one synced meta batch and makes the rowset visible. A staged or prepared load whose outcome
  * does not arrive within the load timeout asks the table's {@link TableTxn} to resolve it.
  */
-public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command> {
+public final class ReplicaEntity extends AbstractBehavior<ReplicaProtocol.Command> implements ReplicaProtocol {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaEntity.class);
     public static final EntityTypeKey<Command> KEY = EntityTypeKey.create(Command.class, "tablet-replica");
     /** How long a prepared load waits for its outcome before asking the table's coordinator. */
@@ -57,90 +57,6 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
     public static org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<Command> ref(
             org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding sharding, long tabletId, String node) {
         return sharding.entityRefFor(KEY, entityId(tabletId, node));
-    }
-
-    public sealed interface Command extends CborSerializable {
-    }
-
-    /** Rows (chunk {@code chunk} of a load's rows for this tablet); answered on the last chunk. */
-    public record Stage(long txnId, long tableId, String db, String label, int chunk, boolean last, byte[] rows,
-                        ActorRef<Staged> replyTo) implements Command {
-    }
-
-    /** {@code code}: OK, LABEL_ALREADY_EXISTS or an error code. */
-    public record Staged(long tabletId, String node, long txnId, StatusCode code, String msg) implements CborSerializable {
-    }
-
-    /** Reserve {@code version} for the staged load; {@code tablets} are all tablets of the load. */
-    public record PrepareAt(long txnId, long version, List<Long> tablets, ActorRef<Prepared> replyTo)
-            implements Command {
-    }
-
-    /** How a replica answered {@link PrepareAt}. */
-    public enum PrepareAnswer {
-        /** The version is reserved. */
-        PREPARED,
-        /** The replica's chain does not end right below the load's version ({@code localVersion} says where). */
-        LAGGING,
-        /** Anything else; {@code msg} holds the status. */
-        FAILED
-    }
-
-    public record Prepared(long tabletId, String node, long txnId, PrepareAnswer answer, long localVersion, String msg)
-            implements CborSerializable {
-    }
-
-    public record Publish(long txnId, long version, String db, String label, long loadedRows, long filteredRows,
-                          ActorRef<Published> replyTo) implements Command {
-    }
-
-    public record Published(long tabletId, String node, long txnId, StatusCode code, String msg)
-            implements CborSerializable {
-    }
-
-    /** Drop the load's staged or prepared rowset (no answer). */
-    public record Abort(long txnId) implements Command {
-    }
-
-    public record GetState(ActorRef<State> replyTo) implements Command {
-    }
-
-    /**
-     * @param present     whether this node has the replica at all
-     * @param version     end of its visible version chain
-     * @param preparedTxn the load holding a reservation (0 for none) with its version, label, tablets
-     */
-    public record State(long tabletId, String node, boolean present, long version, long preparedTxn,
-                        long preparedVersion, String db, String label, List<Long> preparedTablets)
-            implements CborSerializable {
-    }
-
-    public record HasLabel(String db, String label, ActorRef<LabelAnswer> replyTo) implements Command {
-    }
-
-    /** {@code txnId}: the txn that committed the label on this node, 0 if none did. */
-    public record LabelAnswer(String node, long txnId) implements CborSerializable {
-    }
-
-    /** A read of this replica: {@code kind} count, scan (up to {@code limit}) or get ({@code key} row). */
-    public record Read(String kind, long limit, byte[] key, ActorRef<ReadAnswer> replyTo) implements Command {
-    }
-
-    public record ReadAnswer(long tabletId, long version, long count, byte[] rows, StatusCode code, String msg)
-            implements CborSerializable {
-    }
-
-    /** Copy missing rowsets from {@code peer}; answers the version afterwards. */
-    public record CatchUp(long peerReplicaId, String peerNode, String peerHttp, ActorRef<CaughtUp> replyTo)
-            implements Command {
-    }
-
-    public record CaughtUp(long tabletId, String node, long version, StatusCode code, String msg)
-            implements CborSerializable {
-    }
-
-    /** The designated replica of this tablet committed a compaction (single-replica followers fetch). */
-    public record PeerCompacted(String from) implements Command {
     }
 
     // ---- internal
@@ -391,18 +307,10 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
             return this;
         }
         TabletActor.PrepareResult p = t.prepared;
-        MetaBatch batch = new MetaBatch();
-        batch.putRowset(p.rowset());
-        if (p.delta() != null) {
-            batch.putDeleteBitmap(tabletId, p.delta());
-        }
-        batch.putLabel(new LoadRecord(t.db, t.label, t.txnId, t.tableId, "VISIBLE", m.loadedRows(), m.filteredRows(),
-                services.engine().clock().millis()));
         try {
-            if (services.engine().debugPoints().take("replica.publish", id -> id == tabletId) != null) {
-                throw new IllegalStateException("debug point replica.publish: injected failure");
-            }
-            services.engine().meta().write(batch);
+            LoadMetaCommit.write(services.engine(), List.of(p), new LoadRecord(t.db, t.label, t.txnId, t.tableId,
+                    "VISIBLE", m.loadedRows(), m.filteredRows(), services.engine().clock().millis()),
+                    "replica.publish", id -> id == tabletId, "txn " + t.txnId + " on tablet " + tabletId);
         } catch (RuntimeException e) {
             LOG.error("publish of txn {} on tablet {} failed", t.txnId, tabletId, e);
             m.replyTo().tell(new Published(tabletId, services.self(), m.txnId(), StatusCode.INTERNAL_ERROR,

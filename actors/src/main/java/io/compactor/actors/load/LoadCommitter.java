@@ -4,7 +4,6 @@ import io.compactor.storage.util.StatusCode;
 import io.compactor.actors.tablet.TabletActor;
 import io.compactor.storage.engine.StorageEngine;
 import io.compactor.storage.meta.LoadRecord;
-import io.compactor.storage.meta.MetaBatch;
 import io.compactor.storage.util.Status;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -143,28 +142,18 @@ public final class LoadCommitter extends AbstractBehavior<LoadCommitter.Command>
             next();
             return;
         }
-        MetaBatch batch = new MetaBatch();
-        for (TabletActor.PrepareResult p : prepared.values()) {
-            batch.putRowset(p.rowset());
-            if (p.delta() != null) {
-                batch.putDeleteBitmap(p.tabletId(), p.delta());
-            }
-        }
-        batch.putLabel(new LoadRecord(txn.db(), txn.label(), txn.txnId(), txn.tableId(), "VISIBLE",
-                txn.loadedRows(), txn.filteredRows(), engine.clock().millis()));
+        LoadRecord label = new LoadRecord(txn.db(), txn.label(), txn.txnId(), txn.tableId(), "VISIBLE",
+                txn.loadedRows(), txn.filteredRows(), engine.clock().millis());
         boolean durable;
         Status error = null;
         try {
-            if (engine.debugPoints().take("meta.commit", txn.rowsets()::containsKey) != null) {
-                throw new IllegalStateException("debug point meta.commit: injected failure in meta commit of load "
-                        + txn.label() + " (txn " + txn.txnId() + ")");
-            }
-            engine.meta().write(batch);
+            LoadMetaCommit.write(engine, prepared.values(), label, "meta.commit", txn.rowsets()::containsKey,
+                    "load " + txn.label() + " (txn " + txn.txnId() + ")");
             durable = true;
         } catch (RuntimeException e) {
             LOG.error("meta commit of txn {} (label {}) failed", txn.txnId(), txn.label(), e);
-            durable = labelCommitted(txn);
-            error = new Status(StatusCode.INTERNAL_ERROR, "failed to commit txn " + txn.txnId() + ": " + e.getMessage());
+            durable = LoadMetaCommit.labelCommitted(engine, txn.db(), txn.label(), txn.txnId());
+            error = Status.internal("failed to commit txn " + txn.txnId() + ": " + e.getMessage());
         }
         if (durable) {
             for (var e : prepared.entrySet()) {
@@ -177,17 +166,6 @@ public final class LoadCommitter extends AbstractBehavior<LoadCommitter.Command>
             current.replyTo().tell(new CommitResult(error, false, 0));
         }
         next();
-    }
-
-    private boolean labelCommitted(LoadTxn txn) {
-        try {
-            return engine.meta().findLabel(txn.db(), txn.label()).map(r -> r.txnId() == txn.txnId()).orElse(false);
-        } catch (RuntimeException e) {
-            // The store can not even be read: the node must not claim either outcome. Failing the
-            // load is the answer that can be wrong only if the batch did land, and the restart
-            // that such a storage failure needs will then show it complete, never partial.
-            return false;
-        }
     }
 
     private void abortAll(LoadTxn txn) {

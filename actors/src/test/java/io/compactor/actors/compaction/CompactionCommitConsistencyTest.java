@@ -1,10 +1,11 @@
 package io.compactor.actors.compaction;
 
+import io.compactor.actors.TestNode;
 import io.compactor.actors.node.Node;
 import io.compactor.api.CompactionProfile;
-import static io.compactor.actors.compaction.CompactionTestNode.DB;
-import static io.compactor.actors.compaction.CompactionTestNode.join;
-import static io.compactor.actors.compaction.CompactionTestNode.load;
+import static io.compactor.actors.TestNode.DB;
+import static io.compactor.actors.TestNode.join;
+import static io.compactor.actors.TestNode.loadScores;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -135,12 +136,12 @@ class CompactionCommitConsistencyTest {
 
     @Test
     void anAbortedCommitRemovesItsOutputAndLeavesTheTabletAsItWas() throws IOException {
-        node = Compactor.start(CompactionTestNode.config(dir, Map.of("enable_debug_points", true)));
-        TableMeta t = CompactionTestNode.createTable(node, "t", KeysType.DUPLICATE_KEYS, 1,
+        node = TestNode.start(dir, Map.of("enable_debug_points", true));
+        TableMeta t = TestNode.createScoreTable(node, "t", KeysType.DUPLICATE_KEYS, 1,
                 Map.of("disable_auto_compaction", "true"));
         long tablet = t.tabletIds().get(0);
         for (int i = 0; i < 6; i++) {
-            load(node, "t", i * 100L, i * 100L + 100);
+            loadScores(node, "t", i * 100L, i * 100L + 100);
         }
         TabletMeta before = join(node.reads().tabletMeta(tablet));
         Set<String> filesBefore = filesOnDisk(tablet);
@@ -168,13 +169,12 @@ class CompactionCommitConsistencyTest {
 
     @Test
     void aFullRequestedWhileACumulativeRunsWaitsAndMergesItsOutput() {
-        node = Compactor.start(CompactionTestNode.config(dir,
-                Map.of("compaction-dispatcher.thread-pool-executor.fixed-pool-size", 1)));
-        TableMeta t = CompactionTestNode.createTable(node, "t", KeysType.UNIQUE_KEYS, 1,
+        node = TestNode.start(dir, Map.of("compaction-dispatcher.thread-pool-executor.fixed-pool-size", 1));
+        TableMeta t = TestNode.createScoreTable(node, "t", KeysType.UNIQUE_KEYS, 1,
                 Map.of("disable_auto_compaction", "true"));
         long tablet = t.tabletIds().get(0);
         for (int i = 0; i < 7; i++) {
-            load(node, "t", i * 10L, i * 10L + 30);
+            loadScores(node, "t", i * 10L, i * 10L + 30);
         }
         holdCompactionThread();
 
@@ -182,7 +182,7 @@ class CompactionCommitConsistencyTest {
                 .toCompletableFuture();
         await().atMost(WAIT).until(() -> join(node.compaction().status(tablet)).running()
                 .contains(CompactionType.CUMULATIVE));
-        load(node, "t", 100, 110); // a load commits [9-9] while the cumulative merges [2-8]
+        loadScores(node, "t", 100, 110); // a load commits [9-9] while the cumulative merges [2-8]
         CompletableFuture<Status> full = node.compaction().runAndWait(tablet, CompactionType.FULL, WAIT)
                 .toCompletableFuture();
         // The full request is queued, not started: it would take the running cumulative's inputs.

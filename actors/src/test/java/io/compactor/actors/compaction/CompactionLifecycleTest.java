@@ -1,12 +1,12 @@
 package io.compactor.actors.compaction;
 
+import io.compactor.actors.TestNode;
 import io.compactor.storage.util.StatusCode;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
 import io.compactor.actors.Compactor;
 import io.compactor.api.NodeMetrics;
 import io.compactor.api.CreateTableSpec;
@@ -56,13 +56,10 @@ class CompactionLifecycleTest {
     }
 
     private Compactor start(Map<String, Object> extra) {
-        Map<String, Object> m = new HashMap<>();
-        m.put("compactor.storage_root_path", dir.toString());
-        m.put("compactor.webserver_port", 0);
-        m.put("compactor.disable_auto_compaction", true);
-        m.put("compactor.enable_debug_points", true);
-        extra.forEach((k, v) -> m.put("compactor." + k, v));
-        return Compactor.start(ConfigFactory.parseMap(m).withFallback(ConfigFactory.load()), clock);
+        Map<String, Object> m = new HashMap<>(extra);
+        m.put("disable_auto_compaction", true);
+        m.put("enable_debug_points", true);
+        return TestNode.start(dir, m, clock);
     }
 
     private static <T> T join(CompletionStage<T> s) {

@@ -1,7 +1,8 @@
 package io.compactor.actors.compaction;
 
-import static io.compactor.actors.compaction.CompactionTestNode.join;
-import static io.compactor.actors.compaction.CompactionTestNode.load;
+import io.compactor.actors.TestNode;
+import static io.compactor.actors.TestNode.join;
+import static io.compactor.actors.TestNode.loadScores;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -41,18 +42,18 @@ class CompactionPermitsTest {
 
     @Test
     void aTimeSeriesPickHoldingOnePermitLetsASecondTabletRunWhilePermitsAreNearlyUsedUp() {
-        node = Compactor.start(CompactionTestNode.config(dir, Map.of("total_permits_for_compaction_score", 15,
-                "enable_debug_points", true)));
-        TableMeta ts = CompactionTestNode.createTable(node, "ts", KeysType.DUPLICATE_KEYS, 1,
+        node = TestNode.start(dir, Map.of("total_permits_for_compaction_score", 15,
+                "enable_debug_points", true));
+        TableMeta ts = TestNode.createScoreTable(node, "ts", KeysType.DUPLICATE_KEYS, 1,
                 Map.of("compaction_policy", "time_series", "time_series_compaction_file_count_threshold", "10",
                         "disable_auto_compaction", "true"));
-        TableMeta sized = CompactionTestNode.createTable(node, "sized", KeysType.DUPLICATE_KEYS, 1,
+        TableMeta sized = TestNode.createScoreTable(node, "sized", KeysType.DUPLICATE_KEYS, 1,
                 Map.of("disable_auto_compaction", "true"));
         for (int i = 0; i < 12; i++) {
-            load(node, "ts", i * 10L, i * 10L + 10);
+            loadScores(node, "ts", i * 10L, i * 10L + 10);
         }
         for (int i = 0; i < 6; i++) {
-            load(node, "sized", i * 10L, i * 10L + 10);
+            loadScores(node, "sized", i * 10L, i * 10L + 10);
         }
         long tsTablet = ts.tabletIds().get(0);
         long sizedTablet = sized.tabletIds().get(0);
@@ -78,7 +79,7 @@ class CompactionPermitsTest {
         await().atMost(WAIT).until(() -> join(node.reads().tabletMeta(tsTablet)).rowsets().size() < 13
                 && join(node.reads().tabletMeta(sizedTablet)).rowsets().size() < 7);
         await().atMost(WAIT).until(() -> node.ops().metrics().usedPermits.get() == 0);
-        assertEquals(120, join(node.reads().count(CompactionTestNode.DB, "ts")));
-        assertEquals(60, join(node.reads().count(CompactionTestNode.DB, "sized")));
+        assertEquals(120, join(node.reads().count(TestNode.DB, "ts")));
+        assertEquals(60, join(node.reads().count(TestNode.DB, "sized")));
     }
 }

@@ -1,9 +1,10 @@
 package io.compactor.actors.compaction;
 
+import io.compactor.actors.TestNode;
 import io.compactor.actors.node.Node;
-import static io.compactor.actors.compaction.CompactionTestNode.DB;
-import static io.compactor.actors.compaction.CompactionTestNode.join;
-import static io.compactor.actors.compaction.CompactionTestNode.load;
+import static io.compactor.actors.TestNode.DB;
+import static io.compactor.actors.TestNode.join;
+import static io.compactor.actors.TestNode.loadScores;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -67,33 +68,33 @@ class CompactionRestartTest {
     @Test
     void restartKeepsCompactedRowsetsAndCumulativePointAndLeavesNoOrphanFiles() throws IOException {
         Map<String, Object> cfg = Map.of();
-        node = Compactor.start(CompactionTestNode.config(dir, cfg));
-        TableMeta ts = CompactionTestNode.createTable(node, "ts", KeysType.DUPLICATE_KEYS, 1,
+        node = TestNode.start(dir, cfg);
+        TableMeta ts = TestNode.createScoreTable(node, "ts", KeysType.DUPLICATE_KEYS, 1,
                 Map.of("disable_auto_compaction", "true", "compaction_policy", "time_series",
                         "time_series_compaction_file_count_threshold", "10"));
-        TableMeta sb = CompactionTestNode.createTable(node, "sb", KeysType.UNIQUE_KEYS, 2,
+        TableMeta sb = TestNode.createScoreTable(node, "sb", KeysType.UNIQUE_KEYS, 2,
                 Map.of("disable_auto_compaction", "true"));
         long tsTablet = ts.tabletIds().get(0);
 
         // time_series: 10 loads reach the file count threshold; the output is promoted (cp moves).
         for (int i = 0; i < 10; i++) {
-            load(node, "ts", i * 50L, i * 50L + 50);
+            loadScores(node, "ts", i * 50L, i * 50L + 50);
         }
         assertEquals(Status.OK, compact(tsTablet, CompactionType.CUMULATIVE));
         // size_based, merge-on-write: cumulative, then full, then more loads on top.
         for (int i = 0; i < 6; i++) {
-            load(node, "sb", i * 10L, i * 10L + 40); // overlapping keys: upserts
+            loadScores(node, "sb", i * 10L, i * 10L + 40); // overlapping keys: upserts
         }
         for (long t : sb.tabletIds()) {
             assertEquals(Status.OK, compact(t, CompactionType.CUMULATIVE));
         }
-        load(node, "sb", 100, 120);
-        load(node, "sb", 110, 130);
+        loadScores(node, "sb", 100, 120);
+        loadScores(node, "sb", 110, 130);
         for (long t : sb.tabletIds()) {
             assertEquals(Status.OK, compact(t, CompactionType.FULL));
         }
-        load(node, "sb", 200, 210);
-        load(node, "sb", 205, 215);
+        loadScores(node, "sb", 200, 210);
+        loadScores(node, "sb", 205, 215);
 
         Map<Long, TabletView> before = new HashMap<>();
         List<Long> tablets = new ArrayList<>(sb.tabletIds());
@@ -118,7 +119,7 @@ class CompactionRestartTest {
         String tsScan = text(join(node.reads().scan(DB, "ts", Long.MAX_VALUE)));
 
         node.close();
-        node = Compactor.start(CompactionTestNode.config(dir, cfg));
+        node = TestNode.start(dir, cfg);
 
         var recovery = node.ops().recoveryReport();
         assertEquals(3, recovery.tablets());
@@ -136,7 +137,7 @@ class CompactionRestartTest {
 
         // Compaction goes on from the recovered point.
         for (int i = 0; i < 10; i++) {
-            load(node, "ts", 1000L + i, 1001L + i);
+            loadScores(node, "ts", 1000L + i, 1001L + i);
         }
         assertEquals(Status.OK, compact(tsTablet, CompactionType.CUMULATIVE));
         TabletCompactionStatus st = join(node.compaction().status(tsTablet));

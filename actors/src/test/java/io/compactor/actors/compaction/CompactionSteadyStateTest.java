@@ -1,7 +1,8 @@
 package io.compactor.actors.compaction;
 
-import static io.compactor.actors.compaction.CompactionTestNode.DB;
-import static io.compactor.actors.compaction.CompactionTestNode.join;
+import io.compactor.actors.TestNode;
+import static io.compactor.actors.TestNode.DB;
+import static io.compactor.actors.TestNode.join;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -51,8 +52,8 @@ class CompactionSteadyStateTest {
     @Test
     void automaticCompactionKeepsVersionCountsBelowOneHundredUnderContinuousLoads() throws Exception {
         long seconds = Long.getLong("compactor.test.steadyStateSeconds", 60);
-        node = Compactor.start(CompactionTestNode.config(dir, Map.of()));
-        CompactionTestNode.createTable(node, "steady", KeysType.DUPLICATE_KEYS, TABLETS, Map.of());
+        node = TestNode.start(dir, Map.of());
+        TestNode.createScoreTable(node, "steady", KeysType.DUPLICATE_KEYS, TABLETS, Map.of());
 
         AtomicInteger maxVersions = new AtomicInteger();
         List<Integer> perSecond = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -76,7 +77,7 @@ class CompactionSteadyStateTest {
                 try {
                     while (System.nanoTime() < deadline) {
                         long load = nextLoad.getAndIncrement();
-                        CompactionTestNode.load(node, "steady", load * ROWS_PER_LOAD, (load + 1) * ROWS_PER_LOAD);
+                        TestNode.loadScores(node, "steady", load * ROWS_PER_LOAD, (load + 1) * ROWS_PER_LOAD);
                     }
                 } catch (Throwable e) {
                     errors.add(e);

@@ -1,10 +1,10 @@
 package io.compactor.actors.segcompaction;
 
+import io.compactor.actors.TestNode;
 import io.compactor.storage.util.StatusCode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
 import io.compactor.actors.Compactor;
 import io.compactor.api.CreateTableSpec;
 import io.compactor.api.LoadResult;
@@ -49,14 +49,8 @@ class SegcompactionNodeTest {
 
     @BeforeAll
     static void start() {
-        node = Compactor.start(ConfigFactory.parseMap(Map.of(
-                        "compactor.storage_root_path", root.toString(),
-                        "compactor.webserver_port", 0,
-                        "compactor.write_buffer_size", 12_000,
-                        "compactor.enable_debug_points", true,
-                        "compactor.disable_auto_compaction", true,
-                        "compactor.vertical_compaction_num_columns_per_group", 2))
-                .withFallback(ConfigFactory.load()));
+        node = TestNode.start(root, Map.of("write_buffer_size", 12_000, "enable_debug_points", true,
+                "disable_auto_compaction", true, "vertical_compaction_num_columns_per_group", 2));
     }
 
     @AfterAll

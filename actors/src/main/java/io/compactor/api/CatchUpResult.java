@@ -1,7 +1,7 @@
 package io.compactor.api;
 
 /**
- * What {@code Compactor.catchUpFrom} did for one tablet.
+ * What {@link Membership#catchUpFrom} did for one tablet.
  *
  * @param tabletId        the tablet
  * @param peer            {@code host:port} fetched from

@@ -417,19 +417,17 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaProtocol.Comman
                 try (snap) {
                     long version = snap.meta().maxVersion();
                     answer = switch (m.kind()) {
-                        case "count" -> new ReadAnswer(tabletId, version, TabletReader.count(table.schema(),
+                        case COUNT -> new ReadAnswer(tabletId, version, TabletReader.count(table.schema(),
                                 List.of(snap)), null, StatusCode.OK, "");
-                        case "scan" -> {
+                        case SCAN -> {
                             RowBatch rows = TabletReader.scan(table.schema(), List.of(snap), m.limit());
                             yield new ReadAnswer(tabletId, version, rows.size(), RowBatchCodec.encode(rows), StatusCode.OK, "");
                         }
-                        case "get" -> {
+                        case GET -> {
                             RowBatch rows = TabletReader.get(table.schema(), snap,
                                     RowBatchCodec.decode(table.schema(), m.key()));
                             yield new ReadAnswer(tabletId, version, rows.size(), RowBatchCodec.encode(rows), StatusCode.OK, "");
                         }
-                        default -> new ReadAnswer(tabletId, version, 0, null, StatusCode.INVALID_ARGUMENT,
-                                "unknown read " + m.kind());
                     };
                 } catch (Exception e) {
                     if (e instanceof java.io.IOException io) {

@@ -73,8 +73,11 @@ public interface ReplicaProtocol {
     public record LabelAnswer(String node, long txnId) implements CborSerializable {
     }
 
-    /** A read of this replica: {@code kind} count, scan (up to {@code limit}) or get ({@code key} row). */
-    public record Read(String kind, long limit, byte[] key, ActorRef<ReadAnswer> replyTo) implements Command {
+    /** A read of this replica: {@code kind}: count, scan (up to {@code limit}) or get ({@code key} row). */
+    /** What a {@link Read} asks of a replica. */
+    enum ReadKind { COUNT, SCAN, GET }
+
+    public record Read(ReadKind kind, long limit, byte[] key, ActorRef<ReadAnswer> replyTo) implements Command {
     }
 
     public record ReadAnswer(long tabletId, long version, long count, byte[] rows, StatusCode code, String msg)

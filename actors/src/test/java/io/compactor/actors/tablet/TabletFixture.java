@@ -43,9 +43,7 @@ import java.util.stream.Stream;
  */
 final class TabletFixture implements AutoCloseable {
     static final long TABLET = 10_001;
-    static final Schema SCHEMA = Schema.of(List.of(new Column("id", ColumnType.BIGINT, false, 0),
-            new Column("v", ColumnType.BIGINT, true, 0), new Column("s", ColumnType.VARCHAR, true, 32)),
-            List.of("id"), KeysType.DUPLICATE_KEYS);
+    static final Schema SCHEMA = schema(KeysType.DUPLICATE_KEYS);
 
     final ManualClock clock = new ManualClock(1_700_000_000_000L);
     final StorageEngine engine;
@@ -54,10 +52,16 @@ final class TabletFixture implements AutoCloseable {
     private long txn;
 
     TabletFixture(Path dir, Map<String, String> properties) {
-        var config = ConfigFactory.parseMap(Map.of("compactor.storage_root_path", dir.toString()))
-                .withFallback(ConfigFactory.load());
+        this(dir, properties, KeysType.DUPLICATE_KEYS);
+    }
+
+    /** A tablet of {@code keys}; UNIQUE_KEYS is merge-on-write (load with {@link #write} and the protocol). */
+    TabletFixture(Path dir, Map<String, String> properties, KeysType keys) {
+        var config = ConfigFactory.parseMap(Map.of("compactor.storage_root_path", dir.toString(),
+                "compactor.enable_segcompaction", false)).withFallback(ConfigFactory.load());
         engine = StorageEngine.open(CompactorConfig.load(config, Compactor.configKeys()), clock);
-        TableMeta table = new TableMeta(1001, "db", "t", SCHEMA, 1, 1, TableProperties.parse(properties, false),
+        TableMeta table = new TableMeta(1001, "db", "t", schema(keys), 1, 1,
+                TableProperties.parse(properties, keys == KeysType.UNIQUE_KEYS),
                 List.of(TABLET), clock.millis());
         String dataDir = engine.dataDirs().get(0).path();
         TabletMeta meta = TabletMeta.create(TABLET, table.tableId(), 0, dataDir);
@@ -69,14 +73,39 @@ final class TabletFixture implements AutoCloseable {
         state = new TabletState(engine, table, meta);
     }
 
-    /** Commits a load of ids [from, to) at the tablet's next version, as a publish does. */
-    RowsetMeta load(long from, long to) {
-        RowBatch rows = new RowBatch(SCHEMA, (int) (to - from));
+    static Schema schema(KeysType keys) {
+        return Schema.of(List.of(new Column("id", ColumnType.BIGINT, false, 0),
+                new Column("v", ColumnType.BIGINT, true, 0), new Column("s", ColumnType.VARCHAR, true, 32)),
+                List.of("id"), keys);
+    }
+
+    static RowBatch rows(Schema schema, long from, long to, long value) {
+        RowBatch rows = new RowBatch(schema, (int) (to - from));
         for (long id = from; id < to; id++) {
             int r = rows.addRow();
             rows.setLong(r, 0, id);
-            rows.setLong(r, 1, id * 10);
+            rows.setLong(r, 1, value);
             rows.setBytes(r, 2, ("s" + id).getBytes(StandardCharsets.UTF_8));
+        }
+        return rows;
+    }
+
+    /**
+     * Writes a load of ids [from, to) with {@code value} as a tablet does before the commit (files, and
+     * for merge-on-write the marks against the rowsets visible now); nothing is committed.
+     */
+    TabletWrite write(long from, long to, long value) {
+        var segcompaction = new io.compactor.actors.segcompaction.SegcompactionService(null, engine,
+                () -> java.time.Duration.ofSeconds(10));
+        return LoadWriter.writeAsync(state, rows(state.table.schema(), from, to, value), segcompaction, Runnable::run)
+                .join();
+    }
+
+    /** Commits a load of ids [from, to) at the tablet's next version, as a publish does (duplicate keys only). */
+    RowsetMeta load(long from, long to) {
+        RowBatch rows = rows(SCHEMA, from, to, 0);
+        for (int r = 0; r < rows.size(); r++) {
+            rows.setLong(r, 1, rows.getLong(r, 0) * 10);
         }
         try {
             RowsetWriter writer = new RowsetWriter(state.dir, TABLET, engine.nextRowsetId(), SCHEMA, 1 << 20, null);
@@ -117,7 +146,7 @@ final class TabletFixture implements AutoCloseable {
     }
 
     CompactionRun.TabletFiles files() {
-        return new CompactionRun.TabletFiles(state.dir, TABLET, SCHEMA);
+        return new CompactionRun.TabletFiles(state.dir, TABLET, state.table.schema());
     }
 
     /** The segment file names in the tablet's directory. */

@@ -335,6 +335,9 @@ class ClusterReplicationTest {
                     .findFirst().orElseThrow();
             Answer direct = new HttpTestClient(holder.port()).get("/api/compaction/show?tablet_id=" + tablet);
             for (CompactorServer n : nodes) {
+                // A node forwards once it has learned a holder's HTTP address from the cluster.
+                await().atMost(Duration.ofSeconds(30)).until(() -> n.node().tables().isLocal(tablet)
+                        || n.node().cluster().replicaHttpAddress(tablet) != null);
                 Answer show = new HttpTestClient(n.port()).get("/api/compaction/show?tablet_id=" + tablet);
                 assertEquals(200, show.status(), show.body());
                 assertEquals(direct.json().get("rowsets"), show.json().get("rowsets"));

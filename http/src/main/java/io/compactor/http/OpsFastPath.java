@@ -1,11 +1,12 @@
 package io.compactor.http;
 
 import io.compactor.actors.Compactor;
-import io.compactor.actors.NodeKeys;
+import io.compactor.api.NodeKeys;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpMethods;
@@ -34,12 +35,15 @@ final class OpsFastPath implements Function<HttpRequest, CompletionStage<HttpRes
     private final transient CompletableFuture<HttpResponse> health;
     private final boolean metricsOpen;
 
-    OpsFastPath(Compactor node, Function<HttpRequest, CompletionStage<HttpResponse>> routes) {
+    private final transient ActorSystem<Void> http;
+
+    OpsFastPath(Compactor node, ActorSystem<Void> http, Function<HttpRequest, CompletionStage<HttpResponse>> routes) {
         this.node = node;
+        this.http = http;
         this.routes = routes;
-        this.ops = node.system().dispatchers().lookup(DispatcherSelector.fromConfig(DISPATCHER));
+        this.ops = http.dispatchers().lookup(DispatcherSelector.fromConfig(DISPATCHER));
         this.health = CompletableFuture.completedFuture(Json.ok(Json.obj("status", "OK")));
-        this.metricsOpen = node.config().get(NodeKeys.HTTP_AUTH_PASSWORD).isEmpty();
+        this.metricsOpen = node.ops().config().get(NodeKeys.HTTP_AUTH_PASSWORD).isEmpty();
     }
 
     @Override
@@ -47,11 +51,11 @@ final class OpsFastPath implements Function<HttpRequest, CompletionStage<HttpRes
         if (req.method() == HttpMethods.GET) {
             String path = req.getUri().path();
             if (path.equals("/api/health")) {
-                req.discardEntityBytes(node.system());
+                req.discardEntityBytes(http);
                 return health;
             }
             if (metricsOpen && path.equals("/metrics")) {
-                req.discardEntityBytes(node.system());
+                req.discardEntityBytes(http);
                 return CompletableFuture.supplyAsync(() -> HttpResponse.create().withEntity(
                         ContentTypes.TEXT_PLAIN_UTF8, PrometheusMetrics.render(node).getBytes(StandardCharsets.UTF_8)), ops);
             }

@@ -23,7 +23,7 @@ import java.util.Objects;
  *       hands it to the sink, so memory stays bounded by the chunk size.</li>
  * </ol>
  * The output is row for row what {@link RowsetMerger} produces for the same input. The row
- * counts are checked as there (consistency rule 6).
+ * counts are checked as there (consistency rule 6 of docs/DESIGN.md).
  *
  * <p>The merger opens the sources from the factories and closes them.
  */

@@ -1,8 +1,6 @@
 package io.compactor.storage.mow;
 
-import io.compactor.storage.meta.DeleteBitmapKey;
-import io.compactor.storage.meta.MetaBatch;
-import io.compactor.storage.rowset.RowsetId;
+import io.compactor.storage.RowsetId;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -146,14 +144,6 @@ public final class DeleteBitmap {
             n += b.serializedSizeInBytes();
         }
         return n;
-    }
-
-    /** Adds a put of every entry to a meta batch. */
-    public void writeTo(MetaBatch batch, long tabletId) {
-        for (var e : entries.entrySet()) {
-            DeleteBitmapKey k = e.getKey();
-            batch.putDeleteBitmap(tabletId, k.rowsetId(), k.segmentId(), k.version(), serialize(e.getValue()));
-        }
     }
 
     public static byte[] serialize(RoaringBitmap b) {

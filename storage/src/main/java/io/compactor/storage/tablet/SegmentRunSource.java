@@ -57,7 +57,9 @@ final class SegmentRunSource implements SortedRunSource {
                 currentSegment = segmentIds[next];
                 next++;
                 if (batch == null) {
-                    batch = new RowBatch(schema, batchRows);
+                    // a column subset (vertical merge group) gets a narrow batch: only its columns cost memory
+                    batch = columns == null ? new RowBatch(schema, batchRows)
+                            : RowBatch.projection(schema, batchRows, columns);
                 }
             }
             long position = cursor.position();

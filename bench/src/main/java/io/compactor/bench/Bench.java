@@ -25,6 +25,7 @@ public final class Bench {
         BENCHMARKS.put("torture", Torture::main);
         BENCHMARKS.put("overload", OverloadBench::main);
         BENCHMARKS.put("single-replica", SingleReplicaBench::main);
+        BENCHMARKS.put("wide", WideBench::main);
     }
 
     private Bench() {

@@ -51,7 +51,15 @@ public final class SimulationRunner {
             return drive(new NodeClient(target, o.user, o.password), target);
         } finally {
             if (embedded != null) {
-                embedded.close();
+                long t0 = System.nanoTime();
+                try {
+                    embedded.stop();
+                } finally {
+                    long t1 = System.nanoTime();
+                    embedded.removeData();
+                    out.printf(Locale.ROOT, "simulate: embedded node stopped in %.1fs, data %s in %.1fs%n",
+                            (t1 - t0) / 1e9, o.keepData ? "kept" : "removed", (System.nanoTime() - t1) / 1e9);
+                }
             }
         }
     }

@@ -85,7 +85,7 @@ public final class VerticalMerger {
         List<int[]> groups = ColumnGroups.split(schema, settings.numColumnsPerGroup());
         String spillPrefix = "compaction_row_source_" + options.tabletId() + "_";
         try (RowSourceBuffer rowSources = new RowSourceBuffer(settings.maxRowSourceMemoryBytes(), settings.spillDir(),
-                spillPrefix)) {
+                spillPrefix, Math.max(1, inputs.size()))) {
             sink.startGroup(groups.get(0));
             MergeStats keyPass = mergeKeys(inputs, groups.get(0), rowSources, new MergeSink() {
                 @Override
@@ -160,7 +160,7 @@ public final class VerticalMerger {
         List<int[]> groups = ColumnGroups.split(schema, settings.numColumnsPerGroup());
         String spillPrefix = "compaction_row_source_" + options.tabletId() + "_";
         try (RowSourceBuffer rowSources = new RowSourceBuffer(settings.maxRowSourceMemoryBytes(), settings.spillDir(),
-                spillPrefix)) {
+                spillPrefix, Math.max(1, inputs.size()))) {
             MergeStats keyPass = mergeKeys(inputs, groups.get(0), rowSources, new CountingSink());
             long groupPeak = replayGroups(inputs, groups, rowSources, keyPass.outputRows(), sink);
             long peak = Math.max(keyPass.peakMemoryBytes(), groupPeak) + rowSources.peakMemoryBytes();

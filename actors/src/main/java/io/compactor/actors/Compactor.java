@@ -529,7 +529,7 @@ public final class Compactor implements AutoCloseable {
         long tabletId = t.tabletFor(keyRow.keyHash(0));
         return bounded(() -> snapshot(tabletId).thenApplyAsync(snap -> {
             try (snap) {
-                return TabletReader.get(t.schema(), snap, keyRow);
+                return TabletReader.get(t.schema(), snap, keyRow, engine.primaryKeys());
             } catch (java.io.IOException e) {
                 engine.badTablets().markIfCorrupt(e);
                 throw new java.io.UncheckedIOException(e);

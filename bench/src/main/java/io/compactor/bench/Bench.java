@@ -26,6 +26,7 @@ public final class Bench {
         BENCHMARKS.put("overload", OverloadBench::main);
         BENCHMARKS.put("single-replica", SingleReplicaBench::main);
         BENCHMARKS.put("wide", WideBench::main);
+        BENCHMARKS.put("upsert", UpsertBench::main);
     }
 
     private Bench() {

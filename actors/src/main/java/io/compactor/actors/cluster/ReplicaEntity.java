@@ -504,7 +504,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
                         }
                         case "get" -> {
                             RowBatch rows = TabletReader.get(table.schema(), snap,
-                                    RowBatchCodec.decode(table.schema(), m.key()));
+                                    RowBatchCodec.decode(table.schema(), m.key()), services.engine().primaryKeys());
                             yield new ReadAnswer(tabletId, version, rows.size(), RowBatchCodec.encode(rows), "OK", "");
                         }
                         default -> new ReadAnswer(tabletId, version, 0, null, "INVALID_ARGUMENT",

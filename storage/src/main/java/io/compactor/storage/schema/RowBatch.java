@@ -334,6 +334,57 @@ public final class RowBatch {
         return first;
     }
 
+    /**
+     * Appends the rows {@code rows[0..count)} of {@code src} (same schema, holding every column
+     * this batch holds), in that order: a gather, one tight loop per column. Returns the index of
+     * the first appended row. VARCHAR values are shared, as in {@link #appendRange}.
+     */
+    public int appendRows(RowBatch src, int[] rows, int count) {
+        ensureCapacity(size + count);
+        int first = size;
+        for (int c = 0; c < physical.length; c++) {
+            if (!hasColumn(c)) {
+                continue;
+            }
+            switch (physical[c]) {
+                case LONG -> {
+                    long[] s = src.longs[c];
+                    long[] d = longs[c];
+                    for (int i = 0; i < count; i++) {
+                        d[first + i] = s[rows[i]];
+                    }
+                }
+                case DOUBLE -> {
+                    double[] s = src.doubles[c];
+                    double[] d = doubles[c];
+                    for (int i = 0; i < count; i++) {
+                        d[first + i] = s[rows[i]];
+                    }
+                }
+                case BYTES -> {
+                    byte[][] s = src.bytes[c];
+                    byte[][] d = bytes[c];
+                    long added = 0;
+                    for (int i = 0; i < count; i++) {
+                        byte[] v = s[rows[i]];
+                        d[first + i] = v;
+                        added += v.length;
+                    }
+                    varBytes += added;
+                }
+            }
+            if (nulls[c] != null) {
+                boolean[] s = src.nulls[c];
+                boolean[] d = nulls[c];
+                for (int i = 0; i < count; i++) {
+                    d[first + i] = s != null && s[rows[i]];
+                }
+            }
+        }
+        size += count;
+        return first;
+    }
+
     /** Copies the columns {@code [fromCol, toCol)} of a source row into an existing row. */
     public void copyColumns(int row, RowBatch src, int srcRow, int fromCol, int toCol) {
         for (int c = fromCol; c < toCol; c++) {

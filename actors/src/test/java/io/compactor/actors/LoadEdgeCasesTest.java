@@ -9,7 +9,7 @@ import static io.compactor.actors.TestNode.tabletMetas;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.compactor.actors.load.LoadResult;
+import io.compactor.api.LoadResult;
 import io.compactor.storage.load.LoadOptions;
 import io.compactor.storage.schema.KeysType;
 import io.compactor.storage.tablet.TableMeta;
@@ -89,7 +89,7 @@ class LoadEdgeCasesTest {
             for (long k = 0; k < 500; k++) {
                 rows.put(k, (long) i);
             }
-            racing.add(node.streamLoad(TestNode.DB, "l", csv(rows).getBytes(StandardCharsets.UTF_8),
+            racing.add(node.loads().streamLoad(TestNode.DB, "l", csv(rows).getBytes(StandardCharsets.UTF_8),
                     LoadOptions.DEFAULTS, "contested").toCompletableFuture());
         }
         List<String> statuses = racing.stream().map(f -> join(f).status()).toList();

@@ -1,5 +1,6 @@
 package io.compactor.actors;
 
+import io.compactor.storage.util.StatusCode;
 import static io.compactor.actors.TestNode.DB;
 import static io.compactor.actors.TestNode.count;
 import static io.compactor.actors.TestNode.createTable;
@@ -12,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.compactor.actors.load.LoadResult;
+import io.compactor.api.LoadResult;
 import io.compactor.actors.tablet.TabletActor;
 import io.compactor.scheduler.CompactionType;
 import io.compactor.storage.mow.MowChecker;
@@ -81,7 +82,7 @@ class MergeOnWriteTest {
         assertEquals(expectedRows(), scan(node, t.name()), "one row per key, newest value");
         assertEquals(reference.size(), count(node, t.name()));
         for (long tablet : t.tabletIds()) {
-            MowChecker.Result check = join(node.checkTablet(tablet));
+            MowChecker.Result check = join(node.reads().checkTablet(tablet));
             assertEquals(0, check.duplicateKeys(), "no key visible twice in tablet " + tablet);
             assertTrue(check.bitmapConsistent(), "stored bitmap equals a recomputation in tablet " + tablet);
         }
@@ -98,7 +99,7 @@ class MergeOnWriteTest {
         assertTableCorrect(t);
         long marked = 0;
         for (long tablet : t.tabletIds()) {
-            marked += join(node.deleteBitmapInfo(tablet)).cardinality();
+            marked += join(node.reads().deleteBitmap(tablet)).cardinality();
         }
         assertEquals(rowsLoaded, marked + reference.size(), "every superseded row is marked exactly once");
     }
@@ -113,14 +114,14 @@ class MergeOnWriteTest {
                 upsert("u", rnd, 80, 300);
             }
             for (long tablet : t.tabletIds()) {
-                Status s = join(node.runCompactionAndWait(tablet, CompactionType.CUMULATIVE, WAIT));
-                assertTrue(s.ok() || s.code().equals(Status.CUMULATIVE_NO_SUITABLE_VERSION), s.toString());
+                Status s = join(node.compaction().runAndWait(tablet, CompactionType.CUMULATIVE, WAIT));
+                assertTrue(s.ok() || s.is(StatusCode.CUMULATIVE_NO_SUITABLE_VERSION), s.toString());
             }
             assertTableCorrect(t);
         }
         upsert("u", rnd, 80, 300);
         for (long tablet : t.tabletIds()) {
-            Status s = join(node.runCompactionAndWait(tablet, CompactionType.FULL, WAIT));
+            Status s = join(node.compaction().runAndWait(tablet, CompactionType.FULL, WAIT));
             assertEquals(Status.OK, s, "full compaction of [0-1], [2-x] and one more rowset");
         }
         assertTableCorrect(t);
@@ -135,17 +136,17 @@ class MergeOnWriteTest {
         for (int i = 0; i < 6; i++) {
             upsert("u", rnd, 100, 150);
         }
-        node.engine().debugPoints().add("compaction.merge.block", -1, -1, Map.of());
-        var done = node.runCompactionAndWait(tablet, CompactionType.CUMULATIVE, WAIT).toCompletableFuture();
-        await().atMost(WAIT).until(() -> join(node.compactionStatus(tablet)).running()
+        node.ops().debugPoints().add("compaction.merge.block", -1, -1, Map.of());
+        var done = node.compaction().runAndWait(tablet, CompactionType.CUMULATIVE, WAIT).toCompletableFuture();
+        await().atMost(WAIT).until(() -> join(node.compaction().status(tablet)).running()
                 .contains(CompactionType.CUMULATIVE));
         // These loads supersede rows of the rowsets being merged; they commit while it runs.
         upsert("u", rnd, 100, 150);
         upsert("u", rnd, 100, 150);
         assertFalse(done.isDone(), "the compaction is still held");
-        node.engine().debugPoints().remove("compaction.merge.block");
+        node.ops().debugPoints().remove("compaction.merge.block");
         assertEquals(Status.OK, join(done));
-        var meta = join(node.tabletMeta(tablet));
+        var meta = join(node.reads().tabletMeta(tablet));
         assertTrue(meta.rowsets().stream().anyMatch(r -> r.version().start() == 2 && r.version().end() == 7),
                 "the compaction output [2-7] committed: " + meta.rowsets());
         assertTableCorrect(t);
@@ -159,14 +160,14 @@ class MergeOnWriteTest {
         for (int i = 0; i < 8; i++) {
             upsert("u", rnd, 60, 100);
         }
-        Map<Long, TabletActor.DeleteBitmapInfo> before = new LinkedHashMap<>();
+        Map<Long, io.compactor.api.DeleteBitmapInfo> before = new LinkedHashMap<>();
         for (long tablet : t.tabletIds()) {
-            before.put(tablet, join(node.deleteBitmapInfo(tablet)));
+            before.put(tablet, join(node.reads().deleteBitmap(tablet)));
         }
         node.close();
         node = start(false);
         for (long tablet : t.tabletIds()) {
-            TabletActor.DeleteBitmapInfo after = join(node.deleteBitmapInfo(tablet));
+            io.compactor.api.DeleteBitmapInfo after = join(node.reads().deleteBitmap(tablet));
             assertEquals(before.get(tablet).count(), after.count());
             assertEquals(before.get(tablet).cardinality(), after.cardinality());
         }
@@ -181,12 +182,12 @@ class MergeOnWriteTest {
         for (int i = 0; i < 4; i++) {
             upsert("u", rnd, 50, 80);
         }
-        node.engine().debugPoints().add("DeleteBitmap.skip_marks", -1, -1, Map.of());
+        node.ops().debugPoints().add("DeleteBitmap.skip_marks", -1, -1, Map.of());
         upsert("u", rnd, 50, 80);
-        node.engine().debugPoints().remove("DeleteBitmap.skip_marks");
+        node.ops().debugPoints().remove("DeleteBitmap.skip_marks");
         long duplicates = 0;
         for (long tablet : t.tabletIds()) {
-            MowChecker.Result r = join(node.checkTablet(tablet));
+            MowChecker.Result r = join(node.reads().checkTablet(tablet));
             duplicates += r.duplicateKeys();
             assertFalse(r.bitmapConsistent());
         }
@@ -194,8 +195,8 @@ class MergeOnWriteTest {
         assertTrue(count(node, "u") > reference.size());
 
         for (long tablet : t.tabletIds()) {
-            assertEquals(Status.OK, join(node.runCompactionAndWait(tablet, CompactionType.FULL, WAIT)));
-            var meta = join(node.tabletMeta(tablet));
+            assertEquals(Status.OK, join(node.compaction().runAndWait(tablet, CompactionType.FULL, WAIT)));
+            var meta = join(node.reads().tabletMeta(tablet));
             assertEquals(1, meta.rowsets().size(), "one rowset [0-x] after full compaction");
             assertEquals(0, meta.rowsets().get(0).version().start());
         }
@@ -211,12 +212,12 @@ class MergeOnWriteTest {
         for (int i = 0; i < 5; i++) {
             upsert("u", rnd, 60, 90);
         }
-        node.engine().debugPoints().add("compaction.merge.block", -1, -1, Map.of());
-        var done = node.runCompactionAndWait(tablet, CompactionType.FULL, WAIT).toCompletableFuture();
-        await().atMost(WAIT).until(() -> join(node.compactionStatus(tablet)).running().contains(CompactionType.FULL));
+        node.ops().debugPoints().add("compaction.merge.block", -1, -1, Map.of());
+        var done = node.compaction().runAndWait(tablet, CompactionType.FULL, WAIT).toCompletableFuture();
+        await().atMost(WAIT).until(() -> join(node.compaction().status(tablet)).running().contains(CompactionType.FULL));
         upsert("u", rnd, 60, 90);
         upsert("u", rnd, 60, 90);
-        node.engine().debugPoints().remove("compaction.merge.block");
+        node.ops().debugPoints().remove("compaction.merge.block");
         assertEquals(Status.OK, join(done));
         assertTableCorrect(t);
     }

@@ -1,5 +1,7 @@
 package io.compactor.actors;
 
+import io.compactor.actors.node.Node;
+import io.compactor.storage.util.StatusCode;
 import static io.compactor.actors.TestNode.join;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.compactor.actors.tablet.TabletActor;
 import io.compactor.storage.DataDir;
-import io.compactor.storage.rowset.RowsetId;
+import io.compactor.storage.RowsetId;
 import io.compactor.storage.rowset.RowsetMeta;
 import io.compactor.storage.rowset.Version;
 import io.compactor.storage.schema.KeysType;
@@ -26,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@link TabletActor.InstallPeerRowsets} on its own: atomic (one meta commit that survives a
  * restart), optimistic (refused, and its files deleted, when a replaced rowset is no longer
- * visible: rule 3), replaced rowsets become stale as compaction inputs do (rule 5), and a chain
+ * visible: docs/DESIGN.md rule 3), replaced rowsets become stale as compaction inputs do (rule 5), and a chain
  * that would break is refused.
  */
 class PeerInstallTest {
@@ -42,15 +44,15 @@ class PeerInstallTest {
     }
 
     private TabletActor.InstallResult install(long tablet, List<RowsetMeta> replaced, List<RowsetMeta> installed) {
-        return join(AskPattern.<TabletActor.Command, TabletActor.InstallResult>ask(node.catalog().tablet(tablet),
+        return join(AskPattern.<TabletActor.Command, TabletActor.InstallResult>ask(node.unwrap(Node.class).catalog().tablet(tablet),
                 replyTo -> new TabletActor.InstallPeerRowsets(replaced, installed, null, null, -1, "test", replyTo),
-                Duration.ofSeconds(30), node.system().scheduler()));
+                Duration.ofSeconds(30), node.unwrap(Node.class).system().scheduler()));
     }
 
     /** A copy of {@code source}'s files under a new id, as a fetch would leave them, with another version. */
     private RowsetMeta copyAs(TabletMeta meta, RowsetMeta source, Version v) throws Exception {
-        DataDir d = node.engine().dataDir(meta.dataDir());
-        RowsetId id = node.engine().nextRowsetId();
+        DataDir d = node.unwrap(Node.class).engine().dataDir(meta.dataDir());
+        RowsetId id = node.unwrap(Node.class).engine().nextRowsetId();
         for (int s = 0; s < source.numSegments(); s++) {
             Files.copy(d.segmentPath(meta.tabletId(), source.rowsetId(), s), d.segmentPath(meta.tabletId(), id, s));
         }
@@ -58,7 +60,7 @@ class PeerInstallTest {
     }
 
     private boolean filesExist(TabletMeta meta, RowsetMeta r) {
-        return Files.exists(node.engine().dataDir(meta.dataDir()).segmentPath(meta.tabletId(), r.rowsetId(), 0));
+        return Files.exists(node.unwrap(Node.class).engine().dataDir(meta.dataDir()).segmentPath(meta.tabletId(), r.rowsetId(), 0));
     }
 
     @Test
@@ -68,7 +70,7 @@ class PeerInstallTest {
         for (int l = 0; l < 3; l++) {
             TestNode.load(node, "t", TestNode.csv(Map.of((long) l, (long) l)), "l" + l);
         }
-        TabletMeta meta = join(node.tabletMeta(tablet));
+        TabletMeta meta = join(node.reads().tabletMeta(tablet));
         RowsetMeta r2 = meta.rowsets().get(1);
         RowsetMeta r3 = meta.rowsets().get(2);
         RowsetMeta r4 = meta.rowsets().get(3);
@@ -94,16 +96,16 @@ class PeerInstallTest {
         // The same replaced rowsets again: no longer visible, refused, its files deleted.
         RowsetMeta late = copyAs(meta, r2, new Version(2, 3));
         TabletActor.InstallResult refused = install(tablet, List.of(r2, r3), List.of(late));
-        assertEquals(Status.DELETE_VERSION_ERROR, refused.status().code());
+        assertEquals(StatusCode.DELETE_VERSION_ERROR, refused.status().code());
         assertFalse(filesExist(meta, late));
 
         // Durable: a restart recovers exactly the installed chain; a load continues it.
         node.close();
         node = TestNode.start(dir, Map.of("disable_auto_compaction", true));
-        TabletMeta after = join(node.tabletMeta(tablet));
+        TabletMeta after = join(node.reads().tabletMeta(tablet));
         assertEquals(ok.meta().rowsets(), after.rowsets());
         assertTrue(filesExist(after, merged) && filesExist(after, extra));
         TestNode.load(node, "t", TestNode.csv(Map.of(9L, 9L)), "l9");
-        assertEquals(6, join(node.tabletMeta(tablet)).maxVersion());
+        assertEquals(6, join(node.reads().tabletMeta(tablet)).maxVersion());
     }
 }

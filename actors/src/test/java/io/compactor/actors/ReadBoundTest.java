@@ -1,5 +1,6 @@
 package io.compactor.actors;
 
+import io.compactor.storage.util.StatusCode;
 import static io.compactor.actors.TestNode.DB;
 import static io.compactor.actors.TestNode.createTable;
 import static io.compactor.actors.TestNode.join;
@@ -8,7 +9,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import io.compactor.actors.load.LoadResult;
+import io.compactor.api.LoadResult;
 import io.compactor.storage.schema.KeysType;
 import io.compactor.storage.util.Status;
 import io.compactor.storage.util.StatusException;
@@ -39,16 +40,16 @@ class ReadBoundTest {
         createTable(node, "r", KeysType.DUPLICATE_KEYS, 2);
         assertEquals(LoadResult.SUCCESS, load(node, "r", "1\t1\ta\n2\t2\tb\n", "r1").status());
 
-        node.engine().debugPoints().add("read.block", -1, -1, Map.of());
-        CompletableFuture<Long> held = node.count(DB, "r").toCompletableFuture();
+        node.ops().debugPoints().add("read.block", -1, -1, Map.of());
+        CompletableFuture<Long> held = node.reads().count(DB, "r").toCompletableFuture();
         await().atMost(Duration.ofSeconds(30)).until(() -> {
-            CompletableFuture<Long> second = node.count(DB, "r").toCompletableFuture();
+            CompletableFuture<Long> second = node.reads().count(DB, "r").toCompletableFuture();
             return second.isCompletedExceptionally()
-                    && StatusException.statusOf(second.handle((v, e) -> e).join()).code().equals(Status.BUSY);
+                    && StatusException.statusOf(second.handle((v, e) -> e).join()).is(StatusCode.SERVICE_UNAVAILABLE);
         });
         assertFalse(held.isDone(), "the first read still holds the only slot");
-        node.engine().debugPoints().remove("read.block");
+        node.ops().debugPoints().remove("read.block");
         assertEquals(2L, join(held));
-        assertEquals(2L, join(node.count(DB, "r")), "the slot came back");
+        assertEquals(2L, join(node.reads().count(DB, "r")), "the slot came back");
     }
 }

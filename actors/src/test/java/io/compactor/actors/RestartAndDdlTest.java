@@ -15,7 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.compactor.actors.load.LoadResult;
+import io.compactor.storage.util.StatusCode;
+import io.compactor.api.LoadResult;
 import io.compactor.storage.schema.KeysType;
 import io.compactor.storage.tablet.TableMeta;
 import io.compactor.storage.tablet.TabletMeta;
@@ -78,14 +79,14 @@ class RestartAndDdlTest {
 
         restart(NO_AUTO_COMPACTION);
 
-        assertEquals(List.of(u.tableId(), d.tableId()), node.tables().stream().map(TableMeta::tableId).toList());
-        assertEquals(u.tabletIds(), node.table(DB, "u").tabletIds());
-        assertEquals(u.schema(), node.table(DB, "u").schema());
+        assertEquals(List.of(u.tableId(), d.tableId()), node.tables().list().stream().map(TableMeta::tableId).toList());
+        assertEquals(u.tabletIds(), node.tables().get(DB, "u").tabletIds());
+        assertEquals(u.schema(), node.tables().get(DB, "u").schema());
         assertEquals(uMetas, tabletMetas(node, "u"), "same rowsets, versions and segments after restart");
         assertEquals(dMetas, tabletMetas(node, "d"));
         assertEquals(uRows, scan(node, "u"));
         assertEquals(dRows, scan(node, "d"));
-        assertEquals(0, node.engine().recoveryReport().orphanFilesRemoved(), "a clean shutdown leaves no orphan");
+        assertEquals(0, node.ops().recoveryReport().orphanFilesRemoved(), "a clean shutdown leaves no orphan");
 
         LoadResult reused = load(node, "u", "1\t1\tx\n", "u0");
         assertEquals(LoadResult.LABEL_ALREADY_EXISTS, reused.status(), "labels survive a restart");
@@ -112,28 +113,28 @@ class RestartAndDdlTest {
             assertTrue(Files.isDirectory(tabletDir(id)), "tablet dir exists before the drop");
         }
 
-        join(node.dropTable(DB, "gone"));
+        join(node.tables().drop(DB, "gone"));
 
-        assertNull(node.table(DB, "gone"));
-        assertEquals(List.of("kept"), node.tables().stream().map(TableMeta::name).toList());
+        assertNull(node.tables().get(DB, "gone"));
+        assertEquals(List.of("kept"), node.tables().list().stream().map(TableMeta::name).toList());
         await().atMost(Duration.ofSeconds(20)).until(() -> t.tabletIds().stream()
                 .noneMatch(id -> Files.exists(tabletDir(id))));
-        StatusException unknown = statusOf(() -> node.count(DB, "gone").toCompletableFuture().join());
-        assertEquals("NOT_FOUND", unknown.status().code());
+        StatusException unknown = statusOf(() -> node.reads().count(DB, "gone").toCompletableFuture().join());
+        assertEquals(StatusCode.NOT_FOUND, unknown.status().code());
         LoadResult loadIntoDropped = load(node, "gone", "1\t1\tx\n", "g2");
         assertEquals(LoadResult.FAIL, loadIntoDropped.status());
 
         restart();
-        assertNull(node.table(DB, "gone"));
+        assertNull(node.tables().get(DB, "gone"));
         assertEquals(100, count(node, "kept"));
-        assertEquals(DB + ".kept", node.tables().get(0).db() + "." + node.tables().get(0).name());
+        assertEquals(DB + ".kept", node.tables().list().get(0).db() + "." + node.tables().list().get(0).name());
     }
 
     @Test
     void dropOfAnUnknownTableIsNotFound() {
         node = TestNode.start(dir, Map.of());
-        StatusException e = statusOf(() -> node.dropTable(DB, "nope").toCompletableFuture().join());
-        assertEquals("NOT_FOUND", e.status().code());
+        StatusException e = statusOf(() -> node.tables().drop(DB, "nope").toCompletableFuture().join());
+        assertEquals(StatusCode.NOT_FOUND, e.status().code());
         assertTrue(e.status().msg().contains("Unknown table 'nope'"), e.status().msg());
     }
 
@@ -141,13 +142,13 @@ class RestartAndDdlTest {
     void alteredPropertiesPersistAcrossRestart() {
         node = TestNode.start(dir, Map.of());
         createTable(node, "p", KeysType.DUPLICATE_KEYS, 1);
-        TableMeta altered = join(node.alterProperties(DB, "p", Map.of("compaction_policy", "time_series",
+        TableMeta altered = join(node.tables().alter(DB, "p", Map.of("compaction_policy", "time_series",
                 "time_series_compaction_goal_size_mbytes", "2048", "disable_auto_compaction", "true")));
         assertEquals("time_series", altered.properties().toMap().get("compaction_policy"));
 
         restart();
 
-        Map<String, String> props = node.table(DB, "p").properties().toMap();
+        Map<String, String> props = node.tables().get(DB, "p").properties().toMap();
         assertEquals("time_series", props.get("compaction_policy"));
         assertEquals("2048", props.get("time_series_compaction_goal_size_mbytes"));
         assertEquals("true", props.get("disable_auto_compaction"));
@@ -157,7 +158,7 @@ class RestartAndDdlTest {
     void invalidPropertyChangesAreRejectedWithDorisMessagesAndChangeNothing() {
         node = TestNode.start(dir, Map.of());
         createTable(node, "p", KeysType.UNIQUE_KEYS, 1);
-        Map<String, String> before = node.table(DB, "p").properties().toMap();
+        Map<String, String> before = node.tables().get(DB, "p").properties().toMap();
 
         assertAlterFails(Map.of("compaction_policy", "time_series", "time_series_compaction_goal_size_mbytes", "5"),
                 "time_series_compaction_goal_size_mbytes can not be less than 10: 5");
@@ -172,14 +173,14 @@ class RestartAndDdlTest {
                 "enable_single_replica_compaction property is not supported for merge-on-write table");
         assertAlterFails(Map.of("no_such_property", "1"), "Unknown table property: no_such_property");
 
-        assertEquals(before, node.table(DB, "p").properties().toMap());
+        assertEquals(before, node.tables().get(DB, "p").properties().toMap());
         restart();
-        assertEquals(before, node.table(DB, "p").properties().toMap());
+        assertEquals(before, node.tables().get(DB, "p").properties().toMap());
     }
 
     private void assertAlterFails(Map<String, String> changes, String message) {
-        StatusException e = statusOf(() -> node.alterProperties(DB, "p", changes).toCompletableFuture().join());
-        assertEquals("INVALID_ARGUMENT", e.status().code());
+        StatusException e = statusOf(() -> node.tables().alter(DB, "p", changes).toCompletableFuture().join());
+        assertEquals(StatusCode.INVALID_ARGUMENT, e.status().code());
         assertEquals(message, e.status().msg());
     }
 

@@ -13,7 +13,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.compactor.actors.load.LoadResult;
+import io.compactor.api.LoadResult;
 import io.compactor.storage.load.LoadOptions;
 import io.compactor.storage.rowset.RowsetMeta;
 import io.compactor.storage.schema.KeysType;
@@ -81,7 +81,7 @@ class StreamLoadSemanticsTest {
         assertEquals(reference.size(), count(node, "u"));
         long probe = reference.keySet().iterator().next();
         assertEquals(List.of(probe + "," + reference.get(probe) + ",s" + reference.get(probe)),
-                TestNode.lines(join(node.get(DB, "u", Map.of("id", Long.toString(probe))))));
+                TestNode.lines(join(node.reads().get(DB, "u", Map.of("id", Long.toString(probe))))));
     }
 
     @Test
@@ -189,11 +189,11 @@ class StreamLoadSemanticsTest {
         assertEquals(countBefore, count(node, "v"));
         for (long tabletId : t.tabletIds()) {
             await().atMost(Duration.ofSeconds(10)).until(() -> datFiles(tabletId).size()
-                    == referencedFiles(join(node.tabletMeta(tabletId))));
+                    == referencedFiles(join(node.reads().tabletMeta(tabletId))));
         }
 
         // raising the (mutable) limit lets loads in again
-        node.config().update("max_tablet_version_num", "100");
+        node.ops().config().update("max_tablet_version_num", "100");
         assertEquals(LoadResult.SUCCESS, load(node, "v", "424242\t1\tx\n", "after-raise").status());
     }
 
@@ -242,7 +242,7 @@ class StreamLoadSemanticsTest {
         }
         assertEquals(LoadResult.SUCCESS, load(node, "m", csv(second), "m2").status());
 
-        TabletMeta meta = join(node.tabletMeta(t.tabletIds().get(0)));
+        TabletMeta meta = join(node.reads().tabletMeta(t.tabletIds().get(0)));
         for (RowsetMeta rs : meta.rowsets().subList(1, meta.rowsets().size())) {
             assertTrue(rs.numSegments() > 1, "rowset " + rs + " should have several segments");
         }
@@ -250,7 +250,7 @@ class StreamLoadSemanticsTest {
         reference.putAll(second);
         assertEquals(expectedLines(reference), scan(node, "m"));
         assertEquals(List.of("2999," + reference.get(2999L) + ",s" + reference.get(2999L)),
-                TestNode.lines(join(node.get(DB, "m", Map.of("id", "2999")))));
+                TestNode.lines(join(node.reads().get(DB, "m", Map.of("id", "2999")))));
     }
 
     @Test
@@ -286,7 +286,7 @@ class StreamLoadSemanticsTest {
         }
         assertEquals((long) threads * perThread * 10, count(node, "c"));
         for (long tabletId : t.tabletIds()) {
-            TabletMeta m = join(node.tabletMeta(tabletId));
+            TabletMeta m = join(node.reads().tabletMeta(tabletId));
             assertEquals(List.of(), m.missingVersions(), "tablet " + tabletId);
             assertEquals(1 + threads * perThread, m.maxVersion(), "tablet " + tabletId + " got one version per load");
         }

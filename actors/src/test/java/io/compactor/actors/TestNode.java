@@ -2,8 +2,8 @@ package io.compactor.actors;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.compactor.actors.catalog.CreateTableSpec;
-import io.compactor.actors.load.LoadResult;
+import io.compactor.api.CreateTableSpec;
+import io.compactor.api.LoadResult;
 import io.compactor.storage.load.LoadOptions;
 import io.compactor.storage.schema.Column;
 import io.compactor.storage.schema.ColumnType;
@@ -21,39 +21,47 @@ import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
-/** Helpers shared by the embedded node tests: a node on a temp dir, a small schema, CSV building. */
-final class TestNode {
-    static final String DB = "db";
+/**
+ * The node fixture of every embedded-node test: a node on a temp dir (small write buffer), two small
+ * schemas, loads and CSV building.
+ */
+public final class TestNode {
+    public static final String DB = "db";
 
     private TestNode() {
     }
 
     /** A node on {@code dir} with a small write buffer and the given extra settings (Doris key names). */
-    static Compactor start(Path dir, Map<String, Object> extra) {
+    public static Compactor start(Path dir, Map<String, Object> extra) {
         return Compactor.start(config(dir, extra));
     }
 
-    static Config config(Path dir, Map<String, Object> extra) {
+    /** As {@link #start(Path, Map)}, on an injected clock. */
+    public static Compactor start(Path dir, Map<String, Object> extra, java.time.Clock clock) {
+        return Compactor.start(config(dir, extra), clock);
+    }
+
+    public static Config config(Path dir, Map<String, Object> extra) {
         Map<String, Object> m = new HashMap<>();
         m.put("compactor.storage_root_path", dir.toString());
         m.put("compactor.webserver_port", 0);
         m.put("compactor.write_buffer_size", 1 << 20);
-        extra.forEach((k, v) -> m.put("compactor." + k, v));
+        extra.forEach((k, v) -> m.put(k.startsWith("compactor.") ? k : "compactor." + k, v));
         return ConfigFactory.parseMap(m).withFallback(ConfigFactory.load());
     }
 
     /** {@code id BIGINT, v BIGINT, s VARCHAR(32)} keyed on id. */
-    static Schema schema(KeysType keys) {
+    public static Schema schema(KeysType keys) {
         return Schema.of(List.of(new Column("id", ColumnType.BIGINT, false, 0),
                 new Column("v", ColumnType.BIGINT, true, 0),
                 new Column("s", ColumnType.VARCHAR, true, 32)), List.of("id"), keys);
     }
 
-    static TableMeta createTable(Compactor node, String name, KeysType keys, int buckets) {
-        return join(node.createTable(new CreateTableSpec(DB, name, schema(keys), buckets, 1, Map.of())));
+    public static TableMeta createTable(Compactor node, String name, KeysType keys, int buckets) {
+        return join(node.tables().create(new CreateTableSpec(DB, name, schema(keys), buckets, 1, Map.of())));
     }
 
-    static <T> T join(CompletionStage<T> stage) {
+    public static <T> T join(CompletionStage<T> stage) {
         try {
             return stage.toCompletableFuture().get(60, TimeUnit.SECONDS);
         } catch (Exception e) {
@@ -61,23 +69,23 @@ final class TestNode {
         }
     }
 
-    static LoadResult load(Compactor node, String table, String csv, String label) {
+    public static LoadResult load(Compactor node, String table, String csv, String label) {
         return load(node, table, csv, LoadOptions.DEFAULTS, label);
     }
 
-    static LoadResult load(Compactor node, String table, String csv, LoadOptions options, String label) {
-        return join(node.streamLoad(DB, table, csv.getBytes(StandardCharsets.UTF_8), options, label));
+    public static LoadResult load(Compactor node, String table, String csv, LoadOptions options, String label) {
+        return join(node.loads().streamLoad(DB, table, csv.getBytes(StandardCharsets.UTF_8), options, label));
     }
 
     /** One tab-separated line per row {@code id, v, "s"+v}. */
-    static String csv(Map<Long, Long> rows) {
+    public static String csv(Map<Long, Long> rows) {
         StringBuilder sb = new StringBuilder();
         rows.forEach((id, v) -> sb.append(id).append('\t').append(v).append('\t').append("s").append(v).append('\n'));
         return sb.toString();
     }
 
     /** Rows of a batch as {@code id,v,s} strings, in batch order. */
-    static List<String> lines(RowBatch rows) {
+    public static List<String> lines(RowBatch rows) {
         List<String> out = new ArrayList<>(rows.size());
         for (int r = 0; r < rows.size(); r++) {
             StringBuilder sb = new StringBuilder();
@@ -92,18 +100,18 @@ final class TestNode {
         return out;
     }
 
-    static List<String> scan(Compactor node, String table) {
-        return lines(join(node.scan(DB, table, Long.MAX_VALUE)));
+    public static List<String> scan(Compactor node, String table) {
+        return lines(join(node.reads().scan(DB, table, Long.MAX_VALUE)));
     }
 
-    static long count(Compactor node, String table) {
-        return join(node.count(DB, table));
+    public static long count(Compactor node, String table) {
+        return join(node.reads().count(DB, table));
     }
 
-    static Map<Long, TabletMeta> tabletMetas(Compactor node, String table) {
+    public static Map<Long, TabletMeta> tabletMetas(Compactor node, String table) {
         Map<Long, TabletMeta> out = new HashMap<>();
-        for (long id : node.table(DB, table).tabletIds()) {
-            out.put(id, join(node.tabletMeta(id)));
+        for (long id : node.tables().get(DB, table).tabletIds()) {
+            out.put(id, join(node.reads().tabletMeta(id)));
         }
         return out;
     }
@@ -112,11 +120,33 @@ final class TestNode {
      * The visible rowsets of every tablet: what a load may change. (The cumulative point is left
      * out: automatic compaction computes it lazily, independently of any load.)
      */
-    static Map<Long, java.util.List<io.compactor.storage.rowset.RowsetMeta>> visibleRowsets(Compactor node, String table) {
+    public static Map<Long, java.util.List<io.compactor.storage.rowset.RowsetMeta>> visibleRowsets(Compactor node, String table) {
         Map<Long, java.util.List<io.compactor.storage.rowset.RowsetMeta>> out = new HashMap<>();
-        for (long id : node.table(DB, table).tabletIds()) {
-            out.put(id, join(node.tabletMeta(id)).rowsets());
+        for (long id : node.tables().get(DB, table).tabletIds()) {
+            out.put(id, join(node.reads().tabletMeta(id)).rowsets());
         }
         return out;
+    }
+
+    /** {@code (id BIGINT key, name VARCHAR, score INT)}: the compaction tests' table. */
+    public static TableMeta createScoreTable(Compactor node, String name, KeysType keys, int buckets,
+                                             Map<String, String> props) {
+        Schema schema = Schema.of(List.of(new Column("id", ColumnType.BIGINT, false, 0),
+                new Column("name", ColumnType.VARCHAR, true, 255), new Column("score", ColumnType.INT, true, 0)),
+                List.of("id"), keys);
+        return join(node.tables().create(new CreateTableSpec(DB, name, schema, buckets, 1, props)));
+    }
+
+    /** Loads rows {@code id, "name"+id, id % 1000} for ids in [from, to) into a score table; asserts success. */
+    public static void loadScores(Compactor node, String table, long from, long to) {
+        StringBuilder sb = new StringBuilder();
+        for (long id = from; id < to; id++) {
+            sb.append(id).append('\t').append("name").append(id).append('\t').append(id % 1000).append('\n');
+        }
+        LoadResult r = join(node.loads().streamLoad(DB, table, sb.toString().getBytes(StandardCharsets.UTF_8),
+                LoadOptions.DEFAULTS, null));
+        if (!r.isSuccess()) {
+            throw new AssertionError("load into " + table + " failed: " + r);
+        }
     }
 }

@@ -5,7 +5,7 @@ import io.compactor.storage.compaction.CompactionOutput;
 import io.compactor.storage.compaction.CompactionSettings;
 import io.compactor.storage.compaction.RowsetCompactor;
 import io.compactor.storage.rowset.PendingRowset;
-import io.compactor.storage.rowset.RowsetId;
+import io.compactor.storage.RowsetId;
 import io.compactor.storage.rowset.RowsetMeta;
 import io.compactor.storage.rowset.SegmentsOverlap;
 import io.compactor.storage.rowset.SortedRowsetWriter;

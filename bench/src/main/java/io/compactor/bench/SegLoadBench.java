@@ -2,8 +2,8 @@ package io.compactor.bench;
 
 import com.typesafe.config.ConfigFactory;
 import io.compactor.actors.Compactor;
-import io.compactor.actors.catalog.CreateTableSpec;
-import io.compactor.actors.load.LoadResult;
+import io.compactor.api.CreateTableSpec;
+import io.compactor.api.LoadResult;
 import io.compactor.storage.load.LoadOptions;
 import io.compactor.storage.rowset.RowsetMeta;
 import io.compactor.storage.schema.Column;
@@ -75,7 +75,7 @@ public final class SegLoadBench {
                 off = best(off, run(node, table, body, rows, false, "round " + (r + 1)));
                 on = best(on, run(node, table, body, rows, true, "round " + (r + 1)));
             }
-            System.out.printf("segload: segcompaction tasks=%d%n", node.metrics().segcompactionTotal.sum());
+            System.out.printf("segload: segcompaction tasks=%d%n", node.ops().metrics().segcompactionTotal.sum());
             System.out.printf("segload: off_ms=%d on_ms=%d ratio=%.3f segments_off=%d segments_on=%d scan_ms_off=%d"
                             + " scan_ms_on=%d%n", off.loadMs(), on.loadMs(), (double) on.loadMs() / off.loadMs(),
                     off.segments(), on.segments(), off.scanMs(), on.scanMs());
@@ -93,20 +93,20 @@ public final class SegLoadBench {
 
     private static Run run(Compactor node, int[] tableSeq, byte[] body, long rows, boolean segcompaction,
                            String what) {
-        node.config().update("enable_segcompaction", Boolean.toString(segcompaction));
+        node.ops().config().update("enable_segcompaction", Boolean.toString(segcompaction));
         String name = "t" + (++tableSeq[0]);
-        node.createTable(new CreateTableSpec(DB, name, schema(), 1, 1, Map.of())).toCompletableFuture().join();
+        node.tables().create(new CreateTableSpec(DB, name, schema(), 1, 1, Map.of())).toCompletableFuture().join();
         long t0 = System.nanoTime();
-        LoadResult r = node.streamLoad(DB, name, body, LoadOptions.DEFAULTS, name).toCompletableFuture().join();
+        LoadResult r = node.loads().streamLoad(DB, name, body, LoadOptions.DEFAULTS, name).toCompletableFuture().join();
         long loadMs = (System.nanoTime() - t0) / 1_000_000;
         if (!r.isSuccess()) {
             throw new IllegalStateException("load into " + name + " failed: " + r.message());
         }
-        long tabletId = node.table(DB, name).tabletIds().get(0);
-        TabletMeta meta = node.tabletMeta(tabletId).toCompletableFuture().join();
+        long tabletId = node.tables().get(DB, name).tabletIds().get(0);
+        TabletMeta meta = node.reads().tabletMeta(tabletId).toCompletableFuture().join();
         int segs = meta.rowsets().stream().mapToInt(RowsetMeta::numSegments).sum();
         long s0 = System.nanoTime();
-        long count = node.count(DB, name).toCompletableFuture().join();
+        long count = node.reads().count(DB, name).toCompletableFuture().join();
         long scanMs = (System.nanoTime() - s0) / 1_000_000;
         if (count != rows) {
             throw new IllegalStateException("count of " + name + " is " + count + ", expected " + rows);

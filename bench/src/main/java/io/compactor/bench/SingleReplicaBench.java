@@ -21,8 +21,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import org.apache.pekko.cluster.MemberStatus;
-import org.apache.pekko.cluster.typed.Cluster;
 
 /**
  * {@code bench single-replica}: three cluster nodes (in this JVM, on loopback) and the same
@@ -109,11 +107,11 @@ public final class SingleReplicaBench {
                 long nodeFetched = (long) m.sum("compactor_single_replica_fetched_bytes_total");
                 System.out.printf(Locale.ROOT, "  node %s: compaction_cpu_s=%.2f fetched_bytes=%d"
                                 + " (merge_s=%.2f fetch_s=%.2f) single_replica_fetches=%s max_version_count=%d%n",
-                        n.node().clusterSelf(), nodeCpu, nodeFetched, nodeCpu - fetchCpu, fetchCpu, fetches(m),
+                        n.node().cluster().self(), nodeCpu, nodeFetched, nodeCpu - fetchCpu, fetchCpu, fetches(m),
                         (long) m.sum("compactor_tablet_max_version_count"));
                 StringBuilder per = new StringBuilder();
-                for (var ts : n.node().tabletStats().all()) {
-                    boolean follower = n.node().isSingleReplicaFollower(ts.tabletId());
+                for (var ts : n.node().compaction().stats().all()) {
+                    boolean follower = n.node().cluster().isSingleReplicaFollower(ts.tabletId());
                     per.append(' ').append(ts.tabletId()).append(follower ? "f" : "d").append('=')
                             .append(ts.versionCount()).append('@').append(ts.maxVersion());
                 }
@@ -131,10 +129,9 @@ public final class SingleReplicaBench {
     }
 
     private static boolean seesThree(CompactorServer s) {
-        var state = Cluster.get(s.node().system()).state();
-        long up = java.util.stream.StreamSupport.stream(state.getMembers().spliterator(), false)
-                .filter(m -> m.status().equals(MemberStatus.up())).count();
-        return up == 3 && state.getUnreachable().isEmpty();
+        var state = s.node().cluster().status().toCompletableFuture().join();
+        long up = state.members().stream().filter(m -> m.status().equals("Up")).count();
+        return up == 3 && state.members().stream().allMatch(m -> m.reachable());
     }
 
     private static PrometheusText metrics(int port) throws IOException, InterruptedException {

@@ -35,7 +35,7 @@ import java.util.function.Consumer;
  * process, runs loads into a DUPLICATE and a UNIQUE (merge-on-write) table from several client
  * threads plus manual compactions (cumulative, base, full, whole-table full) next to the
  * automatic ones, kills the node with SIGKILL at a random moment, restarts it (automatic
- * compaction off, so the check sees a still node) and checks the invariants of DESIGN.md:
+ * compaction off, so the check sees a still node) and checks the invariants of docs/DESIGN.md:
  * <ul>
  *   <li>every load answered Success is fully visible with its exact rows; a Fail is invisible;
  *       an unanswered load is all or nothing and keeps its visibility across restarts

@@ -19,7 +19,7 @@ import io.compactor.storage.meta.TabletHeader;
 import io.compactor.storage.mow.DeleteBitmap;
 import io.compactor.storage.mow.DeleteBitmapCalculator;
 import io.compactor.storage.rowset.PendingRowset;
-import io.compactor.storage.rowset.RowsetId;
+import io.compactor.storage.RowsetId;
 import io.compactor.storage.rowset.RowsetMeta;
 import io.compactor.storage.rowset.RowsetWriter;
 import io.compactor.storage.rowset.SegmentsOverlap;
@@ -118,7 +118,7 @@ final class UpsertTablet {
         if (mergeOnWrite) {
             delta = new DeleteBitmapCalculator(dir, tabletId, schema, engine.primaryKeys())
                     .calculate(id, pending.segments(), meta.rowsets(), bitmap.aggregate(), true).withVersion(version);
-            delta.writeTo(batch, tabletId);
+            batch.putDeleteBitmap(tabletId, delta);
         }
         engine.meta().write(batch);
         meta = meta.addRowset(rowset);
@@ -197,7 +197,7 @@ final class UpsertTablet {
             for (RowsetId in : inputIds) {
                 batch.add(new MetaBatch.DeleteDeleteBitmap(tabletId, in));
             }
-            marks.writeTo(batch, tabletId);
+            batch.putDeleteBitmap(tabletId, marks);
         }
         engine.meta().write(batch);
         meta = meta.replaceRowsets(inputs, output, now).withCumulativePoint(cp);

@@ -7,7 +7,7 @@ import io.compactor.storage.compaction.RowsetCompactor;
 import io.compactor.storage.merge.ColumnGroups;
 import io.compactor.storage.merge.RowSourceBuffer;
 import io.compactor.storage.rowset.PendingRowset;
-import io.compactor.storage.rowset.RowsetId;
+import io.compactor.storage.RowsetId;
 import io.compactor.storage.rowset.RowsetMeta;
 import io.compactor.storage.rowset.SortedRowsetWriter;
 import io.compactor.storage.rowset.Version;

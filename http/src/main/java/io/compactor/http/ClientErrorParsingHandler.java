@@ -12,7 +12,7 @@ import org.apache.pekko.http.scaladsl.settings.ServerSettings;
  * Answers requests too malformed to route (bad request line, unknown method, unsupported HTTP
  * version, oversized URI or headers) with a JSON body. Pekko answers some of these with 501 or
  * 505; a malformed request is the client's fault, so those become 405 (unknown method) or 400:
- * the node never answers 5xx for anything a client sent (API.md). Installed by
+ * the node never answers 5xx for anything a client sent (docs/API.md). Installed by
  * {@code pekko.http.server.parsing.error-handler} in this module's reference.conf.
  */
 public final class ClientErrorParsingHandler extends ParsingErrorHandler {

@@ -4,8 +4,8 @@ import static org.apache.pekko.http.javadsl.server.Directives.*;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import io.compactor.actors.Compactor;
-import io.compactor.actors.cluster.ClusterStatus;
-import io.compactor.actors.cluster.NodeInfo;
+import io.compactor.api.ClusterStatus;
+import io.compactor.api.NodeInfo;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,9 +24,9 @@ final class ClusterRoutes {
     }
 
     Route route() {
-        return path(segment("api").slash("cluster"), () -> get(() -> node.clusterEnabled()
-                ? onSuccess(node.clusterStatus(), s -> complete(Json.ok(clusterBody(s))))
-                : complete(Json.ok(singleBody(node.nodeInfo())))));
+        return path(segment("api").slash("cluster"), () -> get(() -> node.cluster().enabled()
+                ? onSuccess(node.cluster().status(), s -> complete(Json.ok(clusterBody(s))))
+                : complete(Json.ok(singleBody(node.cluster().nodeInfo())))));
     }
 
     private static Map<String, Object> singleBody(NodeInfo self) {

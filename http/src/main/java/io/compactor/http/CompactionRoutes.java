@@ -1,13 +1,14 @@
 package io.compactor.http;
 
+import io.compactor.storage.util.StatusCode;
 import static org.apache.pekko.http.javadsl.server.Directives.*;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import io.compactor.actors.Compactor;
-import io.compactor.actors.TimeFormat;
-import io.compactor.actors.compaction.CompactionProfile;
-import io.compactor.actors.tablet.TabletCompactionStatus;
-import io.compactor.actors.tablet.TabletStats;
+import io.compactor.api.TimeFormat;
+import io.compactor.api.CompactionProfile;
+import io.compactor.api.TabletCompactionStatus;
+import io.compactor.api.TabletStats;
 import io.compactor.scheduler.CompactionType;
 import io.compactor.scheduler.queue.FailureTracker;
 import io.compactor.storage.rowset.RowsetMeta;
@@ -52,8 +53,12 @@ final class CompactionRoutes {
                 path(segment("api").slash("compaction_score"), () -> get(() -> parameterMap(this::score))));
     }
 
-    private static Route doris(String code, String msg) {
+    private static Route doris(StatusCode code, String msg) {
         return complete(Json.doris(code, msg));
+    }
+
+    private static Route doris(Status status) {
+        return complete(Json.doris(status));
     }
 
     /** Parses an id as Doris's std::stoull would; null if it does not parse. */
@@ -77,56 +82,56 @@ final class CompactionRoutes {
         String tabletText = p.getOrDefault("tablet_id", "");
         String tableText = p.getOrDefault("table_id", "");
         if (tabletText.isEmpty() && tableText.isEmpty()) {
-            return doris(Status.INTERNAL_ERROR, "tablet id and table id can not be empty at the same time!");
+            return doris(StatusCode.INTERNAL_ERROR, "tablet id and table id can not be empty at the same time!");
         }
         if (!tabletText.isEmpty() && !tableText.isEmpty()) {
-            return doris(Status.INTERNAL_ERROR, "tablet id and table id can not be set at the same time!");
+            return doris(StatusCode.INTERNAL_ERROR, "tablet id and table id can not be set at the same time!");
         }
         Long tabletId = tabletText.isEmpty() ? Long.valueOf(0) : parseId(tabletText);
         if (tabletId == null) {
-            return doris(Status.INTERNAL_ERROR, "convert tablet_id failed, stoull");
+            return doris(StatusCode.INTERNAL_ERROR, "convert tablet_id failed, stoull");
         }
         Long tableId = tableText.isEmpty() ? Long.valueOf(0) : parseId(tableText);
         if (tableId == null) {
-            return doris(Status.INTERNAL_ERROR, "convert table_id failed, stoull");
+            return doris(StatusCode.INTERNAL_ERROR, "convert table_id failed, stoull");
         }
         String typeText = p.getOrDefault("compact_type", "");
         CompactionType type;
         try {
             type = CompactionType.fromDorisName(typeText);
         } catch (IllegalArgumentException e) {
-            return doris(Status.NOT_IMPLEMENTED_ERROR, "The compaction type '" + typeText + "' is not supported");
+            return doris(StatusCode.NOT_IMPLEMENTED_ERROR, "The compaction type '" + typeText + "' is not supported");
         }
         String remote = p.getOrDefault("remote", "");
         if (!remote.isEmpty() && !remote.equals("true") && !remote.equals("false")) {
-            return doris(Status.NOT_IMPLEMENTED_ERROR, "The remote = '" + remote + "' is not supported");
+            return doris(StatusCode.NOT_IMPLEMENTED_ERROR, "The remote = '" + remote + "' is not supported");
         }
         String success = "compaction task is successfully triggered. Table id: " + tableId + ". Tablet id: " + tabletId;
         if (tableId != 0) {
             return completeWithFuture(runTable(tableId).thenApply(s -> s.ok()
-                    ? Json.ok(Json.obj("status", "Success", "msg", success)) : Json.doris(s.code(), s.msg())));
+                    ? Json.ok(Json.obj("status", "Success", "msg", success)) : Json.doris(s)));
         }
-        if (node.catalog().tablet(tabletId) == null) {
-            return doris(Status.NOT_FOUND, "Tablet not found. tablet_id=" + tabletId);
+        if (!node.tables().isLocal(tabletId)) {
+            return doris(Status.tabletNotFound(tabletId));
         }
         if (remote.equals("true")) {
-            return completeWithFuture(node.runSingleReplicaCompaction(tabletId, "MANUAL").thenApply(s -> s.ok()
-                    ? Json.ok(Json.obj("status", "Success", "msg", success)) : Json.doris(s.code(), s.msg())));
+            return completeWithFuture(node.compaction().runSingleReplica(tabletId, "MANUAL").thenApply(s -> s.ok()
+                    ? Json.ok(Json.obj("status", "Success", "msg", success)) : Json.doris(s)));
         }
-        return completeWithFuture(node.runCompaction(tabletId, type, "MANUAL").thenApply(s -> s.ok()
-                ? Json.ok(Json.obj("status", "Success", "msg", success)) : Json.doris(s.code(), s.msg())));
+        return completeWithFuture(node.compaction().run(tabletId, type, "MANUAL").thenApply(s -> s.ok()
+                ? Json.ok(Json.obj("status", "Success", "msg", success)) : Json.doris(s)));
     }
 
     /** Doris: a full compaction of every tablet of the table; the first submit error is the answer. */
     private CompletionStage<Status> runTable(long tableId) {
-        TableMeta t = node.catalog().tablesById().get(tableId);
+        TableMeta t = node.tables().byId(tableId);
         if (t == null) {
             return CompletableFuture.completedFuture(Status.OK);
         }
         CompletionStage<Status> chain = CompletableFuture.completedFuture(Status.OK);
         for (long tabletId : t.tabletIds()) {
             chain = chain.thenCompose(prev -> !prev.ok() ? CompletableFuture.completedFuture(prev)
-                    : node.submitCompaction(tabletId, CompactionType.FULL, "MANUAL_TABLE"));
+                    : node.compaction().submit(tabletId, CompactionType.FULL, "MANUAL_TABLE"));
         }
         return chain;
     }
@@ -134,23 +139,23 @@ final class CompactionRoutes {
     private Route show(Map<String, String> p) {
         String text = p.get("tablet_id");
         if (text == null || text.isEmpty()) {
-            return doris(Status.INTERNAL_ERROR, "check param failed: missing tablet_id");
+            return doris(StatusCode.INTERNAL_ERROR, "check param failed: missing tablet_id");
         }
         Long id = parseId(text);
         if (id == null) {
-            return doris(Status.INTERNAL_ERROR, "convert tablet_id failed, stoull");
+            return doris(StatusCode.INTERNAL_ERROR, "convert tablet_id failed, stoull");
         }
-        if (node.catalog().tablet(id) == null) {
-            return doris(Status.NOT_FOUND, "Tablet not found. tablet_id=" + id);
+        if (!node.tables().isLocal(id)) {
+            return doris(Status.tabletNotFound(id));
         }
-        return completeWithFuture(node.compactionStatus(id)
-                .thenCombine(node.compactionFailures(id), this::showBody)
+        return completeWithFuture(node.compaction().status(id)
+                .thenCombine(node.compaction().failures(id), this::showBody)
                 .exceptionally(CompactionRoutes::statusError));
     }
 
     private static HttpResponse statusError(Throwable err) {
         Status s = StatusException.statusOf(err);
-        return Json.doris(s.code(), s.msg());
+        return Json.doris(s);
     }
 
     private HttpResponse showBody(TabletCompactionStatus st, List<FailureTracker.FailureState> failures) {
@@ -195,7 +200,7 @@ final class CompactionRoutes {
                     "last_status", f.lastStatus()));
         }
         m.put("compaction failure back-off", fs);
-        var bad = node.engine().badTablets().reason(st.meta().tabletId());
+        var bad = node.ops().badTablets().reason(st.meta().tabletId());
         m.put("is_bad", bad.isPresent());
         bad.ifPresent(reason -> m.put("bad reason", reason));
         return Json.ok(m);
@@ -223,7 +228,7 @@ final class CompactionRoutes {
     private Route runStatus(Map<String, String> p) {
         String text = p.get("tablet_id");
         if (text == null || text.isEmpty()) {
-            return completeWithFuture(node.compactionRegistry().thenApply(reg -> {
+            return completeWithFuture(node.compaction().registry().thenApply(reg -> {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("BaseCompaction", ids(reg.tasks().get(CompactionType.BASE)));
                 m.put("CumulativeCompaction", ids(reg.tasks().get(CompactionType.CUMULATIVE)));
@@ -232,10 +237,10 @@ final class CompactionRoutes {
             }));
         }
         Long id = parseId(text);
-        if (id == null || node.catalog().tablet(id) == null) {
-            return doris(Status.INTERNAL_ERROR, "fail to get " + text);
+        if (id == null || !node.tables().isLocal(id)) {
+            return doris(StatusCode.INTERNAL_ERROR, "fail to get " + text);
         }
-        return completeWithFuture(node.compactionStatus(id).thenApply(st -> {
+        return completeWithFuture(node.compaction().status(id).thenApply(st -> {
             String type = st.running().contains(CompactionType.FULL) ? "full"
                     : st.running().contains(CompactionType.CUMULATIVE) ? "cumulative"
                     : st.running().contains(CompactionType.BASE) ? "base" : "";
@@ -270,7 +275,7 @@ final class CompactionRoutes {
                     "msg", "param `sync_meta` is only available for cloud mode")));
         }
         List<Map<String, String>> out = new ArrayList<>();
-        for (TabletStats s : node.tabletStats().topByScore(topN)) {
+        for (TabletStats s : node.compaction().stats().topByScore(topN)) {
             out.add(Map.of("compaction_score", String.valueOf(s.totalScore()), "tablet_id", String.valueOf(s.tabletId())));
         }
         List<Map<String, Object>> ordered = new ArrayList<>();
@@ -309,7 +314,7 @@ final class CompactionRoutes {
                     Json.obj("status", "Error", "msg", "invalid success: " + success + " (true or false)")));
         }
         Long t = tablet;
-        List<CompactionProfile> found = node.compactionProfiles().find(pr -> (t == null || pr.tabletId() == t)
+        List<CompactionProfile> found = node.compaction().profiles(pr -> (t == null || pr.tabletId() == t)
                 && (type == null || pr.compactionType().equals(type))
                 && (success == null || pr.success() == Boolean.parseBoolean(success)), topN);
         return complete(Json.ok(Json.obj("status", "Success", "compaction_profiles", found)));

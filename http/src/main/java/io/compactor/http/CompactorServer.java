@@ -5,13 +5,15 @@ import static org.apache.pekko.http.javadsl.server.Directives.*;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.compactor.actors.Compactor;
-import io.compactor.actors.NodeKeys;
+import io.compactor.api.NodeKeys;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
@@ -26,16 +28,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A Compactor node with its HTTP API bound: the server that {@code bin/compactor server} runs and
- * that tests start on port 0.
+ * that tests start on port 0. The HTTP layer runs on its own small actor system and reaches the
+ * node only through the embedding facade ({@link Compactor}), like any other embedding program.
  */
 public final class CompactorServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CompactorServer.class);
 
     private final Compactor node;
+    private final ActorSystem<Void> http;
     private final ServerBinding binding;
 
-    private CompactorServer(Compactor node, ServerBinding binding) {
+    private CompactorServer(Compactor node, ActorSystem<Void> http, ServerBinding binding) {
         this.node = node;
+        this.http = http;
         this.binding = binding;
     }
 
@@ -45,15 +50,22 @@ public final class CompactorServer implements AutoCloseable {
 
     public static CompactorServer start(Config config, Clock clock) {
         Compactor node = Compactor.start(config, clock);
+        ActorSystem<Void> http = null;
         try {
-            String host = node.config().get(NodeKeys.WEBSERVER_HOST);
-            int port = node.config().getInt(NodeKeys.WEBSERVER_PORT);
-            ServerBinding b = Http.get(node.system()).newServerAt(host, port).bind(routes(node))
+            // The node's cluster settings stay with the node: HTTP needs a local actor system only.
+            http = ActorSystem.create(Behaviors.empty(), "compactor-http",
+                    ConfigFactory.parseString("pekko.actor.provider = local").withFallback(config.resolve()));
+            String host = node.ops().config().get(NodeKeys.WEBSERVER_HOST);
+            int port = node.ops().config().getInt(NodeKeys.WEBSERVER_PORT);
+            ServerBinding b = Http.get(http).newServerAt(host, port).bind(routes(node, http))
                     .toCompletableFuture().get(30, TimeUnit.SECONDS);
-            node.advertiseHttp(host, b.localAddress().getPort());
+            node.cluster().advertiseHttp(host, b.localAddress().getPort());
             LOG.info("Compactor listening on http://{}:{}", host, b.localAddress().getPort());
-            return new CompactorServer(node, b);
+            return new CompactorServer(node, http, b);
         } catch (Exception e) {
+            if (http != null) {
+                http.terminate();
+            }
             node.close();
             throw new IllegalStateException("can not bind the HTTP server: " + rootMessage(e), e);
         }
@@ -66,22 +78,22 @@ public final class CompactorServer implements AutoCloseable {
         return t.getMessage();
     }
 
-    /** Every route of API.md, behind auth when a password is set, errors as JSON. */
-    public static Route routes(Compactor node) {
+    /** Every route of docs/API.md, behind auth when a password is set, errors as JSON. */
+    public static Route routes(Compactor node, ActorSystem<Void> http) {
         Route api = concat(new OpsRoutes(node).route(), new ClusterRoutes(node).route(),
                 new CompactionRoutes(node).route(),
                 new MowRoutes(node).route(), new TabletCheckRoutes(node).route(),
                 new DownloadRoutes(node).route(), new TableRoutes(node).route());
-        Route guarded = auth(node, TabletForwarding.wrap(node, api));
+        Route guarded = auth(node, TabletForwarding.wrap(node, http, api));
         return handleExceptions(exceptionHandler(), () -> handleRejections(rejectionHandler(), () -> guarded));
     }
 
     private static Route auth(Compactor node, Route inner) {
-        String password = node.config().get(NodeKeys.HTTP_AUTH_PASSWORD);
+        String password = node.ops().config().get(NodeKeys.HTTP_AUTH_PASSWORD);
         if (password.isEmpty()) {
             return inner;
         }
-        String user = node.config().get(NodeKeys.HTTP_AUTH_USER);
+        String user = node.ops().config().get(NodeKeys.HTTP_AUTH_USER);
         String expected = "Basic " + Base64.getEncoder().encodeToString(
                 (user + ":" + password).getBytes(StandardCharsets.UTF_8));
         return extractUri(uri -> {
@@ -152,6 +164,12 @@ public final class CompactorServer implements AutoCloseable {
             LOG.warn("HTTP unbind did not finish cleanly: {}", e.toString());
         }
         node.close();
+        http.terminate();
+        try {
+            http.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("HTTP actor system did not stop cleanly: {}", e.toString());
+        }
     }
 
     /** {@code bin/compactor server}: config from application.conf, system properties override. */
@@ -169,8 +187,8 @@ public final class CompactorServer implements AutoCloseable {
             LOG.info("shutting down");
             server.close();
         }, "compactor-shutdown"));
-        System.out.println("compactor: node up on http://" + server.node().config().get(NodeKeys.WEBSERVER_HOST) + ":"
-                + server.port() + " (data: " + server.node().config().get(
+        System.out.println("compactor: node up on http://" + server.node().ops().config().get(NodeKeys.WEBSERVER_HOST) + ":"
+                + server.port() + " (data: " + server.node().ops().config().get(
                 io.compactor.storage.config.StorageKeys.STORAGE_ROOT_PATH) + ")");
     }
 }

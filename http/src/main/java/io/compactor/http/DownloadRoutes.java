@@ -1,11 +1,13 @@
 package io.compactor.http;
 
+import io.compactor.storage.util.Status;
+import io.compactor.storage.util.StatusCode;
 import static org.apache.pekko.http.javadsl.server.Directives.*;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import io.compactor.actors.Compactor;
-import io.compactor.actors.NodeKeys;
-import io.compactor.actors.tablet.TabletStats;
+import io.compactor.api.NodeKeys;
+import io.compactor.api.TabletStats;
 import io.compactor.storage.DataDir;
 import io.compactor.storage.peer.PeerRowsets;
 import java.nio.charset.StandardCharsets;
@@ -49,14 +51,14 @@ final class DownloadRoutes {
      * peer can fetch and verify them. Same token rules as the download.
      */
     private Route rowsets(Map<String, String> p, long tabletId) {
-        if (node.catalog().tablet(tabletId) == null) {
-            return complete(Json.fail(StatusCodes.NOT_FOUND, "Tablet not found. tablet_id=" + tabletId));
+        if (!node.tables().isLocal(tabletId)) {
+            return complete(Json.fail(StatusCodes.NOT_FOUND, Status.tabletNotFound(tabletId).msg()));
         }
-        return completeWithFuture(node.tabletMeta(tabletId)
+        return completeWithFuture(node.reads().tabletMeta(tabletId)
                 .thenApply(meta -> Json.ok(PeerRowsets.of(meta).toJson()))
                 .exceptionally(err -> {
                     var s = io.compactor.storage.util.StatusException.statusOf(err);
-                    return Json.fail(s.code().equals(io.compactor.storage.util.Status.NOT_FOUND)
+                    return Json.fail(s.code().equals(io.compactor.storage.util.StatusCode.NOT_FOUND)
                             ? StatusCodes.NOT_FOUND : StatusCodes.SERVICE_UNAVAILABLE, s.msg());
                 }));
     }
@@ -77,7 +79,7 @@ final class DownloadRoutes {
 
     /** 403 when downloads are off, 401 for a missing or wrong token, else null. */
     private Route checkToken(Map<String, String> p) {
-        String configured = node.config().get(NodeKeys.DOWNLOAD_TOKEN);
+        String configured = node.ops().config().get(NodeKeys.DOWNLOAD_TOKEN);
         if (configured.isEmpty()) {
             return complete(Json.fail(StatusCodes.FORBIDDEN,
                     "downloads are disabled: compactor.download_token is not set on this node"));
@@ -97,12 +99,11 @@ final class DownloadRoutes {
                     "file must be a segment file name of the tablet ({rowset_id}_{segment_id}.dat), got '"
                             + (file.length() > 100 ? file.substring(0, 100) + "..." : file) + "'"));
         }
-        TabletStats stats = node.tabletStats().get(tabletId);
-        if (node.catalog().tablet(tabletId) == null || stats == null) {
-            return complete(Json.fail(StatusCodes.NOT_FOUND, "Tablet not found. tablet_id=" + tabletId));
+        var dir = node.reads().tabletDir(tabletId);
+        if (dir.isEmpty()) {
+            return complete(Json.fail(StatusCodes.NOT_FOUND, Status.tabletNotFound(tabletId).msg()));
         }
-        DataDir dir = node.engine().dataDir(stats.dataDir());
-        Path tabletDir = dir.tabletPath(tabletId).toAbsolutePath().normalize();
+        Path tabletDir = dir.get().toAbsolutePath().normalize();
         Path target = tabletDir.resolve(file).normalize();
         if (!target.getParent().equals(tabletDir) || !Files.isRegularFile(target)) {
             return complete(Json.fail(StatusCodes.NOT_FOUND, "no file " + file + " in tablet " + tabletId));

@@ -44,9 +44,14 @@ public final class Json {
     }
 
     /** Doris-style error: HTTP 200 with {@code {"status":CODE,"msg":...}}. */
-    public static HttpResponse doris(String code, String msg) {
+    public static HttpResponse doris(io.compactor.storage.util.Status status) {
+        return doris(status.code(), status.msg());
+    }
+
+    /** Doris-style error: HTTP 200 with {@code {"status":CODE,"msg":...}}. */
+    public static HttpResponse doris(io.compactor.storage.util.StatusCode code, String msg) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("status", code);
+        m.put("status", code.text());
         m.put("msg", msg);
         return response(StatusCodes.OK, m);
     }

@@ -1,5 +1,6 @@
 package io.compactor.http;
 
+import io.compactor.storage.util.StatusCode;
 import static org.apache.pekko.http.javadsl.server.Directives.*;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
@@ -29,9 +30,9 @@ final class MowRoutes {
                 path(segment("api").slash("debug_point").slash("add").slash(segment()),
                         name -> post(() -> parameterMap(p -> debugAdd(name, p)))),
                 path(segment("api").slash("debug_point").slash("remove").slash(segment()),
-                        name -> post(() -> debug(() -> node.engine().debugPoints().remove(name)))),
+                        name -> post(() -> debug(() -> node.ops().debugPoints().remove(name)))),
                 path(segment("api").slash("debug_point").slash("clear"),
-                        () -> post(() -> debug(() -> node.engine().debugPoints().clear()))));
+                        () -> post(() -> debug(() -> node.ops().debugPoints().clear()))));
     }
 
     private Route checkTablet(Map<String, String> p) {
@@ -40,12 +41,12 @@ final class MowRoutes {
             return complete(Json.fail(StatusCodes.BAD_REQUEST, "tablet_id must be a tablet id (got '"
                     + p.getOrDefault("tablet_id", "") + "')"));
         }
-        return completeWithFuture(node.checkTablet(id).handle((r, err) -> {
+        return completeWithFuture(node.reads().checkTablet(id).handle((r, err) -> {
             if (err != null) {
                 Status s = StatusException.statusOf(err);
                 return switch (s.code()) {
-                    case Status.NOT_FOUND -> Json.fail(StatusCodes.NOT_FOUND, s.msg());
-                    case Status.BUSY -> Json.fail(StatusCodes.TOO_MANY_REQUESTS, s.msg());
+                    case NOT_FOUND -> Json.fail(StatusCodes.NOT_FOUND, s.msg());
+                    case SERVICE_UNAVAILABLE -> Json.fail(StatusCodes.TOO_MANY_REQUESTS, s.msg());
                     default -> Json.fail(StatusCodes.INTERNAL_SERVER_ERROR, s.msg());
                 };
             }
@@ -58,17 +59,17 @@ final class MowRoutes {
     private Route countLocal(Map<String, String> p) {
         String text = p.get("tablet_id");
         if (text == null || text.isEmpty()) {
-            return complete(Json.doris(Status.INTERNAL_ERROR, "tablet id is empty!"));
+            return complete(Json.doris(StatusCode.INTERNAL_ERROR, "tablet id is empty!"));
         }
         Long id = CompactionRoutes.parseId(text);
         if (id == null) {
-            return complete(Json.doris(Status.INTERNAL_ERROR, "convert tablet_id failed, stoull"));
+            return complete(Json.doris(StatusCode.INTERNAL_ERROR, "convert tablet_id failed, stoull"));
         }
-        if (node.catalog().tablet(id) == null) {
-            return complete(Json.doris(Status.NOT_FOUND, "Tablet not found. tablet_id=" + id));
+        if (!node.tables().isLocal(id)) {
+            return complete(Json.doris(Status.tabletNotFound(id)));
         }
         boolean verbose = "true".equals(p.get("verbose"));
-        return completeWithFuture(node.deleteBitmapInfo(id).thenApply(info -> {
+        return completeWithFuture(node.reads().deleteBitmap(id).thenApply(info -> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("delete_bitmap_count", info.count());
             m.put("cardinality", info.cardinality());
@@ -91,18 +92,18 @@ final class MowRoutes {
             execute = p.containsKey("execute") ? Integer.parseInt(p.get("execute")) : -1;
             timeout = p.containsKey("timeout") ? Long.parseLong(p.get("timeout")) : -1;
         } catch (NumberFormatException e) {
-            return complete(Json.doris(Status.INTERNAL_ERROR, "invalid execute or timeout: must be integers"));
+            return complete(Json.doris(StatusCode.INTERNAL_ERROR, "invalid execute or timeout: must be integers"));
         }
         Map<String, String> params = new LinkedHashMap<>(p);
         params.remove("execute");
         params.remove("timeout");
-        return debug(() -> node.engine().debugPoints().add(name, execute, timeout, params));
+        return debug(() -> node.ops().debugPoints().add(name, execute, timeout, params));
     }
 
     private Route debug(Runnable action) {
-        DebugPoints points = node.engine().debugPoints();
+        DebugPoints points = node.ops().debugPoints();
         if (!points.enabled()) {
-            return complete(Json.doris(Status.INTERNAL_ERROR,
+            return complete(Json.doris(StatusCode.INTERNAL_ERROR,
                     "Disable debug points. please check config enable_debug_points"));
         }
         action.run();

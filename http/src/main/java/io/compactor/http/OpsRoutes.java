@@ -35,7 +35,7 @@ final class OpsRoutes {
 
     private List<List<String>> showConfig(String item) {
         List<List<String>> out = new ArrayList<>();
-        for (CompactorConfig.Entry e : node.config().entries()) {
+        for (CompactorConfig.Entry e : node.ops().config().entries()) {
             if (item == null || item.isEmpty() || item.equals(e.name())) {
                 out.add(List.of(e.name(), e.type(), e.value(), Boolean.toString(e.mutable())));
             }
@@ -54,7 +54,7 @@ final class OpsRoutes {
                 continue;
             }
             try {
-                node.config().update(e.getKey(), e.getValue());
+                node.ops().config().update(e.getKey(), e.getValue());
             } catch (IllegalArgumentException ex) {
                 return complete(Json.response(StatusCodes.BAD_REQUEST, Json.obj("status", "BAD",
                         "msg", "set " + e.getKey() + "=" + e.getValue() + " failed, reason: " + ex.getMessage())));

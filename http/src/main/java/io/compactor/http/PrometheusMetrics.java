@@ -1,8 +1,8 @@
 package io.compactor.http;
 
 import io.compactor.actors.Compactor;
-import io.compactor.actors.NodeMetrics;
-import io.compactor.actors.tablet.TabletStatsRegistry;
+import io.compactor.api.NodeMetrics;
+import io.compactor.api.TabletStatsView;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -13,8 +13,8 @@ final class PrometheusMetrics {
     }
 
     static String render(Compactor node) {
-        NodeMetrics m = node.metrics();
-        TabletStatsRegistry stats = node.tabletStats();
+        NodeMetrics m = node.ops().metrics();
+        TabletStatsView stats = node.compaction().stats();
         StringBuilder sb = new StringBuilder(4096);
         counter(sb, "compactor_load_total", "Stream loads by outcome.");
         sample(sb, "compactor_load_total{status=\"success\"}", m.loadSuccess.sum());
@@ -70,7 +70,7 @@ final class PrometheusMetrics {
         gauge(sb, "compactor_tablet_max_version_count", "Most visible rowsets of any tablet.", stats.maxVersionCount());
         gauge(sb, "compactor_tablet_num", "Tablets on this node.", stats.all().size());
         gauge(sb, "compactor_tablet_bad_num", "Tablets marked bad (a segment file lost or corrupt).",
-                node.engine().badTablets().count());
+                node.ops().badTablets().count());
         return sb.toString();
     }
 

@@ -1,7 +1,7 @@
 package io.compactor.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.compactor.actors.catalog.CreateTableSpec;
+import io.compactor.api.CreateTableSpec;
 import io.compactor.storage.schema.Column;
 import io.compactor.storage.schema.ColumnType;
 import io.compactor.storage.schema.KeysType;

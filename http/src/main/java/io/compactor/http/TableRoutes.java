@@ -1,10 +1,11 @@
 package io.compactor.http;
 
+import io.compactor.storage.util.StatusCode;
 import static org.apache.pekko.http.javadsl.server.Directives.*;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import io.compactor.actors.Compactor;
-import io.compactor.actors.tablet.TabletStats;
+import io.compactor.api.TabletStats;
 import io.compactor.storage.load.LoadOptions;
 import io.compactor.storage.schema.Column;
 import io.compactor.storage.schema.RowBatch;
@@ -38,13 +39,13 @@ final class TableRoutes {
     Route route() {
         return concat(
                 path(segment("api").slash("tables"), () -> get(() -> complete(Json.ok(Json.obj(
-                        "status", "Success", "tables", node.tables().stream().map(this::tableSummary).toList()))))),
+                        "status", "Success", "tables", node.tables().list().stream().map(this::tableSummary).toList()))))),
                 path(segment("api").slash(segment()).slash(segment()).slash("_stream_load"),
                         (db, table) -> put(() -> streamLoad(db, table))),
                 path(segment("api").slash(segment()).slash(segment()).slash("_properties"),
                         (db, table) -> put(() -> withBody(64 << 10, body -> alter(db, table, body)))),
                 path(segment("api").slash(segment()).slash(segment()).slash("_count"),
-                        (db, table) -> get(() -> read(node.count(db, table).thenApply(n -> Json.ok(Json.obj("rows", n)))))),
+                        (db, table) -> get(() -> read(node.reads().count(db, table).thenApply(n -> Json.ok(Json.obj("rows", n)))))),
                 path(segment("api").slash(segment()).slash(segment()).slash("_scan"),
                         (db, table) -> get(() -> scan(db, table))),
                 path(segment("api").slash(segment()).slash(segment()).slash("_get"),
@@ -74,7 +75,7 @@ final class TableRoutes {
     private Route create(String db, String table, byte[] body) {
         try {
             var spec = TableRequests.createSpec(db, table, body);
-            return completeWithFuture(node.createTable(spec).handle((t, err) -> {
+            return completeWithFuture(node.tables().create(spec).handle((t, err) -> {
                 if (err == null) {
                     return Json.ok(Json.obj("status", "Success", "table_id", t.tableId(), "tablets", t.tabletIds()));
                 }
@@ -91,7 +92,7 @@ final class TableRoutes {
             if (changes.isEmpty()) {
                 return complete(Json.fail(StatusCodes.BAD_REQUEST, "no property to change"));
             }
-            return completeWithFuture(node.alterProperties(db, table, changes).handle((t, err) -> err == null
+            return completeWithFuture(node.tables().alter(db, table, changes).handle((t, err) -> err == null
                     ? Json.ok(Json.obj("status", "Success", "table_id", t.tableId(),
                     "properties", t.properties().toMap()))
                     : ddlError(err)));
@@ -101,7 +102,7 @@ final class TableRoutes {
     }
 
     private Route drop(String db, String table) {
-        return completeWithFuture(node.dropTable(db, table).handle((t, err) -> err == null
+        return completeWithFuture(node.tables().drop(db, table).handle((t, err) -> err == null
                 ? Json.ok(Json.obj("status", "Success", "table_id", t.tableId()))
                 : ddlError(err)));
     }
@@ -109,15 +110,15 @@ final class TableRoutes {
     private static HttpResponse ddlError(Throwable err) {
         Status s = StatusException.statusOf(err);
         return switch (s.code()) {
-            case Status.ALREADY_EXIST -> Json.fail(StatusCodes.CONFLICT, s.msg());
-            case Status.NOT_FOUND -> Json.fail(StatusCodes.NOT_FOUND, s.msg());
-            case "INVALID_ARGUMENT" -> Json.fail(StatusCodes.BAD_REQUEST, s.msg());
+            case ALREADY_EXIST -> Json.fail(StatusCodes.CONFLICT, s.msg());
+            case NOT_FOUND -> Json.fail(StatusCodes.NOT_FOUND, s.msg());
+            case INVALID_ARGUMENT -> Json.fail(StatusCodes.BAD_REQUEST, s.msg());
             default -> Json.fail(StatusCodes.INTERNAL_SERVER_ERROR, s.msg());
         };
     }
 
     private Route describe(String db, String table) {
-        TableMeta t = node.table(db, table);
+        TableMeta t = node.tables().get(db, table);
         if (t == null) {
             return complete(Json.fail(StatusCodes.NOT_FOUND, "Unknown table '" + table + "' in database '" + db + "'"));
         }
@@ -140,11 +141,11 @@ final class TableRoutes {
         body.put("properties", t.properties().toMap());
         List<Map<String, Object>> tablets = new ArrayList<>();
         for (long id : t.tabletIds()) {
-            TabletStats s = node.tabletStats().get(id);
+            TabletStats s = node.compaction().stats().get(id);
             List<Map<String, Object>> replicas = new ArrayList<>();
             if (t.isPlaced()) {
                 List<String> nodes = t.replicaNodes(id);
-                String self = node.clusterSelf();
+                String self = node.cluster().self();
                 for (int i = 0; i < nodes.size(); i++) {
                     boolean local = nodes.get(i).equals(self);
                     replicas.add(Json.obj("node", nodes.get(i), "replica_id", TableMeta.replicaId(id, i),
@@ -169,9 +170,9 @@ final class TableRoutes {
     }
 
     private Route streamLoad(String db, String table) {
-        long limit = node.config().getLong(io.compactor.actors.NodeKeys.STREAM_LOAD_MAX_BODY_BYTES) << 20;
+        long limit = node.ops().config().getLong(io.compactor.api.NodeKeys.STREAM_LOAD_MAX_BODY_BYTES) << 20;
         // A load may take up to load_timeout_seconds; Pekko's request-timeout would answer 503 first.
-        Duration timeout = Duration.ofSeconds(node.config().getLong(io.compactor.actors.NodeKeys.LOAD_TIMEOUT_SECONDS))
+        Duration timeout = Duration.ofSeconds(node.ops().config().getLong(io.compactor.api.NodeKeys.LOAD_TIMEOUT_SECONDS))
                 .plus(Duration.ofSeconds(60));
         return withRequestTimeout(timeout, () -> extractRequest(req -> {
             String label = header(req, "label");
@@ -181,11 +182,11 @@ final class TableRoutes {
             } catch (IllegalArgumentException e) {
                 return complete(loadFail(label, e.getMessage()));
             }
-            if (node.loadsSaturated()) {
+            if (node.loads().saturated()) {
                 // Busy: answer at once, before reading a body that could not be loaded now. Not
                 // drained: under overload reading every refused body would cost more than the rare
                 // client that loses this answer to a connection reset (it retries either way).
-                return complete(loadFail(label, "[" + Status.BUSY + "]too many concurrent loads, try again later"));
+                return complete(loadFail(label, "[" + StatusCode.SERVICE_UNAVAILABLE + "]too many concurrent loads, try again later"));
             }
             var declared = req.entity().getContentLengthOption();
             if (declared.isPresent() && declared.getAsLong() > limit) {
@@ -195,7 +196,7 @@ final class TableRoutes {
             // request captured above, which left Pekko's 8 MB default in force.
             return extractMaterializer(mat -> completeWithFuture(
                     req.entity().withSizeLimit(limit).toStrict(BODY_TIMEOUT.toMillis(), mat)
-                            .thenCompose(strict -> node.streamLoad(db, table, strict.getData().toArray(), options, label))
+                            .thenCompose(strict -> node.loads().streamLoad(db, table, strict.getData().toArray(), options, label))
                             .thenApply(Json::ok)
                             .exceptionally(err -> loadFail(label, bodyError(err, limit)))));
         }));
@@ -251,9 +252,9 @@ final class TableRoutes {
     private static HttpResponse readError(Throwable err) {
         Status s = StatusException.statusOf(err);
         return switch (s.code()) {
-            case Status.NOT_FOUND -> Json.fail(StatusCodes.NOT_FOUND, s.msg());
-            case Status.BUSY -> Json.fail(StatusCodes.TOO_MANY_REQUESTS, s.msg());
-            case "INVALID_ARGUMENT" -> Json.fail(StatusCodes.BAD_REQUEST, s.msg());
+            case NOT_FOUND -> Json.fail(StatusCodes.NOT_FOUND, s.msg());
+            case SERVICE_UNAVAILABLE -> Json.fail(StatusCodes.TOO_MANY_REQUESTS, s.msg());
+            case INVALID_ARGUMENT -> Json.fail(StatusCodes.BAD_REQUEST, s.msg());
             default -> Json.fail(StatusCodes.INTERNAL_SERVER_ERROR, s.msg());
         };
     }
@@ -274,7 +275,7 @@ final class TableRoutes {
                 return complete(Json.fail(StatusCodes.BAD_REQUEST,
                         "limit must be a non-negative integer (got '" + limitText.orElse("") + "')"));
             }
-            return read(node.scan(db, table, limit).thenApply(rows -> fmt.equals("json") ? scanJson(rows) : scanCsv(rows)));
+            return read(node.reads().scan(db, table, limit).thenApply(rows -> fmt.equals("json") ? scanJson(rows) : scanCsv(rows)));
         }));
     }
 
@@ -310,7 +311,7 @@ final class TableRoutes {
     }
 
     private Route lookup(String db, String table, Map<String, String> params) {
-        return read(node.get(db, table, params).thenApply(row -> row.size() == 0
+        return read(node.reads().get(db, table, params).thenApply(row -> row.size() == 0
                 ? Json.fail(StatusCodes.NOT_FOUND, "no row with key " + params)
                 : Json.ok(rowObject(row, 0))));
     }

@@ -4,7 +4,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.*;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import io.compactor.actors.Compactor;
-import io.compactor.actors.NodeKeys;
+import io.compactor.api.NodeKeys;
 import io.compactor.storage.util.Status;
 import io.compactor.storage.util.StatusException;
 import java.util.Map;
@@ -33,11 +33,11 @@ final class TabletCheckRoutes {
             return complete(Json.ok(Json.obj("status", "Fail",
                     "msg", "Parameter 'repair' must be set to 'true' or 'false'")));
         }
-        String host = node.config().get(NodeKeys.WEBSERVER_HOST);
-        return completeWithFuture(node.checkTabletSegmentLost(repair).handle((r, err) -> {
+        String host = node.ops().config().get(NodeKeys.WEBSERVER_HOST);
+        return completeWithFuture(node.reads().checkSegmentLost(repair).handle((r, err) -> {
             if (err != null) {
                 Status s = StatusException.statusOf(err);
-                return Json.doris(s.code(), s.msg());
+                return Json.doris(s);
             }
             return Json.ok(Json.obj("status", "Success", "msg", "Succeed to check all tablet segment",
                     "num", r.badTablets().size(), "bad_tablets", r.badTablets().keySet().stream().sorted().toList(),

@@ -1,5 +1,6 @@
 package io.compactor.http;
 
+import org.apache.pekko.actor.typed.ActorSystem;
 import static org.apache.pekko.http.javadsl.server.Directives.*;
 
 import io.compactor.actors.Compactor;
@@ -29,8 +30,8 @@ final class TabletForwarding {
     private TabletForwarding() {
     }
 
-    static Route wrap(Compactor node, Route inner) {
-        if (!node.clusterEnabled()) {
+    static Route wrap(Compactor node, ActorSystem<Void> http, Route inner) {
+        if (!node.cluster().enabled()) {
             return inner;
         }
         return extractRequest(req -> {
@@ -40,18 +41,18 @@ final class TabletForwarding {
             }
             Optional<String> id = req.getUri().query().get("tablet_id");
             Long tabletId = id.map(CompactionRoutes::parseId).orElse(null);
-            if (tabletId == null || node.catalog().tablet(tabletId) != null) {
+            if (tabletId == null || node.tables().isLocal(tabletId)) {
                 return inner;
             }
-            String target = node.replicaHttpAddress(tabletId);
+            String target = node.cluster().replicaHttpAddress(tabletId);
             if (target == null) {
                 return inner;
             }
             HttpRequest forward = req.withUri(Uri.create("http://" + target + path
                             + req.getUri().rawQueryString().map(q -> "?" + q).orElse("")))
                     .removeHeader("Host")
-                    .addHeader(RawHeader.create(FORWARDED, node.clusterSelf()));
-            return completeWithFuture(Http.get(node.system()).singleRequest(forward)
+                    .addHeader(RawHeader.create(FORWARDED, node.cluster().self()));
+            return completeWithFuture(Http.get(http).singleRequest(forward)
                     .thenApply(r -> r.addHeader(RawHeader.create(SERVED_BY, target))));
         });
     }

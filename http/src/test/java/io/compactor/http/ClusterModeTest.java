@@ -1,5 +1,6 @@
 package io.compactor.http;
 
+import io.compactor.actors.node.Node;
 import static io.compactor.http.HttpTestClient.tableBody;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -71,18 +72,18 @@ class ClusterModeTest {
     }
 
     private static String address(CompactorServer s) {
-        return Cluster.get(s.node().system()).selfMember().address().toString();
+        return Cluster.get(s.node().unwrap(Node.class).system()).selfMember().address().toString();
     }
 
     private static long upMembers(CompactorServer s) {
-        var state = Cluster.get(s.node().system()).state();
+        var state = Cluster.get(s.node().unwrap(Node.class).system()).state();
         return StreamSupport.stream(state.getMembers().spliterator(), false)
                 .filter(m -> m.status().equals(MemberStatus.up())).count();
     }
 
     /** Exactly {@code n} members, all Up, none unreachable. */
     private static boolean sees(CompactorServer s, int n) {
-        var state = Cluster.get(s.node().system()).state();
+        var state = Cluster.get(s.node().unwrap(Node.class).system()).state();
         long members = StreamSupport.stream(state.getMembers().spliterator(), false).count();
         return members == n && upMembers(s) == n && state.getUnreachable().isEmpty();
     }
@@ -127,7 +128,7 @@ class ClusterModeTest {
         // Placement spreads the 7 single-replica tablets evenly, whichever node took the CREATE.
         Map<String, Integer> expected = new HashMap<>();
         for (CompactorServer n : nodes) {
-            expected.put(address(n), n.node().catalog().tablets().size());
+            expected.put(address(n), n.node().unwrap(Node.class).catalog().tablets().size());
         }
         assertEquals(7, expected.values().stream().mapToInt(Integer::intValue).sum(), expected.toString());
         assertTrue(expected.values().stream().allMatch(c -> c >= 2 && c <= 3), expected.toString());
@@ -146,7 +147,7 @@ class ClusterModeTest {
                 CompactorServer owner = nodes.stream().filter(n -> address(n).equals(m.get("address").asText()))
                         .findFirst().orElseThrow();
                 assertEquals("127.0.0.1:" + owner.port(), m.get("http").asText());
-                assertEquals(owner.node().nodeInfo().dataDirs().get(0), m.get("data_dirs").get(0).asText());
+                assertEquals(owner.node().cluster().nodeInfo().dataDirs().get(0), m.get("data_dirs").get(0).asText());
             }
         }
     }
@@ -169,7 +170,7 @@ class ClusterModeTest {
     void aNodeWithoutSeedsIsItsOwnSeedOnARandomPortAndOthersJoinIt() {
         CompactorServer first = startNode("first", 0, "");
         await().atMost(FORM_WITHIN).until(() -> sees(first, 1));
-        int port = Cluster.get(first.node().system()).selfMember().address().getPort().get();
+        int port = Cluster.get(first.node().unwrap(Node.class).system()).selfMember().address().getPort().get();
         assertTrue(port > 0);
         createTable(first, "t", 2);
         await().atMost(FORM_WITHIN).until(() -> tabletsByMember(cluster(first)).equals(Map.of(address(first), 2)));
@@ -185,8 +186,8 @@ class ClusterModeTest {
         int p1 = freePort();
         CompactorServer node = startNode("n1", p1, "127.0.0.1:" + p1);
         ClusterSettings bare = new ClusterSettings(true, "127.0.0.1", 0, ClusterSettings.parseSeeds("127.0.0.1:" + p1));
-        ActorSystem<Void> other = ActorSystem.create(Behaviors.empty(), Compactor.SYSTEM_NAME,
-                ClusterConfigBuilder.build(Compactor.SYSTEM_NAME, bare).withFallback(ConfigFactory.load()));
+        ActorSystem<Void> other = ActorSystem.create(Behaviors.empty(), Node.SYSTEM_NAME,
+                ClusterConfigBuilder.build(Node.SYSTEM_NAME, bare).withFallback(ConfigFactory.load()));
         open.add(() -> {
             other.terminate();
             other.getWhenTerminated().toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS);
@@ -212,7 +213,7 @@ class ClusterModeTest {
     void clusterOffAnswersTheSingleNode() {
         CompactorServer s = CompactorServer.start(config(dir.resolve("single"), Map.of()));
         open.add(s);
-        assertTrue(!s.node().clusterEnabled());
+        assertTrue(!s.node().cluster().enabled());
         createTable(s, "t", 3);
         JsonNode body = cluster(s);
         assertEquals("Success", body.get("status").asText());
@@ -223,7 +224,7 @@ class ClusterModeTest {
         assertEquals("Up", m.get("status").asText());
         assertEquals("127.0.0.1:" + s.port(), m.get("http").asText());
         assertEquals(3, m.get("tablets").asInt());
-        assertEquals("local", s.node().system().settings().config().getString("pekko.actor.provider"));
+        assertEquals("local", s.node().unwrap(Node.class).system().settings().config().getString("pekko.actor.provider"));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.compactor.http;
 
+import io.compactor.actors.node.Node;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -69,7 +70,7 @@ class ClusterReplicationTest {
     }
 
     private static boolean sees(CompactorServer s, int n) {
-        var state = Cluster.get(s.node().system()).state();
+        var state = Cluster.get(s.node().unwrap(Node.class).system()).state();
         long up = StreamSupport.stream(state.getMembers().spliterator(), false)
                 .filter(m -> m.status().equals(MemberStatus.up())).count();
         return up == n && state.getUnreachable().isEmpty();
@@ -123,7 +124,7 @@ class ClusterReplicationTest {
     }
 
     private static long localVersion(CompactorServer s, long tabletId) {
-        return s.node().tabletMeta(tabletId).toCompletableFuture().join().maxVersion();
+        return s.node().reads().tabletMeta(tabletId).toCompletableFuture().join().maxVersion();
     }
 
     @Test
@@ -139,7 +140,7 @@ class ClusterReplicationTest {
         }
         for (CompactorServer n : nodes) {
             assertEquals(placement, placement(n));
-            assertEquals(4, n.node().catalog().tablets().size(), "every node holds a replica of each tablet");
+            assertEquals(4, n.node().unwrap(Node.class).catalog().tablets().size(), "every node holds a replica of each tablet");
         }
 
         int total = 0;
@@ -178,10 +179,10 @@ class ClusterReplicationTest {
     }
 
     private static long merged(CompactorServer s) {
-        var m = s.node().metrics();
-        return m.compactionSuccess.get(io.compactor.actors.NodeMetrics.Kind.CUMULATIVE).sum()
-                + m.compactionSuccess.get(io.compactor.actors.NodeMetrics.Kind.BASE).sum()
-                + m.compactionSuccess.get(io.compactor.actors.NodeMetrics.Kind.FULL).sum();
+        var m = s.node().ops().metrics();
+        return m.compactionSuccess.get(io.compactor.api.NodeMetrics.Kind.CUMULATIVE).sum()
+                + m.compactionSuccess.get(io.compactor.api.NodeMetrics.Kind.BASE).sum()
+                + m.compactionSuccess.get(io.compactor.api.NodeMetrics.Kind.FULL).sum();
     }
 
     @Test
@@ -193,8 +194,8 @@ class ClusterReplicationTest {
         assertEquals(200, created.status(), created.body());
         long tablet = created.json().get("tablets").get(0).asLong();
         // Every node agrees which replica is designated (Doris: smallest hash of the replica id).
-        List<CompactorServer> followers = nodes.stream().filter(n -> n.node().isSingleReplicaFollower(tablet)).toList();
-        List<CompactorServer> designated = nodes.stream().filter(n -> !n.node().isSingleReplicaFollower(tablet)).toList();
+        List<CompactorServer> followers = nodes.stream().filter(n -> n.node().cluster().isSingleReplicaFollower(tablet)).toList();
+        List<CompactorServer> designated = nodes.stream().filter(n -> !n.node().cluster().isSingleReplicaFollower(tablet)).toList();
         assertEquals(2, followers.size());
         assertEquals(1, designated.size());
 
@@ -213,7 +214,7 @@ class ClusterReplicationTest {
         for (CompactorServer f : followers) {
             await().atMost(WITHIN).until(() -> rowsets(f, tablet).equals(rowsets(d, tablet)));
             assertEquals(0, merged(f), "a follower never merges on its own");
-            assertTrue(f.node().metrics().singleReplicaSuccess.sum() > 0);
+            assertTrue(f.node().ops().metrics().singleReplicaSuccess.sum() > 0);
             Answer show = new HttpTestClient(f.port()).get("/api/compaction/show?tablet_id=" + tablet);
             assertTrue(show.json().has("single replica compaction status"), show.body());
         }
@@ -224,7 +225,7 @@ class ClusterReplicationTest {
         d.close();
         open.remove(d);
         await().atMost(WITHIN).until(() -> followers.stream()
-                .filter(n -> !n.node().isSingleReplicaFollower(tablet)).count() == 1);
+                .filter(n -> !n.node().cluster().isSingleReplicaFollower(tablet)).count() == 1);
     }
 
     /** Local versions of every tablet of the table on every node: tablet -> [v(n1), v(n2), v(n3)]. */
@@ -250,7 +251,7 @@ class ClusterReplicationTest {
         Map<Long, List<Long>> before = versionsEverywhere(nodes, placement.keySet());
         // Writing the victim tablet's rows fails on two of its three replicas; the other tablet is fine.
         for (CompactorServer n : List.of(nodes.get(1), nodes.get(2))) {
-            n.node().engine().debugPoints().add("segment.write", 1, -1, Map.of("tablet_id", Long.toString(victim)));
+            n.node().ops().debugPoints().add("segment.write", 1, -1, Map.of("tablet_id", Long.toString(victim)));
         }
         JsonNode r = load(nodes.get(0), "bad", rows(1000, 40));
         assertEquals("Fail", r.get("Status").asText(), r.toString());
@@ -270,7 +271,7 @@ class ClusterReplicationTest {
         List<CompactorServer> nodes = threeNodes();
         assertEquals(200, new HttpTestClient(nodes.get(0).port()).put("/api/db/t", tableBody(1, 3)).status());
         long tablet = placement(nodes.get(0)).keySet().iterator().next();
-        nodes.get(2).node().engine().debugPoints().add("replica.publish", 1, -1,
+        nodes.get(2).node().ops().debugPoints().add("replica.publish", 1, -1,
                 Map.of("tablet_id", Long.toString(tablet)));
         // Two of three replicas publish: the load is committed (a majority holds it at version 2).
         JsonNode r = load(nodes.get(0), "p0", rows(0, 30));
@@ -311,10 +312,10 @@ class ClusterReplicationTest {
 
         CompactorServer back = start("n3");
         await().atMost(WITHIN).until(() -> sees(back, 3));
-        await().atMost(WITHIN).until(() -> back.node().catalog().tablesById().get(oldId) == null
-                && back.node().table("db", "t") != null && back.node().table("db", "t").tableId() == newId);
-        assertTrue(back.node().catalog().droppedTables().containsKey(oldId));
-        assertEquals(0, back.node().catalog().tablets().size(), "its replicas of the dropped table are gone");
+        await().atMost(WITHIN).until(() -> back.node().tables().byId(oldId) == null
+                && back.node().tables().get("db", "t") != null && back.node().tables().get("db", "t").tableId() == newId);
+        assertTrue(back.node().unwrap(Node.class).catalog().droppedTables().containsKey(oldId));
+        assertEquals(0, back.node().unwrap(Node.class).catalog().tablets().size(), "its replicas of the dropped table are gone");
         assertEquals("Success", load(back, "n1", rows(0, 5)).get("Status").asText());
         for (CompactorServer n : List.of(nodes.get(0), nodes.get(1), back)) {
             assertEquals(5, count(n));
@@ -330,10 +331,13 @@ class ClusterReplicationTest {
         long rowsSeenFromEveryNode = 0;
         for (JsonNode t : created.json().get("tablets")) {
             long tablet = t.asLong();
-            CompactorServer holder = nodes.stream().filter(n -> n.node().catalog().tablet(tablet) != null)
+            CompactorServer holder = nodes.stream().filter(n -> n.node().tables().isLocal(tablet))
                     .findFirst().orElseThrow();
             Answer direct = new HttpTestClient(holder.port()).get("/api/compaction/show?tablet_id=" + tablet);
             for (CompactorServer n : nodes) {
+                // A node forwards once it has learned a holder's HTTP address from the cluster.
+                await().atMost(Duration.ofSeconds(30)).until(() -> n.node().tables().isLocal(tablet)
+                        || n.node().cluster().replicaHttpAddress(tablet) != null);
                 Answer show = new HttpTestClient(n.port()).get("/api/compaction/show?tablet_id=" + tablet);
                 assertEquals(200, show.status(), show.body());
                 assertEquals(direct.json().get("rowsets"), show.json().get("rowsets"));

@@ -1,12 +1,13 @@
 package io.compactor.http;
 
+import io.compactor.actors.node.Node;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.compactor.actors.TimeFormat;
+import io.compactor.api.TimeFormat;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -60,7 +61,7 @@ class CompactionApiTest {
     private void holdCompactionThread() {
         blocker = new CountDownLatch(1);
         CountDownLatch started = new CountDownLatch(1);
-        Executor compaction = server.node().system().dispatchers()
+        Executor compaction = server.node().unwrap(Node.class).system().dispatchers()
                 .lookup(DispatcherSelector.fromConfig("compactor.compaction-dispatcher"));
         CountDownLatch b = blocker;
         compaction.execute(() -> {

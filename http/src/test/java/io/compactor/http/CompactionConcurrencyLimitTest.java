@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.compactor.actors.NodeMetrics;
-import io.compactor.actors.compaction.CompactionProfile;
-import io.compactor.actors.load.LoadResult;
+import io.compactor.api.NodeMetrics;
+import io.compactor.api.CompactionProfile;
+import io.compactor.api.LoadResult;
 import io.compactor.storage.load.LoadOptions;
 import io.compactor.storage.schema.RowBatch;
 import java.nio.charset.StandardCharsets;
@@ -80,9 +80,9 @@ class CompactionConcurrencyLimitTest {
         AtomicLong sampledQueuedMax = new AtomicLong();
         sampler.scheduleAtFixedRate(() -> {
             for (NodeMetrics.Kind k : NodeMetrics.Kind.values()) {
-                sampledMax.get(k).accumulateAndGet(node.metrics().running.get(k).get(), Math::max);
+                sampledMax.get(k).accumulateAndGet(node.ops().metrics().running.get(k).get(), Math::max);
             }
-            sampledQueuedMax.accumulateAndGet(node.metrics().queued.get(NodeMetrics.Kind.CUMULATIVE).get(), Math::max);
+            sampledQueuedMax.accumulateAndGet(node.ops().metrics().queued.get(NodeMetrics.Kind.CUMULATIVE).get(), Math::max);
         }, 0, 1, TimeUnit.MILLISECONDS);
 
         // Manual triggers over HTTP on another thread while the loads run.
@@ -112,7 +112,7 @@ class CompactionConcurrencyLimitTest {
                 long id = (long) load * ROWS_PER_LOAD + i;
                 sb.append(id).append('\t').append("name").append(id).append('\t').append(id % 1000).append('\n');
             }
-            LoadResult r = node.streamLoad(DB, "flood", sb.toString().getBytes(StandardCharsets.UTF_8),
+            LoadResult r = node.loads().streamLoad(DB, "flood", sb.toString().getBytes(StandardCharsets.UTF_8),
                     LoadOptions.DEFAULTS, "flood-" + load).toCompletableFuture().get(60, TimeUnit.SECONDS);
             assertTrue(r.isSuccess(), r::toString);
             expectedRows += ROWS_PER_LOAD;
@@ -126,12 +126,12 @@ class CompactionConcurrencyLimitTest {
         JsonNode full = http.post("/api/compaction/run?table_id=" + table.tableId() + "&compact_type=full");
         assertTrue(List.of("Success", "ALREADY_EXIST").contains(full.get("status").asText()), full::toString);
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50)).until(() -> {
-            var m = node.metrics();
+            var m = node.ops().metrics();
             return m.running.get(NodeMetrics.Kind.FULL).get() == 0 && m.queued.get(NodeMetrics.Kind.FULL).get() == 0;
         });
 
         // 1. High-water marks kept by the supervisor, through the facade and /metrics.
-        var metrics = node.metrics();
+        var metrics = node.ops().metrics();
         long cumuMax = metrics.runningMax.get(NodeMetrics.Kind.CUMULATIVE).get();
         long baseMax = metrics.runningMax.get(NodeMetrics.Kind.BASE).get();
         long fullMax = metrics.runningMax.get(NodeMetrics.Kind.FULL).get();
@@ -151,7 +151,7 @@ class CompactionConcurrencyLimitTest {
         assertTrue(sampledQueuedMax.get() > 2, "tasks had to wait for a slot: " + sampledQueuedMax);
 
         // 3. Profiles of finished tasks: never more than 2 cumulative, never more than 1 base + full.
-        List<CompactionProfile> profiles = node.compactionProfiles().find(p -> true, 0);
+        List<CompactionProfile> profiles = node.compaction().profiles(p -> true, 0);
         assertTrue(metrics.compactionSuccess.get(NodeMetrics.Kind.CUMULATIVE).sum() >= TABLETS,
                 "cumulative compactions ran throughout");
         assertTrue(metrics.compactionSuccess.get(NodeMetrics.Kind.FULL).sum() > 0);
@@ -163,8 +163,8 @@ class CompactionConcurrencyLimitTest {
         assertTrue(maxOverlap(basePool) <= 1, "base + full tasks overlapping: " + maxOverlap(basePool));
 
         // Every row is still there, once, with its values.
-        assertEquals(expectedRows, node.count(DB, "flood").toCompletableFuture().get(60, TimeUnit.SECONDS));
-        RowBatch rows = node.scan(DB, "flood", Long.MAX_VALUE).toCompletableFuture().get(60, TimeUnit.SECONDS);
+        assertEquals(expectedRows, node.reads().count(DB, "flood").toCompletableFuture().get(60, TimeUnit.SECONDS));
+        RowBatch rows = node.reads().scan(DB, "flood", Long.MAX_VALUE).toCompletableFuture().get(60, TimeUnit.SECONDS);
         assertEquals(expectedRows, rows.size());
         for (int r = 0; r < rows.size(); r++) {
             long id = rows.getLong(r, 0);

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.compactor.actors.TimeFormat;
+import io.compactor.api.TimeFormat;
 import io.compactor.storage.schema.RowBatch;
 import io.compactor.storage.tablet.TableMeta;
 import java.nio.file.Path;
@@ -250,7 +250,7 @@ class CompactionScenarioTest {
 
     /** Two small keys whose rows go to different tablets of the table. */
     private int[] keysInDifferentBuckets(String table) {
-        TableMeta meta = server.node().table(DB, table);
+        TableMeta meta = server.node().tables().get(DB, table);
         long first = tabletOf(meta, 1);
         for (int k = 2; k < 1000; k++) {
             if (tabletOf(meta, k) != first) {
@@ -281,7 +281,7 @@ class CompactionScenarioTest {
             http.load(DB, "fail", row(i, "x", i));
         }
         List<String> before = http.rowsets(tablet);
-        server.node().engine().debugPoints().add("compaction.merge", 1, -1, Map.of());
+        server.node().ops().debugPoints().add("compaction.merge", 1, -1, Map.of());
 
         JsonNode answer = http.run(tablet, "cumulative");
         assertEquals("INTERNAL_ERROR", answer.get("status").asText(), answer::toString);
@@ -308,7 +308,7 @@ class CompactionScenarioTest {
         assertTrue(after.get(1).startsWith("[2-7] "));
         assertEquals(6, http.count(DB, "fail"));
         List<String> none = new ArrayList<>();
-        server.node().engine().debugPoints().active().forEach((k, v) -> none.add(k));
+        server.node().ops().debugPoints().active().forEach((k, v) -> none.add(k));
         assertEquals(List.of(), none, "the one-shot point turned itself off");
     }
 }

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Consistency rules 1 and 2 under SIGKILL: a real server process is killed while stream loads are
+ * Consistency rules 1 and 2 of docs/DESIGN.md under SIGKILL: a real server process is killed while stream loads are
  * in flight, restarted on the same directory, and checked: every load answered Success is fully
  * there, no load is partly there, and every segment file on disk belongs to a committed rowset.
  */

@@ -1,5 +1,6 @@
 package io.compactor.http;
 
+import io.compactor.actors.node.Node;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -61,10 +62,10 @@ class DownloadEndpointTest {
         HttpTestClient http = new HttpTestClient(server.port());
         assertEquals(200, http.put("/api/d/t", HttpTestClient.tableBody("DUPLICATE_KEYS", 1)).status());
         assertEquals("Success", http.put("/api/d/t/_stream_load", "1\t2\tx\n3\t4\ty\n").text("Status"));
-        long tablet = server.node().table("d", "t").tabletIds().get(0);
-        TabletMeta meta = server.node().tabletMeta(tablet).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        long tablet = server.node().tables().get("d", "t").tabletIds().get(0);
+        TabletMeta meta = server.node().reads().tabletMeta(tablet).toCompletableFuture().get(30, TimeUnit.SECONDS);
         RowsetMeta rs = meta.rowsets().stream().filter(r -> r.numSegments() > 0).findFirst().orElseThrow();
-        Path file = server.node().engine().dataDir(meta.dataDir()).segmentPath(tablet, rs.rowsetId(), 0);
+        Path file = server.node().unwrap(Node.class).engine().dataDir(meta.dataDir()).segmentPath(tablet, rs.rowsetId(), 0);
         return new Object[] {tablet, DataDir.segmentFileName(rs.rowsetId(), 0), file};
     }
 
@@ -119,7 +120,7 @@ class DownloadEndpointTest {
         var json = Json.MAPPER.readTree(r.body());
         assertEquals("Success", json.get("status").asText());
         assertEquals(tablet, json.get("tablet_id").asLong());
-        TabletMeta meta = server.node().tabletMeta(tablet).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        TabletMeta meta = server.node().reads().tabletMeta(tablet).toCompletableFuture().get(30, TimeUnit.SECONDS);
         assertEquals(meta.rowsets().size(), json.get("rowsets").size());
         assertEquals(meta.maxVersion(), json.get("max_version").asLong());
         var parsed = io.compactor.storage.peer.PeerRowsets.parse(r.body(), "test");

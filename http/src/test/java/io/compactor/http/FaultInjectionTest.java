@@ -1,5 +1,6 @@
 package io.compactor.http;
 
+import io.compactor.storage.rowset.RowsetMeta;
 import static io.compactor.http.HttpTestClient.tableBody;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -103,9 +104,9 @@ class FaultInjectionTest {
     }
 
     private Set<String> filesInMeta(long tabletId) {
-        TabletMeta meta = server.node().tabletMeta(tabletId).toCompletableFuture().join();
-        Set<String> names = new TreeSet<>(DataDir.segmentFileNames(meta.rowsets()));
-        meta.staleRowsets().forEach(s -> names.addAll(DataDir.segmentFileNames(java.util.List.of(s.rowset()))));
+        TabletMeta meta = server.node().reads().tabletMeta(tabletId).toCompletableFuture().join();
+        Set<String> names = new TreeSet<>(RowsetMeta.segmentFileNames(meta.rowsets()));
+        meta.staleRowsets().forEach(s -> names.addAll(RowsetMeta.segmentFileNames(java.util.List.of(s.rowset()))));
         return names;
     }
 

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Hostile input against every endpoint of API.md: malformed, missing, huge, negative,
+ * Hostile input against every endpoint of docs/API.md: malformed, missing, huge, negative,
  * overflowing and non-UTF-8 parameters, wrong methods and content types, oversized bodies,
  * names with path separators or "..", raw malformed HTTP. Every answer is below 500 (a 4xx or a
  * Doris error JSON with HTTP 200) and comes within the client timeout; afterwards the data is

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Every table, load, read and operations endpoint of API.md against one port-0 server. */
+/** Every table, load, read and operations endpoint of docs/API.md against one port-0 server. */
 class HttpApiTest {
     @TempDir
     static Path dir;

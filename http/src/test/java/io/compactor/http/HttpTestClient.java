@@ -83,7 +83,7 @@ final class HttpTestClient {
         }
     }
 
-    /** A table body as API.md documents it: {@code id BIGINT, v BIGINT, s VARCHAR(32)} keyed on id. */
+    /** A table body as docs/API.md documents it: {@code id BIGINT, v BIGINT, s VARCHAR(32)} keyed on id. */
     static String tableBody(String keysType, int buckets) {
         return "{\"keys_type\":\"" + keysType + "\",\"columns\":[{\"name\":\"id\",\"type\":\"BIGINT\"},"
                 + "{\"name\":\"v\",\"type\":\"BIGINT\"},{\"name\":\"s\",\"type\":\"VARCHAR(32)\"}],"

@@ -66,7 +66,7 @@ class SecurityDefaultsTest {
             assertEquals("INTERNAL_ERROR", a.text("status"));
             assertTrue(a.text("msg").contains("enable_debug_points"), a.body());
         }
-        assertTrue(server.node().engine().debugPoints().active().isEmpty());
+        assertTrue(server.node().ops().debugPoints().active().isEmpty());
         // Nothing fires: a load works.
         assertEquals(200, http.put("/api/db/t", HttpTestClient.tableBody("DUPLICATE_KEYS", 1)).status());
         assertEquals("Success", http.put("/api/db/t/_stream_load", "1\t2\tx\n").text("Status"));

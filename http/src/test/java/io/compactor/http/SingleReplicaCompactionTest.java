@@ -1,5 +1,6 @@
 package io.compactor.http;
 
+import io.compactor.actors.node.Node;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,8 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.ConfigFactory;
-import io.compactor.actors.NodeMetrics;
-import io.compactor.actors.cluster.ReplicaPeers;
+import io.compactor.api.NodeMetrics;
+import io.compactor.api.ReplicaPeers;
 import io.compactor.storage.util.ManualClock;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -97,7 +98,7 @@ class SingleReplicaCompactionTest {
         for (int i = 0; i < n; i++) {
             StaticPeers p = new StaticPeers(i);
             peers.add(p);
-            servers.get(i).node().useReplicaPeers(p);
+            servers.get(i).node().cluster().useReplicaPeers(p);
         }
     }
 
@@ -119,7 +120,7 @@ class SingleReplicaCompactionTest {
             }
             HttpTestClient.Answer a = http(i).put("/api/d/" + table, body);
             assertEquals(200, a.status(), a.body());
-            List<Long> mine = servers.get(i).node().table("d", table).tabletIds();
+            List<Long> mine = servers.get(i).node().tables().get("d", table).tabletIds();
             if (ids == null) {
                 ids = mine;
             } else {
@@ -171,7 +172,7 @@ class SingleReplicaCompactionTest {
     }
 
     NodeMetrics metrics(int node) {
-        return servers.get(node).node().metrics();
+        return servers.get(node).node().ops().metrics();
     }
 
     long localCompactions(int node) {
@@ -208,9 +209,9 @@ class SingleReplicaCompactionTest {
         List<Integer> followers = new ArrayList<>(List.of(0, 1, 2));
         followers.remove(Integer.valueOf(d));
         for (int f : followers) {
-            assertTrue(servers.get(f).node().isSingleReplicaFollower(tablets.get(0)));
+            assertTrue(servers.get(f).node().cluster().isSingleReplicaFollower(tablets.get(0)));
         }
-        assertFalse(servers.get(d).node().isSingleReplicaFollower(tablets.get(0)));
+        assertFalse(servers.get(d).node().cluster().isSingleReplicaFollower(tablets.get(0)));
 
         loadEverywhere("t", 0, 8);
         long expectedRows = 8 * 40;
@@ -231,7 +232,7 @@ class SingleReplicaCompactionTest {
             assertTrue(metrics(f).runningMax.get(NodeMetrics.Kind.SINGLE_REPLICA).get() <= 1,
                     "max_single_replica_compaction_threads = 1 held: "
                             + metrics(f).runningMax.get(NodeMetrics.Kind.SINGLE_REPLICA).get() + " cfg "
-                            + servers.get(f).node().config().value("max_single_replica_compaction_threads"));
+                            + servers.get(f).node().ops().config().value("max_single_replica_compaction_threads"));
             assertTrue(metrics(f).singleReplicaSuccess.sum() > 0);
             assertTrue(metrics(f).singleReplicaFetchedBytes.sum() > 0);
             assertTrue(metrics(f).compactionSuccess.get(NodeMetrics.Kind.SINGLE_REPLICA).sum() > 0);
@@ -312,8 +313,8 @@ class SingleReplicaCompactionTest {
         int next = designated();
         assertNotEquals(d, next);
         int other = followers.get(0) == next ? followers.get(1) : followers.get(0);
-        assertFalse(servers.get(next).node().isSingleReplicaFollower(tablet));
-        assertTrue(servers.get(other).node().isSingleReplicaFollower(tablet));
+        assertFalse(servers.get(next).node().cluster().isSingleReplicaFollower(tablet));
+        assertTrue(servers.get(other).node().cluster().isSingleReplicaFollower(tablet));
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             advanceAll(Duration.ofSeconds(11));
             assertTrue(localCompactions(next) > 0, "the new designated replica compacts");
@@ -349,22 +350,22 @@ class SingleReplicaCompactionTest {
         loadLagging("dup", 6, 4);
         assertEquals(List.of("[0-1]", "[2-2]", "[3-3]"), versions(1, tablet));
         var behind = servers.get(1).node();
-        var metaBefore = behind.tabletMeta(tablet).toCompletableFuture().get();
+        var metaBefore = behind.reads().tabletMeta(tablet).toCompletableFuture().get();
 
         // A byte flipped on the way: verification fails naming file and peer, nothing is installed or left.
-        behind.engine().debugPoints().add("peer.download.corrupt", 1, -1, Map.of());
+        behind.ops().debugPoints().add("peer.download.corrupt", 1, -1, Map.of());
         Throwable err = null;
         try {
-            behind.catchUpFrom(tablet, replica(0)).toCompletableFuture().get();
+            behind.cluster().catchUpFrom(tablet, replica(0)).toCompletableFuture().get();
         } catch (java.util.concurrent.ExecutionException e) {
             err = e.getCause();
         }
         assertTrue(err != null && err.getMessage().contains(addresses.get(0)) && err.getMessage().contains(".dat"),
                 String.valueOf(err));
-        assertEquals(metaBefore.rowsets(), behind.tabletMeta(tablet).toCompletableFuture().get().rowsets());
+        assertEquals(metaBefore.rowsets(), behind.reads().tabletMeta(tablet).toCompletableFuture().get().rowsets());
         assertOnlyReferencedFiles(1, tablet);
 
-        var result = behind.catchUpFrom(tablet, replica(0)).toCompletableFuture().get();
+        var result = behind.cluster().catchUpFrom(tablet, replica(0)).toCompletableFuture().get();
         assertEquals(3, result.versionBefore());
         assertEquals(7, result.versionAfter());
         assertEquals(4, result.rowsetsFetched());
@@ -374,7 +375,7 @@ class SingleReplicaCompactionTest {
         assertEquals(count(0, "dup"), count(1, "dup"));
         assertOnlyReferencedFiles(1, tablet);
         // Not behind any more: nothing to do; and loads continue on top of the copied chain.
-        assertEquals(0, behind.catchUpFrom(tablet, replica(0)).toCompletableFuture().get().rowsetsFetched());
+        assertEquals(0, behind.cluster().catchUpFrom(tablet, replica(0)).toCompletableFuture().get().rowsetsFetched());
         loadInto(1, "dup", "dup-after", rows(90_000, 10));
         assertEquals(List.of("[0-1]", "[2-2]", "[3-3]", "[4-4]", "[5-5]", "[6-6]", "[7-7]", "[8-8]"),
                 versions(1, tablet));
@@ -391,13 +392,13 @@ class SingleReplicaCompactionTest {
         long tablet = createEverywhere("uniq", body).get(0);
         loadLagging("uniq", 6, 3);
         var ahead = servers.get(0).node();
-        var status = ahead.runCompactionAndWait(tablet, io.compactor.scheduler.CompactionType.FULL,
+        var status = ahead.compaction().runAndWait(tablet, io.compactor.scheduler.CompactionType.FULL,
                 Duration.ofSeconds(30)).toCompletableFuture().get();
         assertTrue(status.ok(), status.toString());
         assertEquals(List.of("[0-7]"), versions(0, tablet));
         assertEquals(List.of("[0-1]", "[2-2]", "[3-3]", "[4-4]"), versions(1, tablet));
 
-        var result = servers.get(1).node().catchUpFrom(tablet, replica(0)).toCompletableFuture().get();
+        var result = servers.get(1).node().cluster().catchUpFrom(tablet, replica(0)).toCompletableFuture().get();
         assertEquals(1, result.rowsetsFetched());
         assertEquals(4, result.rowsetsReplaced(), "the whole local chain lies inside the peer's [0-7]");
         assertEquals(List.of("[0-7]"), versions(1, tablet));
@@ -420,11 +421,11 @@ class SingleReplicaCompactionTest {
 
     void assertOnlyReferencedFiles(int node, long tablet) throws Exception {
         var n = servers.get(node).node();
-        var meta = n.tabletMeta(tablet).toCompletableFuture().get();
-        Set<String> referenced = new java.util.HashSet<>(io.compactor.storage.DataDir.segmentFileNames(meta.rowsets()));
+        var meta = n.reads().tabletMeta(tablet).toCompletableFuture().get();
+        Set<String> referenced = new java.util.HashSet<>(io.compactor.storage.rowset.RowsetMeta.segmentFileNames(meta.rowsets()));
         meta.staleRowsets().forEach(s -> referenced.addAll(
-                io.compactor.storage.DataDir.segmentFileNames(List.of(s.rowset()))));
-        Path dir = n.engine().dataDir(meta.dataDir()).tabletPath(tablet);
+                io.compactor.storage.rowset.RowsetMeta.segmentFileNames(List.of(s.rowset()))));
+        Path dir = n.unwrap(Node.class).engine().dataDir(meta.dataDir()).tabletPath(tablet);
         List<String> present = new ArrayList<>();
         if (java.nio.file.Files.exists(dir)) {
             try (var files = java.nio.file.Files.list(dir)) {

@@ -7,7 +7,7 @@ import java.util.Map;
 
 /**
  * Immutable, validated settings of the compaction scheduler. Every key has Doris's name and
- * default (see {@link ConfigKey}); an invalid value is rejected where it is given, with a message
+ * default (see {@link SchedulerKnob}); an invalid value is rejected where it is given, with a message
  * naming the key and the value, e.g. {@code cumulative_compaction_min_deltas must be >= 1 (got 0)}.
  *
  * <p>Defaults: cumulative_compaction_min_deltas 5, cumulative_compaction_max_deltas 1000 (factor 10
@@ -31,9 +31,9 @@ public final class CompactionConfig {
 
     private static final CompactionConfig DEFAULTS = new Builder().build();
 
-    private final EnumMap<ConfigKey, Number> values;
+    private final EnumMap<SchedulerKnob, Number> values;
 
-    private CompactionConfig(EnumMap<ConfigKey, Number> values) {
+    private CompactionConfig(EnumMap<SchedulerKnob, Number> values) {
         this.values = values;
     }
 
@@ -59,145 +59,145 @@ public final class CompactionConfig {
     }
 
     /** The value of a key, as a Long (whole-number keys) or a Double (ratios). */
-    public Number get(ConfigKey key) {
+    public Number get(SchedulerKnob key) {
         return values.get(key);
     }
 
-    private long l(ConfigKey k) {
+    private long l(SchedulerKnob k) {
         return values.get(k).longValue();
     }
 
-    private int i(ConfigKey k) {
+    private int i(SchedulerKnob k) {
         return (int) Math.min(Integer.MAX_VALUE, values.get(k).longValue());
     }
 
     /** Every key by its Doris name, in declaration order, for config wiring and show_config. */
     public Map<String, Object> asMap() {
         Map<String, Object> m = new LinkedHashMap<>();
-        for (Map.Entry<ConfigKey, Number> e : values.entrySet()) {
+        for (Map.Entry<SchedulerKnob, Number> e : values.entrySet()) {
             m.put(e.getKey().key(), e.getValue());
         }
         return Collections.unmodifiableMap(m);
     }
 
     public int cumulativeCompactionMinDeltas() {
-        return i(ConfigKey.CUMULATIVE_COMPACTION_MIN_DELTAS);
+        return i(SchedulerKnob.CUMULATIVE_COMPACTION_MIN_DELTAS);
     }
 
     public int cumulativeCompactionMaxDeltas() {
-        return i(ConfigKey.CUMULATIVE_COMPACTION_MAX_DELTAS);
+        return i(SchedulerKnob.CUMULATIVE_COMPACTION_MAX_DELTAS);
     }
 
     public int cumulativeCompactionMaxDeltasFactor() {
-        return i(ConfigKey.CUMULATIVE_COMPACTION_MAX_DELTAS_FACTOR);
+        return i(SchedulerKnob.CUMULATIVE_COMPACTION_MAX_DELTAS_FACTOR);
     }
 
     public long compactionPromotionSizeBytes() {
-        return l(ConfigKey.COMPACTION_PROMOTION_SIZE_MBYTES) * MB;
+        return l(SchedulerKnob.COMPACTION_PROMOTION_SIZE_MBYTES) * MB;
     }
 
     public double compactionPromotionRatio() {
-        return values.get(ConfigKey.COMPACTION_PROMOTION_RATIO).doubleValue();
+        return values.get(SchedulerKnob.COMPACTION_PROMOTION_RATIO).doubleValue();
     }
 
     public long compactionPromotionMinSizeBytes() {
-        return l(ConfigKey.COMPACTION_PROMOTION_MIN_SIZE_MBYTES) * MB;
+        return l(SchedulerKnob.COMPACTION_PROMOTION_MIN_SIZE_MBYTES) * MB;
     }
 
     public long compactionPromotionVersionCount() {
-        return l(ConfigKey.COMPACTION_PROMOTION_VERSION_COUNT);
+        return l(SchedulerKnob.COMPACTION_PROMOTION_VERSION_COUNT);
     }
 
     public long compactionMinSizeBytes() {
-        return l(ConfigKey.COMPACTION_MIN_SIZE_MBYTES) * MB;
+        return l(SchedulerKnob.COMPACTION_MIN_SIZE_MBYTES) * MB;
     }
 
     public int baseCompactionMinRowsetNum() {
-        return i(ConfigKey.BASE_COMPACTION_MIN_ROWSET_NUM);
+        return i(SchedulerKnob.BASE_COMPACTION_MIN_ROWSET_NUM);
     }
 
     public double baseCompactionMinDataRatio() {
-        return values.get(ConfigKey.BASE_COMPACTION_MIN_DATA_RATIO).doubleValue();
+        return values.get(SchedulerKnob.BASE_COMPACTION_MIN_DATA_RATIO).doubleValue();
     }
 
     public long baseCompactionMaxCompactionScore() {
-        return l(ConfigKey.BASE_COMPACTION_MAX_COMPACTION_SCORE);
+        return l(SchedulerKnob.BASE_COMPACTION_MAX_COMPACTION_SCORE);
     }
 
     public long mowBaseCompactionMaxCompactionScore() {
-        return l(ConfigKey.MOW_BASE_COMPACTION_MAX_COMPACTION_SCORE);
+        return l(SchedulerKnob.MOW_BASE_COMPACTION_MAX_COMPACTION_SCORE);
     }
 
     public long baseCompactionIntervalSecondsSinceLastOperation() {
-        return l(ConfigKey.BASE_COMPACTION_INTERVAL_SECONDS_SINCE_LAST_OPERATION);
+        return l(SchedulerKnob.BASE_COMPACTION_INTERVAL_SECONDS_SINCE_LAST_OPERATION);
     }
 
     public long baseCompactionDupKeyMaxFileSizeBytes() {
-        return l(ConfigKey.BASE_COMPACTION_DUP_KEY_MAX_FILE_SIZE_MBYTES) * MB;
+        return l(SchedulerKnob.BASE_COMPACTION_DUP_KEY_MAX_FILE_SIZE_MBYTES) * MB;
     }
 
     public long pickRowsetToCompactIntervalSec() {
-        return l(ConfigKey.PICK_ROWSET_TO_COMPACT_INTERVAL_SEC);
+        return l(SchedulerKnob.PICK_ROWSET_TO_COMPACT_INTERVAL_SEC);
     }
 
     public long compactionKeepInvisibleVersionMaxCount() {
-        return l(ConfigKey.COMPACTION_KEEP_INVISIBLE_VERSION_MAX_COUNT);
+        return l(SchedulerKnob.COMPACTION_KEEP_INVISIBLE_VERSION_MAX_COUNT);
     }
 
     public long totalPermitsForCompactionScore() {
-        return l(ConfigKey.TOTAL_PERMITS_FOR_COMPACTION_SCORE);
+        return l(SchedulerKnob.TOTAL_PERMITS_FOR_COMPACTION_SCORE);
     }
 
     public long tabletSchedDelayTimeMs() {
-        return l(ConfigKey.TABLET_SCHED_DELAY_TIME_MS);
+        return l(SchedulerKnob.TABLET_SCHED_DELAY_TIME_MS);
     }
 
     public int compactionTaskNumPerDisk() {
-        return i(ConfigKey.COMPACTION_TASK_NUM_PER_DISK);
+        return i(SchedulerKnob.COMPACTION_TASK_NUM_PER_DISK);
     }
 
     public int compactionTaskNumPerFastDisk() {
-        return i(ConfigKey.COMPACTION_TASK_NUM_PER_FAST_DISK);
+        return i(SchedulerKnob.COMPACTION_TASK_NUM_PER_FAST_DISK);
     }
 
     public int lowPriorityCompactionTaskNumPerDisk() {
-        return i(ConfigKey.LOW_PRIORITY_COMPACTION_TASK_NUM_PER_DISK);
+        return i(SchedulerKnob.LOW_PRIORITY_COMPACTION_TASK_NUM_PER_DISK);
     }
 
     public long lowPriorityCompactionScoreThreshold() {
-        return l(ConfigKey.LOW_PRIORITY_COMPACTION_SCORE_THRESHOLD);
+        return l(SchedulerKnob.LOW_PRIORITY_COMPACTION_SCORE_THRESHOLD);
     }
 
     public int maxBaseCompactionThreads() {
-        return i(ConfigKey.MAX_BASE_COMPACTION_THREADS);
+        return i(SchedulerKnob.MAX_BASE_COMPACTION_THREADS);
     }
 
     public int maxCumuCompactionThreads() {
-        return i(ConfigKey.MAX_CUMU_COMPACTION_THREADS);
+        return i(SchedulerKnob.MAX_CUMU_COMPACTION_THREADS);
     }
 
     public int maxSingleReplicaCompactionThreads() {
-        return i(ConfigKey.MAX_SINGLE_REPLICA_COMPACTION_THREADS);
+        return i(SchedulerKnob.MAX_SINGLE_REPLICA_COMPACTION_THREADS);
     }
 
     public int maxTabletVersionNum() {
-        return i(ConfigKey.MAX_TABLET_VERSION_NUM);
+        return i(SchedulerKnob.MAX_TABLET_VERSION_NUM);
     }
 
     public int timeSeriesMaxTabletVersionNum() {
-        return i(ConfigKey.TIME_SERIES_MAX_TABLET_VERSION_NUM);
+        return i(SchedulerKnob.TIME_SERIES_MAX_TABLET_VERSION_NUM);
     }
 
     public long compactionMaxRowsetCount() {
-        return l(ConfigKey.COMPACTION_MAX_ROWSET_COUNT);
+        return l(SchedulerKnob.COMPACTION_MAX_ROWSET_COUNT);
     }
 
     public long compactionFailureBackoffMaxMs() {
-        return l(ConfigKey.COMPACTION_FAILURE_BACKOFF_MAX_MS);
+        return l(SchedulerKnob.COMPACTION_FAILURE_BACKOFF_MAX_MS);
     }
 
     public int compactionQuarantineFailures() {
-        return i(ConfigKey.COMPACTION_QUARANTINE_FAILURES);
+        return i(SchedulerKnob.COMPACTION_QUARANTINE_FAILURES);
     }
 
     @Override
@@ -219,10 +219,10 @@ public final class CompactionConfig {
 
     /** Collects and validates values; unset keys keep their Doris default. */
     public static final class Builder {
-        private final EnumMap<ConfigKey, Number> values = new EnumMap<>(ConfigKey.class);
+        private final EnumMap<SchedulerKnob, Number> values = new EnumMap<>(SchedulerKnob.class);
 
         private Builder() {
-            for (ConfigKey k : ConfigKey.values()) {
+            for (SchedulerKnob k : SchedulerKnob.values()) {
                 values.put(k, k.validate(k.defaultValue()));
             }
         }
@@ -233,11 +233,11 @@ public final class CompactionConfig {
          * @throws IllegalArgumentException for an unknown key or an invalid value, naming both
          */
         public Builder set(String key, Object value) {
-            return set(ConfigKey.of(key), value);
+            return set(SchedulerKnob.of(key), value);
         }
 
         /** Sets a key; see {@link #set(String, Object)}. */
-        public Builder set(ConfigKey key, Object value) {
+        public Builder set(SchedulerKnob key, Object value) {
             values.put(key, key.validate(value));
             return this;
         }

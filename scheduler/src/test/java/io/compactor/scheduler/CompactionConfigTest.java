@@ -21,7 +21,7 @@ class CompactionConfigTest {
         assertEquals(10L, m.get("max_cumu_compaction_threads"));
         assertEquals(20000L, m.get("time_series_max_tablet_version_num"));
         assertEquals(10L, m.get("compaction_quarantine_failures"));
-        assertEquals(ConfigKey.values().length, m.size());
+        assertEquals(SchedulerKnob.values().length, m.size());
         CompactionConfig c = CompactionConfig.defaults();
         assertEquals(1024L * 1024 * 1024, c.compactionPromotionSizeBytes());
         assertEquals(5000, c.tabletSchedDelayTimeMs());

@@ -1,8 +1,8 @@
 package io.compactor.scheduler;
 
-import io.compactor.storage.rowset.RowsetId;
+import io.compactor.storage.RowsetId;
 import io.compactor.storage.rowset.RowsetMeta;
-import io.compactor.storage.rowset.SegmentMeta;
+import io.compactor.storage.segment.SegmentMeta;
 import io.compactor.storage.rowset.SegmentsOverlap;
 import io.compactor.storage.rowset.Version;
 import io.compactor.storage.tablet.TabletMeta;

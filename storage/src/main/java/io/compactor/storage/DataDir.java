@@ -1,7 +1,5 @@
 package io.compactor.storage;
 
-import io.compactor.storage.rowset.RowsetId;
-import io.compactor.storage.rowset.RowsetMeta;
 import io.compactor.storage.segment.SegmentWriter;
 import io.compactor.storage.util.DebugPoints;
 import java.io.IOException;
@@ -158,17 +156,6 @@ public final class DataDir {
         }
         Files.move(from, to, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         io.compactor.storage.util.FileSync.syncDirectory(to.toAbsolutePath().getParent());
-    }
-
-    /** File names of the segments of these rowsets, for {@link #sweepOrphans}. */
-    public static Set<String> segmentFileNames(Iterable<RowsetMeta> rowsets) {
-        Set<String> names = new HashSet<>();
-        for (RowsetMeta rs : rowsets) {
-            for (int s = 0; s < rs.numSegments(); s++) {
-                names.add(segmentFileName(rs.rowsetId(), s));
-            }
-        }
-        return names;
     }
 
     /**

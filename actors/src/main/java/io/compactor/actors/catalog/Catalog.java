@@ -1,5 +1,7 @@
 package io.compactor.actors.catalog;
 
+import io.compactor.api.CreateTableSpec;
+import io.compactor.storage.util.StatusCode;
 import io.compactor.actors.tablet.TabletActor;
 import io.compactor.actors.tablet.TabletStatsRegistry;
 import io.compactor.storage.DataDir;
@@ -188,7 +190,7 @@ public final class Catalog extends AbstractBehavior<Catalog.Command> {
             if (byName.containsKey(CatalogView.key(s.db(), s.name()))) {
                 validateName("database", s.db());
                 validateName("table", s.name());
-                m.replyTo().tell(new DdlResult(null, new Status(Status.ALREADY_EXIST,
+                m.replyTo().tell(new DdlResult(null, new Status(StatusCode.ALREADY_EXIST,
                         "Table '" + s.name() + "' already exists")));
                 return this;
             }
@@ -214,7 +216,7 @@ public final class Catalog extends AbstractBehavior<Catalog.Command> {
             store(table, metas, batch);
             m.replyTo().tell(new DdlResult(table, Status.OK));
         } catch (IllegalArgumentException e) {
-            m.replyTo().tell(new DdlResult(null, new Status("INVALID_ARGUMENT", e.getMessage())));
+            m.replyTo().tell(new DdlResult(null, Status.invalidArgument(e.getMessage())));
         }
         return this;
     }
@@ -241,13 +243,13 @@ public final class Catalog extends AbstractBehavior<Catalog.Command> {
     private Behavior<Command> onAdopt(AdoptTable m) {
         TableMeta t = m.table();
         if (dropped.containsKey(t.tableId())) {
-            m.replyTo().tell(new DdlResult(null, new Status(Status.NOT_FOUND, "table " + t.db() + "." + t.name()
+            m.replyTo().tell(new DdlResult(null, new Status(StatusCode.NOT_FOUND, "table " + t.db() + "." + t.name()
                     + " (id " + t.tableId() + ") was dropped")));
             return this;
         }
         TableMeta sameName = byName.get(CatalogView.key(t.db(), t.name()));
         if (sameName != null && sameName.tableId() != t.tableId()) {
-            m.replyTo().tell(new DdlResult(null, new Status(Status.ALREADY_EXIST,
+            m.replyTo().tell(new DdlResult(null, new Status(StatusCode.ALREADY_EXIST,
                     "Table '" + t.name() + "' already exists")));
             return this;
         }
@@ -344,7 +346,7 @@ public final class Catalog extends AbstractBehavior<Catalog.Command> {
     private Behavior<Command> onDrop(DropTable m) {
         TableMeta t = byName.get(CatalogView.key(m.db(), m.name()));
         if (t == null) {
-            m.replyTo().tell(new DdlResult(null, new Status(Status.NOT_FOUND,
+            m.replyTo().tell(new DdlResult(null, new Status(StatusCode.NOT_FOUND,
                     "Unknown table '" + m.name() + "' in database '" + m.db() + "'")));
             return this;
         }
@@ -375,7 +377,7 @@ public final class Catalog extends AbstractBehavior<Catalog.Command> {
     private Behavior<Command> onAlter(AlterProperties m) {
         TableMeta t = byName.get(CatalogView.key(m.db(), m.name()));
         if (t == null) {
-            m.replyTo().tell(new DdlResult(null, new Status(Status.NOT_FOUND,
+            m.replyTo().tell(new DdlResult(null, new Status(StatusCode.NOT_FOUND,
                     "Unknown table '" + m.name() + "' in database '" + m.db() + "'")));
             return this;
         }
@@ -389,7 +391,7 @@ public final class Catalog extends AbstractBehavior<Catalog.Command> {
             publish();
             m.replyTo().tell(new DdlResult(changed, Status.OK));
         } catch (IllegalArgumentException e) {
-            m.replyTo().tell(new DdlResult(null, new Status("INVALID_ARGUMENT", e.getMessage())));
+            m.replyTo().tell(new DdlResult(null, Status.invalidArgument(e.getMessage())));
         }
         return this;
     }

@@ -1,7 +1,8 @@
 package io.compactor.actors.cluster;
 
+import io.compactor.storage.util.StatusCode;
 import io.compactor.actors.catalog.Catalog;
-import io.compactor.actors.catalog.CreateTableSpec;
+import io.compactor.api.CreateTableSpec;
 import io.compactor.storage.meta.MetaJson;
 import io.compactor.storage.schema.Schema;
 import io.compactor.storage.tablet.TableMeta;
@@ -50,7 +51,7 @@ public final class ClusterCatalog extends AbstractBehavior<ClusterCatalog.Comman
     }
 
     /** The table after the change (meta-store JSON) or the failure. */
-    public record DdlReply(byte[] table, String code, String msg) implements CborSerializable {
+    public record DdlReply(byte[] table, StatusCode code, String msg) implements CborSerializable {
     }
 
     private record Finished() implements Command {
@@ -106,7 +107,7 @@ public final class ClusterCatalog extends AbstractBehavior<ClusterCatalog.Comman
             work = alter(m);
             replyTo = m.replyTo();
         }
-        ctx.pipeToSelf(work.exceptionally(err -> fail(Status.INTERNAL_ERROR, "DDL failed: " + rootMessage(err))),
+        ctx.pipeToSelf(work.exceptionally(err -> fail(StatusCode.INTERNAL_ERROR, "DDL failed: " + rootMessage(err))),
                 (reply, err) -> {
                     replyTo.tell(reply);
                     return new Finished();
@@ -121,7 +122,7 @@ public final class ClusterCatalog extends AbstractBehavior<ClusterCatalog.Comman
         return e.getMessage();
     }
 
-    private static DdlReply fail(String code, String msg) {
+    private static DdlReply fail(StatusCode code, String msg) {
         return new DdlReply(null, code, msg);
     }
 
@@ -224,15 +225,15 @@ public final class ClusterCatalog extends AbstractBehavior<ClusterCatalog.Comman
             for (var f : acks) {
                 if (f.isCompletedExceptionally()) {
                     problems.add("a node did not answer: " + rootMessage(f.handle((a, e) -> e).join()));
-                } else if (!"OK".equals(f.join().code())) {
+                } else if (f.join().code() != StatusCode.OK) {
                     problems.add(f.join().node() + ": " + f.join().msg());
                 }
             }
             if (!problems.isEmpty()) {
-                return fail(Status.INTERNAL_ERROR, "table " + table.db() + "." + table.name()
+                return fail(StatusCode.INTERNAL_ERROR, "table " + table.db() + "." + table.name()
                         + " was not stored on every node: " + String.join("; ", problems));
             }
-            return new DdlReply(json, "OK", "");
+            return new DdlReply(json, StatusCode.OK, "");
         });
     }
 
@@ -241,7 +242,7 @@ public final class ClusterCatalog extends AbstractBehavior<ClusterCatalog.Comman
         try {
             schema = MetaJson.decodeSchema(m.schema());
         } catch (RuntimeException e) {
-            return CompletableFuture.completedFuture(fail("INVALID_ARGUMENT", "schema does not decode: "
+            return CompletableFuture.completedFuture(fail(StatusCode.INVALID_ARGUMENT, "schema does not decode: "
                     + e.getMessage()));
         }
         CreateTableSpec spec = new CreateTableSpec(m.db(), m.name(), schema, m.buckets(), m.replicationNum(),
@@ -250,12 +251,12 @@ public final class ClusterCatalog extends AbstractBehavior<ClusterCatalog.Comman
         try {
             props = Catalog.validate(spec);
         } catch (IllegalArgumentException e) {
-            return CompletableFuture.completedFuture(fail("INVALID_ARGUMENT", e.getMessage()));
+            return CompletableFuture.completedFuture(fail(StatusCode.INVALID_ARGUMENT, e.getMessage()));
         }
         return directories().thenCompose(dirs -> tablesOf(dirs).thenCompose(listing -> {
             for (TableMeta t : listing.tables()) {
                 if (t.db().equals(m.db()) && t.name().equals(m.name())) {
-                    return CompletableFuture.completedFuture(fail(Status.ALREADY_EXIST,
+                    return CompletableFuture.completedFuture(fail(StatusCode.ALREADY_EXIST,
                             "Table '" + m.name() + "' already exists"));
                 }
             }
@@ -273,7 +274,7 @@ public final class ClusterCatalog extends AbstractBehavior<ClusterCatalog.Comman
             try {
                 placement = Placement.place(live, existing, m.buckets(), m.replicationNum());
             } catch (IllegalArgumentException e) {
-                return CompletableFuture.completedFuture(fail("INVALID_ARGUMENT", e.getMessage()));
+                return CompletableFuture.completedFuture(fail(StatusCode.INVALID_ARGUMENT, e.getMessage()));
             }
             List<Long> tabletIds = new ArrayList<>();
             for (int b = 0; b < m.buckets(); b++) {
@@ -294,7 +295,7 @@ public final class ClusterCatalog extends AbstractBehavior<ClusterCatalog.Comman
     private CompletableFuture<DdlReply> drop(Drop m) {
         return directories().thenCompose(dirs -> find(dirs, m.db(), m.name()).thenCompose(t -> {
             if (t == null) {
-                return CompletableFuture.completedFuture(fail(Status.NOT_FOUND,
+                return CompletableFuture.completedFuture(fail(StatusCode.NOT_FOUND,
                         "Unknown table '" + m.name() + "' in database '" + m.db() + "'"));
             }
             List<CompletableFuture<NodeDirectory.DdlAck>> acks = new ArrayList<>();
@@ -304,21 +305,21 @@ public final class ClusterCatalog extends AbstractBehavior<ClusterCatalog.Comman
                         .toCompletableFuture());
             }
             return CompletableFuture.allOf(acks.toArray(new CompletableFuture[0]))
-                    .thenApply(v -> new DdlReply(MetaJson.encodeTable(t), "OK", ""));
+                    .thenApply(v -> new DdlReply(MetaJson.encodeTable(t), StatusCode.OK, ""));
         }));
     }
 
     private CompletableFuture<DdlReply> alter(Alter m) {
         return directories().thenCompose(dirs -> find(dirs, m.db(), m.name()).thenCompose(t -> {
             if (t == null) {
-                return CompletableFuture.completedFuture(fail(Status.NOT_FOUND,
+                return CompletableFuture.completedFuture(fail(StatusCode.NOT_FOUND,
                         "Unknown table '" + m.name() + "' in database '" + m.db() + "'"));
             }
             TableMeta changed;
             try {
                 changed = t.withProperties(t.properties().alter(m.changes(), t.isMergeOnWrite()));
             } catch (IllegalArgumentException e) {
-                return CompletableFuture.completedFuture(fail("INVALID_ARGUMENT", e.getMessage()));
+                return CompletableFuture.completedFuture(fail(StatusCode.INVALID_ARGUMENT, e.getMessage()));
             }
             return broadcast(dirs, changed);
         }));

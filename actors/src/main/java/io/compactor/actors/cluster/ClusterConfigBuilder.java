@@ -54,7 +54,9 @@ public final class ClusterConfigBuilder {
                 "pekko.coordinated-shutdown.run-by-actor-system-terminate = on",
                 "pekko.cluster.run-coordinated-shutdown-when-down = on",
                 "pekko.actor.serialization-bindings { "
-                        + ConfigUtil.quoteString(CborSerializable.class.getName()) + " = jackson-cbor }");
+                        + ConfigUtil.quoteString(CborSerializable.class.getName()) + " = jackson-cbor, "
+                        // the embedding API's value a node answers about itself (it must not know Pekko)
+                        + ConfigUtil.quoteString(io.compactor.api.NodeInfo.class.getName()) + " = jackson-cbor }");
         return ConfigFactory.parseString(hocon);
     }
 

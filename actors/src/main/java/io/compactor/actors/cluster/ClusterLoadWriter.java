@@ -1,6 +1,8 @@
 package io.compactor.actors.cluster;
 
-import io.compactor.actors.load.LoadResult;
+import io.compactor.storage.util.Status;
+import io.compactor.storage.util.StatusCode;
+import io.compactor.api.LoadResult;
 import io.compactor.actors.load.PlacedLoadWriter;
 import io.compactor.storage.schema.RowBatch;
 import io.compactor.storage.schema.RowBatchCodec;
@@ -91,13 +93,13 @@ public final class ClusterLoadWriter implements PlacedLoadWriter {
                             continue;
                         }
                         ReplicaEntity.Staged s = f.join();
-                        if ("OK".equals(s.code())) {
+                        if (s.code() == StatusCode.OK) {
                             ok.computeIfAbsent(s.tabletId(), k -> new ArrayList<>()).add(s.node());
-                        } else if ("LABEL_EXISTS".equals(s.code())) {
+                        } else if (s.code() == StatusCode.LABEL_ALREADY_EXISTS) {
                             labelExists = true;
                             firstError = s.msg();
                         } else if (firstError == null) {
-                            firstError = "[" + s.code() + "]" + s.msg();
+                            firstError = new Status(s.code(), s.msg()).toString();
                         }
                     }
                     int need = Placement.majority(table.replicationNum());
@@ -130,10 +132,10 @@ public final class ClusterLoadWriter implements PlacedLoadWriter {
     private CompletableFuture<Outcome> settle(TableMeta table, long txnId, CompletableFuture<TableTxn.Outcome> ask,
                                               long deadlineNanos, Map<Long, List<String>> targets) {
         return ask.handle((o, err) -> o).thenCompose(o -> {
-            if (o != null && "COMMITTED".equals(o.state())) {
+            if (o != null && o.state() == TxnState.COMMITTED) {
                 return CompletableFuture.completedFuture(new Outcome(txnId, LoadResult.SUCCESS, "OK"));
             }
-            if (o != null && "ABORTED".equals(o.state())) {
+            if (o != null && o.state() == TxnState.ABORTED) {
                 abortAll(targets, txnId);
                 return CompletableFuture.completedFuture(new Outcome(txnId, LoadResult.FAIL, o.msg()));
             }

@@ -1,5 +1,6 @@
 package io.compactor.actors.cluster;
 
+import io.compactor.api.ClusterStatus;
 import io.compactor.actors.catalog.Catalog;
 import io.compactor.storage.meta.MetaJson;
 import io.compactor.storage.tablet.TableMeta;

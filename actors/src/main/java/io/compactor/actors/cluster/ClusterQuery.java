@@ -1,5 +1,7 @@
 package io.compactor.actors.cluster;
 
+import io.compactor.api.ClusterStatus;
+import io.compactor.api.NodeInfo;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,5 +1,6 @@
 package io.compactor.actors.cluster;
 
+import io.compactor.storage.util.StatusCode;
 import io.compactor.storage.schema.RowBatch;
 import io.compactor.storage.schema.RowBatchCodec;
 import io.compactor.storage.tablet.TableMeta;
@@ -60,19 +61,19 @@ public final class ClusterReads {
                 }
             }
             if (best == null) {
-                throw new StatusException(Status.BUSY, "no replica of tablet " + tabletId + " is reachable (replicas: "
+                throw new StatusException(StatusCode.SERVICE_UNAVAILABLE, "no replica of tablet " + tabletId + " is reachable (replicas: "
                         + table.replicaNodes(tabletId) + ", reachable nodes: " + live + ")");
             }
             return best.node();
         });
     }
 
-    private CompletableFuture<ReplicaEntity.ReadAnswer> read(TableMeta table, long tabletId, String kind, long limit,
+    private CompletableFuture<ReplicaEntity.ReadAnswer> read(TableMeta table, long tabletId, ReplicaEntity.ReadKind kind, long limit,
                                                              byte[] key) {
         return newest(table, tabletId).thenCompose(node -> replica(tabletId, node)
                 .<ReplicaEntity.ReadAnswer>ask(r -> new ReplicaEntity.Read(kind, limit, key, r), ASK)
                 .toCompletableFuture()).thenApply(a -> {
-                    if (!"OK".equals(a.code())) {
+                    if (a.code() != StatusCode.OK) {
                         throw new StatusException(a.code(), a.msg());
                     }
                     return a;
@@ -82,7 +83,7 @@ public final class ClusterReads {
     public CompletionStage<Long> count(TableMeta table) {
         List<CompletableFuture<ReplicaEntity.ReadAnswer>> parts = new ArrayList<>();
         for (long t : table.tabletIds()) {
-            parts.add(read(table, t, "count", 0, null));
+            parts.add(read(table, t, ReplicaEntity.ReadKind.COUNT, 0, null));
         }
         return CompletableFuture.allOf(parts.toArray(new CompletableFuture[0]))
                 .thenApply(v -> parts.stream().mapToLong(f -> f.join().count()).sum());
@@ -91,7 +92,7 @@ public final class ClusterReads {
     public CompletionStage<RowBatch> scan(TableMeta table, long limit) {
         List<CompletableFuture<ReplicaEntity.ReadAnswer>> parts = new ArrayList<>();
         for (long t : table.tabletIds()) {
-            parts.add(read(table, t, "scan", limit, null));
+            parts.add(read(table, t, ReplicaEntity.ReadKind.SCAN, limit, null));
         }
         return CompletableFuture.allOf(parts.toArray(new CompletableFuture[0])).thenApply(v -> {
             List<RowBatch> batches = new ArrayList<>();
@@ -120,7 +121,7 @@ public final class ClusterReads {
 
     public CompletionStage<RowBatch> get(TableMeta table, RowBatch key) {
         long tabletId = table.tabletFor(key.keyHash(0));
-        return read(table, tabletId, "get", 1, RowBatchCodec.encode(key))
+        return read(table, tabletId, ReplicaEntity.ReadKind.GET, 1, RowBatchCodec.encode(key))
                 .thenApply(a -> RowBatchCodec.decode(table.schema(), a.rows()));
     }
 }

@@ -1,5 +1,6 @@
 package io.compactor.actors.cluster;
 
+import io.compactor.api.ReplicaPeers;
 import io.compactor.storage.tablet.TableMeta;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.compactor.actors.cluster;
 
+import io.compactor.api.ReplicaPeers;
 import io.compactor.actors.catalog.CatalogView;
 import io.compactor.storage.engine.StorageEngine;
 import java.time.Duration;

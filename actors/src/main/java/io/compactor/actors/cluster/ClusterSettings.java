@@ -1,6 +1,6 @@
 package io.compactor.actors.cluster;
 
-import io.compactor.actors.NodeKeys;
+import io.compactor.api.NodeKeys;
 import io.compactor.storage.config.CompactorConfig;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,9 +31,9 @@ public record ClusterSettings(boolean enabled, String host, int port, List<SeedN
     }
 
     public static ClusterSettings from(CompactorConfig config) {
-        return new ClusterSettings(config.getBool(NodeKeys.CLUSTER_ENABLED), config.get(NodeKeys.CLUSTER_HOST),
-                config.getInt(NodeKeys.CLUSTER_PORT), parseSeeds(config.get(NodeKeys.CLUSTER_SEED_NODES)),
-                config.getInt(NodeKeys.CLUSTER_DOWN_AFTER_SECONDS));
+        return new ClusterSettings(config.getBool(ClusterKeys.CLUSTER_ENABLED), config.get(ClusterKeys.CLUSTER_HOST),
+                config.getInt(ClusterKeys.CLUSTER_PORT), parseSeeds(config.get(ClusterKeys.CLUSTER_SEED_NODES)),
+                config.getInt(ClusterKeys.CLUSTER_DOWN_AFTER_SECONDS));
     }
 
     /** Whether this node forms a cluster by joining itself (no seed nodes configured). */

@@ -1,5 +1,7 @@
 package io.compactor.actors.cluster;
 
+import io.compactor.api.NodeInfo;
+import io.compactor.storage.util.StatusCode;
 import io.compactor.actors.catalog.Catalog;
 import io.compactor.actors.catalog.CatalogView;
 import io.compactor.storage.meta.MetaJson;
@@ -46,7 +48,7 @@ public final class NodeDirectory extends AbstractBehavior<NodeDirectory.Command>
     public record ListTables(ActorRef<TableList> replyTo) implements Command {
     }
 
-    public record DdlAck(String node, String code, String msg) implements CborSerializable {
+    public record DdlAck(String node, StatusCode code, String msg) implements CborSerializable {
     }
 
     /**
@@ -115,7 +117,7 @@ public final class NodeDirectory extends AbstractBehavior<NodeDirectory.Command>
         try {
             table = MetaJson.decodeTable(m.table());
         } catch (RuntimeException e) {
-            m.replyTo().tell(new DdlAck(self, "INVALID_ARGUMENT", "table does not decode: " + e.getMessage()));
+            m.replyTo().tell(new DdlAck(self, StatusCode.INVALID_ARGUMENT, "table does not decode: " + e.getMessage()));
             return this;
         }
         ctx.ask(Catalog.DdlResult.class, catalog, Duration.ofSeconds(20), r -> new Catalog.AdoptTable(table, self, r),
@@ -125,7 +127,7 @@ public final class NodeDirectory extends AbstractBehavior<NodeDirectory.Command>
 
     private DdlAck ack(Catalog.DdlResult res, Throwable err) {
         if (res == null) {
-            return new DdlAck(self, "INTERNAL_ERROR", "catalog did not answer: " + err);
+            return new DdlAck(self, StatusCode.INTERNAL_ERROR, "catalog did not answer: " + err);
         }
         return new DdlAck(self, res.status().code(), res.status().msg());
     }

@@ -1,9 +1,11 @@
 package io.compactor.actors.cluster;
 
+import io.compactor.api.ReplicaPeers;
+import io.compactor.storage.util.StatusCode;
 import io.compactor.actors.tablet.TabletActor;
 import io.compactor.actors.tablet.TabletWrite;
 import io.compactor.storage.meta.LoadRecord;
-import io.compactor.storage.meta.MetaBatch;
+import io.compactor.actors.load.LoadMetaCommit;
 import io.compactor.storage.schema.RowBatch;
 import io.compactor.storage.schema.RowBatchCodec;
 import io.compactor.storage.tablet.TableMeta;
@@ -41,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * one synced meta batch and makes the rowset visible. A staged or prepared load whose outcome
  * does not arrive within the load timeout asks the table's {@link TableTxn} to resolve it.
  */
-public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command> {
+public final class ReplicaEntity extends AbstractBehavior<ReplicaProtocol.Command> implements ReplicaProtocol {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaEntity.class);
     public static final EntityTypeKey<Command> KEY = EntityTypeKey.create(Command.class, "tablet-replica");
     /** How long a prepared load waits for its outcome before asking the table's coordinator. */
@@ -55,81 +57,6 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
     public static org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<Command> ref(
             org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding sharding, long tabletId, String node) {
         return sharding.entityRefFor(KEY, entityId(tabletId, node));
-    }
-
-    public sealed interface Command extends CborSerializable {
-    }
-
-    /** Rows (chunk {@code chunk} of a load's rows for this tablet); answered on the last chunk. */
-    public record Stage(long txnId, long tableId, String db, String label, int chunk, boolean last, byte[] rows,
-                        ActorRef<Staged> replyTo) implements Command {
-    }
-
-    /** {@code code}: OK, LABEL_EXISTS or an error code. */
-    public record Staged(long tabletId, String node, long txnId, String code, String msg) implements CborSerializable {
-    }
-
-    /** Reserve {@code version} for the staged load; {@code tablets} are all tablets of the load. */
-    public record PrepareAt(long txnId, long version, List<Long> tablets, ActorRef<Prepared> replyTo)
-            implements Command {
-    }
-
-    /** {@code code}: OK, LAGGING (with this replica's version) or an error code. */
-    public record Prepared(long tabletId, String node, long txnId, String code, long localVersion, String msg)
-            implements CborSerializable {
-    }
-
-    public record Publish(long txnId, long version, String db, String label, long loadedRows, long filteredRows,
-                          ActorRef<Published> replyTo) implements Command {
-    }
-
-    public record Published(long tabletId, String node, long txnId, String code, String msg)
-            implements CborSerializable {
-    }
-
-    /** Drop the load's staged or prepared rowset (no answer). */
-    public record Abort(long txnId) implements Command {
-    }
-
-    public record GetState(ActorRef<State> replyTo) implements Command {
-    }
-
-    /**
-     * @param present     whether this node has the replica at all
-     * @param version     end of its visible version chain
-     * @param preparedTxn the load holding a reservation (0 for none) with its version, label, tablets
-     */
-    public record State(long tabletId, String node, boolean present, long version, long preparedTxn,
-                        long preparedVersion, String db, String label, List<Long> preparedTablets)
-            implements CborSerializable {
-    }
-
-    public record HasLabel(String db, String label, ActorRef<LabelAnswer> replyTo) implements Command {
-    }
-
-    /** {@code txnId}: the txn that committed the label on this node, 0 if none did. */
-    public record LabelAnswer(String node, long txnId) implements CborSerializable {
-    }
-
-    /** A read of this replica: {@code kind} count, scan (up to {@code limit}) or get ({@code key} row). */
-    public record Read(String kind, long limit, byte[] key, ActorRef<ReadAnswer> replyTo) implements Command {
-    }
-
-    public record ReadAnswer(long tabletId, long version, long count, byte[] rows, String code, String msg)
-            implements CborSerializable {
-    }
-
-    /** Copy missing rowsets from {@code peer}; answers the version afterwards. */
-    public record CatchUp(long peerReplicaId, String peerNode, String peerHttp, ActorRef<CaughtUp> replyTo)
-            implements Command {
-    }
-
-    public record CaughtUp(long tabletId, String node, long version, String code, String msg)
-            implements CborSerializable {
-    }
-
-    /** The designated replica of this tablet committed a compaction (single-replica followers fetch). */
-    public record PeerCompacted(String from) implements Command {
     }
 
     // ---- internal
@@ -240,19 +167,19 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
         ActorRef<TabletActor.Command> tablet = tablet();
         TableMeta table = services.view().get().tableOf(tabletId);
         if (tablet == null || table == null) {
-            m.replyTo().tell(new Staged(tabletId, services.self(), m.txnId(), Status.NOT_FOUND, missing()));
+            m.replyTo().tell(new Staged(tabletId, services.self(), m.txnId(), StatusCode.NOT_FOUND, missing()));
             return this;
         }
         Txn t = txns.get(m.txnId());
         if (t == null) {
             if (m.chunk() != 0) {
-                m.replyTo().tell(new Staged(tabletId, services.self(), m.txnId(), Status.INTERNAL_ERROR,
+                m.replyTo().tell(new Staged(tabletId, services.self(), m.txnId(), StatusCode.INTERNAL_ERROR,
                         "chunk " + m.chunk() + " of txn " + m.txnId() + " arrived without the chunks before it"));
                 return this;
             }
             if (services.engine().meta().findLabel(m.db(), m.label()).isPresent()) {
-                m.replyTo().tell(new Staged(tabletId, services.self(), m.txnId(), "LABEL_EXISTS",
-                        "Label [" + m.label() + "] has already been used."));
+                Status used = Status.labelAlreadyUsed(m.label());
+                m.replyTo().tell(new Staged(tabletId, services.self(), m.txnId(), used.code(), used.msg()));
                 return this;
             }
             t = new Txn(m);
@@ -261,7 +188,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
             timers.startSingleTimer(m.txnId(), new Expire(m.txnId()), services.loadTimeout().get().plusSeconds(30));
         }
         if (t.rows == null) {
-            m.replyTo().tell(new Staged(tabletId, services.self(), m.txnId(), Status.INTERNAL_ERROR,
+            m.replyTo().tell(new Staged(tabletId, services.self(), m.txnId(), StatusCode.INTERNAL_ERROR,
                     "txn " + m.txnId() + " was staged on " + services.self() + " already"));
             return this;
         }
@@ -269,7 +196,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
             RowBatchCodec.decodeInto(m.rows(), t.rows);
         } catch (IllegalArgumentException e) {
             txns.remove(m.txnId());
-            m.replyTo().tell(new Staged(tabletId, services.self(), m.txnId(), Status.INTERNAL_ERROR,
+            m.replyTo().tell(new Staged(tabletId, services.self(), m.txnId(), StatusCode.INTERNAL_ERROR,
                     "rows of txn " + m.txnId() + " are damaged: " + e.getMessage()));
             return this;
         }
@@ -280,7 +207,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
             ctx.ask(TabletActor.WriteResult.class, tablet, services.loadTimeout().get(),
                     replyTo -> new TabletActor.WriteRowset(m.txnId(), rows, replyTo),
                     (res, err) -> new WriteDone(m.txnId(), res != null ? res : new TabletActor.WriteResult(tabletId,
-                            null, new Status(Status.INTERNAL_ERROR, "writing the rowset failed: " + err))));
+                            null, new Status(StatusCode.INTERNAL_ERROR, "writing the rowset failed: " + err))));
         }
         return this;
     }
@@ -302,7 +229,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
             return this;
         }
         t.write = r.write();
-        t.stagedReply.tell(new Staged(tabletId, services.self(), m.txnId(), Status.OK.code(), ""));
+        t.stagedReply.tell(new Staged(tabletId, services.self(), m.txnId(), StatusCode.OK, ""));
         return this;
     }
 
@@ -311,26 +238,28 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
     private Behavior<Command> onPrepareAt(PrepareAt m) {
         Txn t = txns.get(m.txnId());
         if (t == null || t.write == null) {
-            m.replyTo().tell(new Prepared(tabletId, services.self(), m.txnId(), Status.NOT_FOUND, -1,
-                    "txn " + m.txnId() + " is not staged on " + services.self()));
+            m.replyTo().tell(new Prepared(tabletId, services.self(), m.txnId(), PrepareAnswer.FAILED, -1,
+                    Status.of(StatusCode.NOT_FOUND, "txn " + m.txnId() + " is not staged on " + services.self())
+                            .toString()));
             return this;
         }
         if (t.prepared != null) {
-            m.replyTo().tell(new Prepared(tabletId, services.self(), m.txnId(), t.version == m.version() ? "OK"
-                    : Status.INTERNAL_ERROR, t.version - 1, "already prepared at " + t.version));
+            m.replyTo().tell(new Prepared(tabletId, services.self(), m.txnId(), t.version == m.version()
+                    ? PrepareAnswer.PREPARED : PrepareAnswer.FAILED, t.version - 1, "already prepared at " + t.version));
             return this;
         }
         t.tablets = List.copyOf(m.tablets());
         ActorRef<TabletActor.Command> tablet = tablet();
         if (tablet == null) {
-            m.replyTo().tell(new Prepared(tabletId, services.self(), m.txnId(), Status.NOT_FOUND, -1, missing()));
+            m.replyTo().tell(new Prepared(tabletId, services.self(), m.txnId(), PrepareAnswer.FAILED, -1,
+                    Status.of(StatusCode.NOT_FOUND, missing()).toString()));
             return this;
         }
         TabletWrite write = t.write;
         ctx.ask(TabletActor.PrepareResult.class, tablet, Duration.ofSeconds(30),
                 replyTo -> new TabletActor.PrepareCommit(m.txnId(), write, replyTo),
                 (res, err) -> new PrepareDone(m, res != null ? res : new TabletActor.PrepareResult(tabletId, null,
-                        null, new Status(Status.INTERNAL_ERROR, "tablet did not answer: " + err))));
+                        null, new Status(StatusCode.INTERNAL_ERROR, "tablet did not answer: " + err))));
         return this;
     }
 
@@ -345,8 +274,8 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
             return this;
         }
         if (!r.status().ok()) {
-            req.replyTo().tell(new Prepared(tabletId, services.self(), req.txnId(), r.status().code(), -1,
-                    r.status().msg()));
+            req.replyTo().tell(new Prepared(tabletId, services.self(), req.txnId(), PrepareAnswer.FAILED, -1,
+                    r.status().toString()));
             return this;
         }
         long reserved = r.rowset().version().start();
@@ -354,7 +283,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
             // Not right below the load's version: give the reservation back, keep the files
             // staged (the coordinator aborts), and say how far this replica is.
             tell(new TabletActor.AbortCommit(req.txnId(), null));
-            req.replyTo().tell(new Prepared(tabletId, services.self(), req.txnId(), "LAGGING", reserved - 1,
+            req.replyTo().tell(new Prepared(tabletId, services.self(), req.txnId(), PrepareAnswer.LAGGING, reserved - 1,
                     "replica on " + services.self() + " is at version " + (reserved - 1) + ", the load needs "
                             + (req.version() - 1)));
             return this;
@@ -364,7 +293,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
         // A reservation holds the tablet's next version: if the outcome does not come soon (the
         // coordinator's node died), ask for it instead of holding the tablet for a load timeout.
         timers.startSingleTimer(req.txnId(), new Expire(req.txnId()), PREPARED_PATIENCE);
-        req.replyTo().tell(new Prepared(tabletId, services.self(), req.txnId(), Status.OK.code(), reserved - 1, ""));
+        req.replyTo().tell(new Prepared(tabletId, services.self(), req.txnId(), PrepareAnswer.PREPARED, reserved - 1, ""));
         return this;
     }
 
@@ -373,33 +302,25 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
         if (t == null || t.prepared == null) {
             boolean done = t == null && services.engine().meta().findLabel(m.db(), m.label())
                     .map(r -> r.txnId() == m.txnId()).orElse(false);
-            m.replyTo().tell(new Published(tabletId, services.self(), m.txnId(), done ? "OK" : Status.NOT_FOUND,
+            m.replyTo().tell(new Published(tabletId, services.self(), m.txnId(), done ? StatusCode.OK : StatusCode.NOT_FOUND,
                     done ? "published before" : "txn " + m.txnId() + " is not prepared on " + services.self()));
             return this;
         }
         TabletActor.PrepareResult p = t.prepared;
-        MetaBatch batch = new MetaBatch();
-        batch.putRowset(p.rowset());
-        if (p.delta() != null) {
-            p.delta().writeTo(batch, tabletId);
-        }
-        batch.putLabel(new LoadRecord(t.db, t.label, t.txnId, t.tableId, "VISIBLE", m.loadedRows(), m.filteredRows(),
-                services.engine().clock().millis()));
         try {
-            if (services.engine().debugPoints().take("replica.publish", id -> id == tabletId) != null) {
-                throw new IllegalStateException("debug point replica.publish: injected failure");
-            }
-            services.engine().meta().write(batch);
+            LoadMetaCommit.write(services.engine(), List.of(p), new LoadRecord(t.db, t.label, t.txnId, t.tableId,
+                    "VISIBLE", m.loadedRows(), m.filteredRows(), services.engine().clock().millis()),
+                    "replica.publish", id -> id == tabletId, "txn " + t.txnId + " on tablet " + tabletId);
         } catch (RuntimeException e) {
             LOG.error("publish of txn {} on tablet {} failed", t.txnId, tabletId, e);
-            m.replyTo().tell(new Published(tabletId, services.self(), m.txnId(), Status.INTERNAL_ERROR,
+            m.replyTo().tell(new Published(tabletId, services.self(), m.txnId(), StatusCode.INTERNAL_ERROR,
                     "meta commit failed on " + services.self() + ": " + e.getMessage()));
             return this;
         }
         txns.remove(m.txnId());
         timers.cancel(m.txnId());
         tell(new TabletActor.Publish(t.txnId, p.rowset(), p.delta()));
-        m.replyTo().tell(new Published(tabletId, services.self(), m.txnId(), Status.OK.code(), ""));
+        m.replyTo().tell(new Published(tabletId, services.self(), m.txnId(), StatusCode.OK, ""));
         return this;
     }
 
@@ -431,7 +352,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
         // Prepared: only the table's coordinator may decide. Ask it, and again later.
         ctx.ask(TableTxn.Outcome.class, TableTxn.ref(ctx.getSystem(), t.tableId), Duration.ofSeconds(10),
                 replyTo -> new TableTxn.Resolve(m.txnId(), replyTo),
-                (res, err) -> new Resolved(m.txnId(), res != null ? res : new TableTxn.Outcome(m.txnId(), "UNKNOWN",
+                (res, err) -> new Resolved(m.txnId(), res != null ? res : new TableTxn.Outcome(m.txnId(), TxnState.UNKNOWN,
                         String.valueOf(err))));
         timers.startSingleTimer(m.txnId(), new Expire(m.txnId()), Duration.ofSeconds(15));
         return this;
@@ -443,8 +364,8 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
             return this;
         }
         switch (m.outcome().state()) {
-            case "ABORTED" -> abort(m.txnId());
-            case "COMMITTED" -> onPublish(new Publish(m.txnId(), t.version, t.db, t.label, 0, 0,
+            case ABORTED -> abort(m.txnId());
+            case COMMITTED -> onPublish(new Publish(m.txnId(), t.version, t.db, t.label, 0, 0,
                     ctx.getSystem().ignoreRef()));
             default -> {
                 // pending or unknown: keep the reservation; the timer asks again
@@ -483,12 +404,12 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
         ActorRef<TabletActor.Command> tablet = tablet();
         TableMeta table = services.view().get().tableOf(tabletId);
         if (tablet == null || table == null) {
-            m.replyTo().tell(new ReadAnswer(tabletId, -1, 0, null, Status.NOT_FOUND, missing()));
+            m.replyTo().tell(new ReadAnswer(tabletId, -1, 0, null, StatusCode.NOT_FOUND, missing()));
             return this;
         }
         ctx.ask(TabletSnapshot.class, tablet, Duration.ofSeconds(10), TabletActor.GetSnapshot::new, (snap, err) -> {
             if (snap == null) {
-                return new Reply(() -> m.replyTo().tell(new ReadAnswer(tabletId, -1, 0, null, Status.INTERNAL_ERROR,
+                return new Reply(() -> m.replyTo().tell(new ReadAnswer(tabletId, -1, 0, null, StatusCode.INTERNAL_ERROR,
                         "no snapshot: " + err)));
             }
             CompletableFuture.runAsync(() -> {
@@ -496,25 +417,23 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
                 try (snap) {
                     long version = snap.meta().maxVersion();
                     answer = switch (m.kind()) {
-                        case "count" -> new ReadAnswer(tabletId, version, TabletReader.count(table.schema(),
-                                List.of(snap)), null, "OK", "");
-                        case "scan" -> {
+                        case COUNT -> new ReadAnswer(tabletId, version, TabletReader.count(table.schema(),
+                                List.of(snap)), null, StatusCode.OK, "");
+                        case SCAN -> {
                             RowBatch rows = TabletReader.scan(table.schema(), List.of(snap), m.limit());
-                            yield new ReadAnswer(tabletId, version, rows.size(), RowBatchCodec.encode(rows), "OK", "");
+                            yield new ReadAnswer(tabletId, version, rows.size(), RowBatchCodec.encode(rows), StatusCode.OK, "");
                         }
-                        case "get" -> {
+                        case GET -> {
                             RowBatch rows = TabletReader.get(table.schema(), snap,
                                     RowBatchCodec.decode(table.schema(), m.key()), services.engine().primaryKeys());
-                            yield new ReadAnswer(tabletId, version, rows.size(), RowBatchCodec.encode(rows), "OK", "");
+                            yield new ReadAnswer(tabletId, version, rows.size(), RowBatchCodec.encode(rows), StatusCode.OK, "");
                         }
-                        default -> new ReadAnswer(tabletId, version, 0, null, "INVALID_ARGUMENT",
-                                "unknown read " + m.kind());
                     };
                 } catch (Exception e) {
                     if (e instanceof java.io.IOException io) {
                         services.engine().badTablets().markIfCorrupt(io);
                     }
-                    answer = new ReadAnswer(tabletId, -1, 0, null, Status.INTERNAL_ERROR,
+                    answer = new ReadAnswer(tabletId, -1, 0, null, StatusCode.INTERNAL_ERROR,
                             "reading tablet " + tabletId + " on " + services.self() + " failed: " + e.getMessage());
                 }
                 m.replyTo().tell(answer);
@@ -526,7 +445,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
 
     private Behavior<Command> onCatchUp(CatchUp m) {
         if (tablet() == null) {
-            m.replyTo().tell(new CaughtUp(tabletId, services.self(), -1, Status.NOT_FOUND, missing()));
+            m.replyTo().tell(new CaughtUp(tabletId, services.self(), -1, StatusCode.NOT_FOUND, missing()));
             return this;
         }
         ReplicaPeers.Replica peer = new ReplicaPeers.Replica(m.peerReplicaId(), m.peerNode(), m.peerHttp(), false,
@@ -536,7 +455,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaEntity.Command>
                 Status s = StatusException.statusOf(err);
                 m.replyTo().tell(new CaughtUp(tabletId, services.self(), -1, s.code(), s.msg()));
             } else {
-                m.replyTo().tell(new CaughtUp(tabletId, services.self(), version, "OK", ""));
+                m.replyTo().tell(new CaughtUp(tabletId, services.self(), version, StatusCode.OK, ""));
             }
         });
         return this;

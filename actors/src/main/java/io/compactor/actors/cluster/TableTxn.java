@@ -1,5 +1,6 @@
 package io.compactor.actors.cluster;
 
+import io.compactor.storage.util.StatusCode;
 import io.compactor.storage.tablet.TableMeta;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -11,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * and refreshed while replicas lag. A load a previous incarnation prepared but did not finish is
  * resolved from the replicas: committed if any node recorded its label, else aborted.
  */
-public final class TableTxn extends AbstractBehavior<TableTxn.Command> {
+public final class TableTxn extends AbstractBehavior<TableTxnProtocol.Command> implements TableTxnProtocol {
     private static final Logger LOG = LoggerFactory.getLogger(TableTxn.class);
     public static final EntityTypeKey<Command> KEY = EntityTypeKey.create(Command.class, "table-txn");
     private static final Duration ASK = Duration.ofSeconds(10);
@@ -52,26 +52,6 @@ public final class TableTxn extends AbstractBehavior<TableTxn.Command> {
 
     public static EntityRef<Command> ref(ActorSystem<?> system, long tableId) {
         return ClusterSharding.get(system).entityRefFor(KEY, Long.toString(tableId));
-    }
-
-    public sealed interface Command extends CborSerializable {
-    }
-
-    /** Commit a staged load: {@code staged} = tablet id -> nodes whose replica staged the rows. */
-    public record Commit(long txnId, String db, String label, long loadedRows, long filteredRows,
-                         Map<Long, List<String>> staged, ActorRef<Outcome> replyTo) implements Command {
-    }
-
-    /** What became of a load; unknown loads are aborted (after looking for them on the replicas). */
-    public record Resolve(long txnId, ActorRef<Outcome> replyTo) implements Command {
-    }
-
-    /** A node (re)joined: look at its replicas again. */
-    public record NodeUp(String node) implements Command {
-    }
-
-    /** {@code state}: COMMITTED, ABORTED, LABEL_EXISTS or PENDING. */
-    public record Outcome(long txnId, String state, String msg) implements CborSerializable {
     }
 
     // ---- internal
@@ -109,7 +89,7 @@ public final class TableTxn extends AbstractBehavior<TableTxn.Command> {
             return size() > MAX_OUTCOMES;
         }
     };
-    private final Set<String> catchingUp = new HashSet<>();
+    private final TableCatchUp catchUps;
     private final ArrayDeque<Command> queue = new ArrayDeque<>();
     private boolean busy;
     private boolean needRefresh = true;
@@ -127,6 +107,7 @@ public final class TableTxn extends AbstractBehavior<TableTxn.Command> {
         this.services = services;
         this.tableId = tableId;
         this.sharding = ClusterSharding.get(ctx.getSystem());
+        this.catchUps = new TableCatchUp(tableId, versions, inSync);
         timers.startTimerWithFixedDelay(Tick.INSTANCE, TICK);
     }
 
@@ -142,7 +123,7 @@ public final class TableTxn extends AbstractBehavior<TableTxn.Command> {
                 .onMessage(Resolve.class, this::onResolve)
                 .onMessage(NodeUp.class, m -> {
                     needRefresh = true;
-                    catchingUp.removeIf(k -> k.endsWith("@" + m.node()));
+                    catchUps.forgetNode(m.node());
                     return drain();
                 })
                 .onMessage(Tick.class, m -> onTick())
@@ -174,7 +155,7 @@ public final class TableTxn extends AbstractBehavior<TableTxn.Command> {
             m.replyTo().tell(o);
         } else if (current != null && current.txnId() == m.txnId()
                 || queue.stream().anyMatch(c -> c instanceof Commit cm && cm.txnId() == m.txnId())) {
-            m.replyTo().tell(new Outcome(m.txnId(), "PENDING", "the load is being committed"));
+            m.replyTo().tell(new Outcome(m.txnId(), TxnState.PENDING, "the load is being committed"));
         } else {
             // Unknown here: look at the replicas first (a previous incarnation may have decided it).
             needRefresh = true;
@@ -208,13 +189,13 @@ public final class TableTxn extends AbstractBehavior<TableTxn.Command> {
     private void failAll(String msg) {
         for (Command c : queue) {
             if (c instanceof Commit cm) {
-                cm.replyTo().tell(new Outcome(cm.txnId(), "ABORTED", msg));
+                cm.replyTo().tell(new Outcome(cm.txnId(), TxnState.ABORTED, msg));
                 abortEverywhere(cm);
             }
         }
         queue.clear();
         for (Resolve r : waitingResolves) {
-            r.replyTo().tell(new Outcome(r.txnId(), "PENDING", msg));
+            r.replyTo().tell(new Outcome(r.txnId(), TxnState.PENDING, msg));
         }
         waitingResolves.clear();
     }
@@ -247,46 +228,16 @@ public final class TableTxn extends AbstractBehavior<TableTxn.Command> {
 
     private <A> void gather(List<java.util.concurrent.CompletableFuture<A>> asks,
                             java.util.function.Function<List<A>, Command> wrap) {
-        ctx.pipeToSelf(java.util.concurrent.CompletableFuture.allOf(asks.toArray(
-                        new java.util.concurrent.CompletableFuture[0])).handle((ok, err) -> null),
-                (ok, err) -> {
-                    List<A> got = new ArrayList<>();
-                    for (var f : asks) {
-                        if (!f.isCompletedExceptionally()) {
-                            got.add(f.join());
-                        }
-                    }
-                    return wrap.apply(got);
-                });
+        ctx.pipeToSelf(Gather.all(asks), (got, err) -> wrap.apply(got));
     }
 
     private final Map<Long, ReplicaEntity.State> inDoubt = new HashMap<>();
 
     private Behavior<Command> onStates(States m) {
         TableMeta table = table();
-        Map<Long, List<ReplicaEntity.State>> byTablet = new HashMap<>();
-        for (ReplicaEntity.State s : m.states()) {
-            if (s.present()) {
-                byTablet.computeIfAbsent(s.tabletId(), k -> new ArrayList<>()).add(s);
-            }
-        }
-        for (var e : byTablet.entrySet()) {
-            long tablet = e.getKey();
-            long max = versions.getOrDefault(tablet, -1L);
-            for (ReplicaEntity.State s : e.getValue()) {
-                max = Math.max(max, s.version());
-            }
-            versions.put(tablet, max);
-            Set<String> sync = inSync.computeIfAbsent(tablet, k -> new TreeSet<>());
-            for (ReplicaEntity.State s : e.getValue()) {
-                if (s.version() == max) {
-                    sync.add(s.node());
-                } else {
-                    sync.remove(s.node());
-                }
-                if (s.preparedTxn() != 0 && !outcomes.containsKey(s.preparedTxn())) {
-                    inDoubt.putIfAbsent(s.preparedTxn(), s);
-                }
+        for (ReplicaEntity.State st : catchUps.absorb(m.states())) {
+            if (!outcomes.containsKey(st.preparedTxn())) {
+                inDoubt.putIfAbsent(st.preparedTxn(), st);
             }
         }
         if (!inDoubt.isEmpty() && table != null) {
@@ -313,7 +264,7 @@ public final class TableTxn extends AbstractBehavior<TableTxn.Command> {
         ReplicaEntity.State s = inDoubt.remove(m.txnId());
         TableMeta table = table();
         boolean committed = m.answers().stream().anyMatch(a -> a.txnId() == m.txnId());
-        Outcome o = new Outcome(m.txnId(), committed ? "COMMITTED" : "ABORTED",
+        Outcome o = new Outcome(m.txnId(), committed ? TxnState.COMMITTED : TxnState.ABORTED,
                 committed ? "committed before the coordinator moved" : "not committed before the coordinator moved");
         outcomes.put(m.txnId(), o);
         LOG.info("table {}: in-doubt txn {} (label {}) resolved as {}", tableId, m.txnId(),
@@ -342,7 +293,7 @@ public final class TableTxn extends AbstractBehavior<TableTxn.Command> {
             Outcome o = outcomes.get(r.txnId());
             if (o == null) {
                 // Nobody prepared it and nobody decided it: it is aborted for good.
-                o = new Outcome(r.txnId(), "ABORTED", "the load was not committed");
+                o = new Outcome(r.txnId(), TxnState.ABORTED, "the load was not committed");
                 outcomes.put(r.txnId(), o);
             }
             r.replyTo().tell(o);
@@ -399,14 +350,14 @@ public final class TableTxn extends AbstractBehavior<TableTxn.Command> {
         int need = Placement.majority(table == null ? 1 : table.replicationNum());
         Map<Long, List<String>> ok = new HashMap<>();
         for (ReplicaEntity.Prepared p : m.replies()) {
-            if ("OK".equals(p.code())) {
+            if (p.answer() == ReplicaEntity.PrepareAnswer.PREPARED) {
                 ok.computeIfAbsent(p.tabletId(), k -> new ArrayList<>()).add(p.node());
             } else {
-                if ("LAGGING".equals(p.code())) {
+                if (p.answer() == ReplicaEntity.PrepareAnswer.LAGGING) {
                     inSync.getOrDefault(p.tabletId(), new HashSet<>()).remove(p.node());
                 }
                 LOG.info("table {}: txn {} tablet {} on {}: {} {}", tableId, c.txnId(), p.tabletId(), p.node(),
-                        p.code(), p.msg());
+                        p.answer(), p.msg());
             }
         }
         for (long tablet : c.staged().keySet()) {
@@ -421,7 +372,7 @@ public final class TableTxn extends AbstractBehavior<TableTxn.Command> {
             }
         }
         // The decision: from here on the load is committed.
-        outcomes.put(c.txnId(), new Outcome(c.txnId(), "COMMITTED", "OK"));
+        outcomes.put(c.txnId(), new Outcome(c.txnId(), TxnState.COMMITTED, "OK"));
         currentPrepared = ok;
         // Replicas that staged but take no part drop their files.
         for (var e : c.staged().entrySet()) {
@@ -467,7 +418,7 @@ public final class TableTxn extends AbstractBehavior<TableTxn.Command> {
         Commit c = current;
         Map<Long, Set<String>> published = new HashMap<>();
         for (ReplicaEntity.Published p : m.replies()) {
-            if ("OK".equals(p.code())) {
+            if (p.code() == StatusCode.OK) {
                 published.computeIfAbsent(p.tabletId(), k -> new TreeSet<>()).add(p.node());
             } else {
                 LOG.warn("table {}: publish of txn {} on tablet {} at {} failed: {}", tableId, c.txnId(),
@@ -484,7 +435,7 @@ public final class TableTxn extends AbstractBehavior<TableTxn.Command> {
                 note = "OK (some prepared replicas have not published yet; they finish or catch up)";
             }
         }
-        c.replyTo().tell(new Outcome(c.txnId(), "COMMITTED", note));
+        c.replyTo().tell(new Outcome(c.txnId(), TxnState.COMMITTED, note));
         busy = false;
         current = null;
         startCatchUps();
@@ -492,9 +443,9 @@ public final class TableTxn extends AbstractBehavior<TableTxn.Command> {
     }
 
     private void abort(Commit c, String why) {
-        outcomes.put(c.txnId(), new Outcome(c.txnId(), "ABORTED", why));
+        outcomes.put(c.txnId(), new Outcome(c.txnId(), TxnState.ABORTED, why));
         abortEverywhere(c);
-        c.replyTo().tell(new Outcome(c.txnId(), "ABORTED", why));
+        c.replyTo().tell(new Outcome(c.txnId(), TxnState.ABORTED, why));
         drain();
     }
 
@@ -513,16 +464,7 @@ public final class TableTxn extends AbstractBehavior<TableTxn.Command> {
         if (table == null || busy) {
             return this;
         }
-        boolean lagging = false;
-        Set<String> live = services.nodes().live();
-        for (long t : table.tabletIds()) {
-            for (String node : table.replicaNodes(t)) {
-                if (live.contains(node) && !inSync.getOrDefault(t, Set.of()).contains(node)) {
-                    lagging = true;
-                }
-            }
-        }
-        if (lagging) {
+        if (catchUps.anyLagging(table, services.nodes().live())) {
             needRefresh = true;
             drain();
         }
@@ -534,41 +476,18 @@ public final class TableTxn extends AbstractBehavior<TableTxn.Command> {
         if (table == null) {
             return;
         }
-        Set<String> live = services.nodes().live();
-        for (long t : table.tabletIds()) {
-            Set<String> sync = inSync.getOrDefault(t, Set.of());
-            String peer = sync.stream().filter(live::contains).findFirst().orElse(null);
-            if (peer == null || services.nodes().http(peer) == null) {
-                continue;
-            }
-            int peerIndex = table.replicaNodes(t).indexOf(peer);
-            for (String node : table.replicaNodes(t)) {
-                String key = t + "@" + node;
-                if (live.contains(node) && !sync.contains(node) && catchingUp.add(key)) {
-                    LOG.info("table {}: replica {} lags behind version {}; catching up from {}", tableId, key,
-                            versions.get(t), peer);
-                    ctx.ask(ReplicaEntity.CaughtUp.class, replica(t, node), Duration.ofMinutes(10),
-                            r -> new ReplicaEntity.CatchUp(TableMeta.replicaId(t, peerIndex), peer,
-                                    services.nodes().http(peer), r),
-                            (res, err) -> new CatchUpReply(res != null ? res : new ReplicaEntity.CaughtUp(t, node, -1,
-                                    "TIMEOUT", String.valueOf(err))));
-                }
-            }
+        for (TableCatchUp.Order o : catchUps.start(table, services.nodes().live(), services.nodes()::http)) {
+            ctx.ask(ReplicaEntity.CaughtUp.class, replica(o.tabletId(), o.node()), Duration.ofMinutes(10),
+                    r -> new ReplicaEntity.CatchUp(TableMeta.replicaId(o.tabletId(), o.peerIndex()), o.peer(),
+                            o.peerHttp(), r),
+                    (res, err) -> new CatchUpReply(res != null ? res : new ReplicaEntity.CaughtUp(o.tabletId(),
+                            o.node(), -1, StatusCode.TIMEOUT, String.valueOf(err))));
         }
     }
 
     private Behavior<Command> onCaughtUp(CatchUpReply m) {
         ReplicaEntity.CaughtUp r = m.reply();
-        catchingUp.remove(r.tabletId() + "@" + r.node());
-        if ("OK".equals(r.code()) && versions.containsKey(r.tabletId())
-                && r.version() == versions.get(r.tabletId())
-                && (current == null || !currentVersions.containsKey(r.tabletId()))) {
-            inSync.computeIfAbsent(r.tabletId(), k -> new TreeSet<>()).add(r.node());
-            LOG.info("table {}: replica {}@{} caught up to version {}", tableId, r.tabletId(), r.node(), r.version());
-        } else if (!"OK".equals(r.code())) {
-            LOG.warn("table {}: catch-up of {}@{} failed: {} {}", tableId, r.tabletId(), r.node(), r.code(), r.msg());
-        }
-        // Otherwise it is still behind (loads went on meanwhile): the next tick looks again.
+        catchUps.caughtUp(r, current != null && currentVersions.containsKey(r.tabletId()));
         return this;
     }
 }

@@ -1,5 +1,6 @@
 package io.compactor.actors.compaction;
 
+import io.compactor.api.CompactionProfile;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;

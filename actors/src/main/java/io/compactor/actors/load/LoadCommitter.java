@@ -1,9 +1,9 @@
 package io.compactor.actors.load;
 
+import io.compactor.storage.util.StatusCode;
 import io.compactor.actors.tablet.TabletActor;
 import io.compactor.storage.engine.StorageEngine;
 import io.compactor.storage.meta.LoadRecord;
-import io.compactor.storage.meta.MetaBatch;
 import io.compactor.storage.util.Status;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Commits loads one at a time, node-wide, making each all-or-nothing across its tablets
- * (consistency rule 2).
+ * (consistency rule 2 of docs/DESIGN.md).
  *
  * <p>For one load: every tablet reserves its next version ({@code PrepareCommit}); then one synced
  * meta batch holds every tablet's rowset and the label, so after a crash either all of the load
@@ -77,7 +77,7 @@ public final class LoadCommitter extends AbstractBehavior<LoadCommitter.Command>
         if (current != null) {
             if (waiting.size() >= MAX_WAITING) {
                 abortAll(c.txn());
-                c.replyTo().tell(new CommitResult(new Status(Status.BUSY, "too many loads waiting to commit"),
+                c.replyTo().tell(new CommitResult(new Status(StatusCode.SERVICE_UNAVAILABLE, "too many loads waiting to commit"),
                         false, 0));
             } else {
                 waiting.add(c);
@@ -93,7 +93,7 @@ public final class LoadCommitter extends AbstractBehavior<LoadCommitter.Command>
         var existing = engine.meta().findLabel(txn.db(), txn.label());
         if (existing.isPresent()) {
             abortAll(txn);
-            c.replyTo().tell(new CommitResult(new Status(Status.ALREADY_EXIST,
+            c.replyTo().tell(new CommitResult(new Status(StatusCode.ALREADY_EXIST,
                     "Label [" + txn.label() + "] has already been used."), true, existing.get().txnId()));
             next();
             return;
@@ -111,7 +111,7 @@ public final class LoadCommitter extends AbstractBehavior<LoadCommitter.Command>
             ctx.ask(TabletActor.PrepareResult.class, tablet, Duration.ofSeconds(60),
                     replyTo -> new TabletActor.PrepareCommit(txn.txnId(), e.getValue(), replyTo),
                     (res, err) -> new Prepared(res != null ? res : new TabletActor.PrepareResult(e.getKey(), null, null,
-                            new Status(Status.INTERNAL_ERROR, "tablet " + e.getKey() + " did not answer: " + err))));
+                            new Status(StatusCode.INTERNAL_ERROR, "tablet " + e.getKey() + " did not answer: " + err))));
         }
     }
 
@@ -134,7 +134,7 @@ public final class LoadCommitter extends AbstractBehavior<LoadCommitter.Command>
     private void finish() {
         LoadTxn txn = current.txn();
         if (failure == null && System.nanoTime() > txn.deadlineNanos()) {
-            failure = new Status("TIMEOUT", "load timed out before commit (load_timeout_seconds)");
+            failure = new Status(StatusCode.TIMEOUT, "load timed out before commit (load_timeout_seconds)");
         }
         if (failure != null) {
             abortAll(txn);
@@ -142,28 +142,18 @@ public final class LoadCommitter extends AbstractBehavior<LoadCommitter.Command>
             next();
             return;
         }
-        MetaBatch batch = new MetaBatch();
-        for (TabletActor.PrepareResult p : prepared.values()) {
-            batch.putRowset(p.rowset());
-            if (p.delta() != null) {
-                p.delta().writeTo(batch, p.tabletId());
-            }
-        }
-        batch.putLabel(new LoadRecord(txn.db(), txn.label(), txn.txnId(), txn.tableId(), "VISIBLE",
-                txn.loadedRows(), txn.filteredRows(), engine.clock().millis()));
+        LoadRecord label = new LoadRecord(txn.db(), txn.label(), txn.txnId(), txn.tableId(), "VISIBLE",
+                txn.loadedRows(), txn.filteredRows(), engine.clock().millis());
         boolean durable;
         Status error = null;
         try {
-            if (engine.debugPoints().take("meta.commit", txn.rowsets()::containsKey) != null) {
-                throw new IllegalStateException("debug point meta.commit: injected failure in meta commit of load "
-                        + txn.label() + " (txn " + txn.txnId() + ")");
-            }
-            engine.meta().write(batch);
+            LoadMetaCommit.write(engine, prepared.values(), label, "meta.commit", txn.rowsets()::containsKey,
+                    "load " + txn.label() + " (txn " + txn.txnId() + ")");
             durable = true;
         } catch (RuntimeException e) {
             LOG.error("meta commit of txn {} (label {}) failed", txn.txnId(), txn.label(), e);
-            durable = labelCommitted(txn);
-            error = new Status(Status.INTERNAL_ERROR, "failed to commit txn " + txn.txnId() + ": " + e.getMessage());
+            durable = LoadMetaCommit.labelCommitted(engine, txn.db(), txn.label(), txn.txnId());
+            error = Status.internal("failed to commit txn " + txn.txnId() + ": " + e.getMessage());
         }
         if (durable) {
             for (var e : prepared.entrySet()) {
@@ -176,17 +166,6 @@ public final class LoadCommitter extends AbstractBehavior<LoadCommitter.Command>
             current.replyTo().tell(new CommitResult(error, false, 0));
         }
         next();
-    }
-
-    private boolean labelCommitted(LoadTxn txn) {
-        try {
-            return engine.meta().findLabel(txn.db(), txn.label()).map(r -> r.txnId() == txn.txnId()).orElse(false);
-        } catch (RuntimeException e) {
-            // The store can not even be read: the node must not claim either outcome. Failing the
-            // load is the answer that can be wrong only if the batch did land, and the restart
-            // that such a storage failure needs will then show it complete, never partial.
-            return false;
-        }
     }
 
     private void abortAll(LoadTxn txn) {

@@ -1,5 +1,6 @@
 package io.compactor.actors.load;
 
+import io.compactor.api.LoadResult;
 import io.compactor.storage.schema.RowBatch;
 import io.compactor.storage.tablet.TableMeta;
 import java.time.Duration;

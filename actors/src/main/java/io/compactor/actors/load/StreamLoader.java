@@ -1,6 +1,8 @@
 package io.compactor.actors.load;
 
-import io.compactor.actors.NodeMetrics;
+import io.compactor.api.LoadResult;
+import io.compactor.storage.util.StatusCode;
+import io.compactor.api.NodeMetrics;
 import io.compactor.actors.catalog.CatalogView;
 import io.compactor.actors.tablet.TabletActor;
 import io.compactor.storage.engine.StorageEngine;
@@ -87,7 +89,7 @@ public final class StreamLoader {
         if (!slots.tryAcquire()) {
             inFlightLabels.remove(labelKey);
             metrics.loadFail.increment();
-            return done(LoadResult.fail(0, lbl, "[" + Status.BUSY + "]too many concurrent loads, try again later",
+            return done(LoadResult.fail(0, lbl, "[" + StatusCode.SERVICE_UNAVAILABLE + "]too many concurrent loads, try again later",
                     0, 0, body.length, 0));
         }
         var existing = engine.meta().findLabel(db, lbl);
@@ -103,7 +105,7 @@ public final class StreamLoader {
                 .thenCompose(parsed -> writeAndCommit(db, table, lbl, txnId, parsed, options, start))
                 .exceptionally(err -> {
                     Status s = StatusException.statusOf(err);
-                    return LoadResult.fail(txnId, lbl, s.code().equals(Status.INTERNAL_ERROR) ? s.msg() : s.toString(),
+                    return LoadResult.fail(txnId, lbl, s.is(StatusCode.INTERNAL_ERROR) ? s.msg() : s.toString(),
                             0, 0, body.length, clock.millis() - start);
                 })
                 .whenComplete((r, err) -> {

@@ -1,6 +1,6 @@
 package io.compactor.actors.replica;
 
-import io.compactor.actors.cluster.ReplicaPeers;
+import io.compactor.api.ReplicaPeers;
 import io.compactor.storage.peer.PeerRowsetFetcher;
 import java.util.List;
 import java.util.Optional;

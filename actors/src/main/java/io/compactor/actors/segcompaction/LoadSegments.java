@@ -1,8 +1,9 @@
 package io.compactor.actors.segcompaction;
 
+import io.compactor.storage.util.StatusCode;
 import io.compactor.storage.rowset.PendingRowset;
 import io.compactor.storage.rowset.SegmentFlushListener;
-import io.compactor.storage.rowset.SegmentMeta;
+import io.compactor.storage.segment.SegmentMeta;
 import io.compactor.storage.segcompaction.LoadSegcompaction;
 import io.compactor.storage.util.Status;
 import io.compactor.storage.util.StatusException;
@@ -16,7 +17,7 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * One load's side of segment compaction, used on the load's thread: the rowset writer's flush
- * listener (hands each segment to the {@link SegmentCompactionActor}, waits while it is more than
+ * listener (hands each segment to the {@link SegcompactionActor}, waits while it is more than
  * {@value #BACKLOG_BATCHES} batches behind, and fails the write early with E-3119 or E-238), then {@link #finish} or {@link #abort}, which first take the load's
  * state back from the actor, waiting for a task in flight. With segment compaction off the state
  * stays on the load thread and only the segment limit is checked.
@@ -26,12 +27,12 @@ public final class LoadSegments implements SegmentFlushListener {
     static final int BACKLOG_BATCHES = 2;
 
     private final LoadSegcompaction load;
-    private final org.apache.pekko.actor.typed.ActorRef<SegmentCompactionActor.Command> actor;
+    private final org.apache.pekko.actor.typed.ActorRef<SegcompactionActor.Command> actor;
     private final long rows;
     private final Duration releaseTimeout;
     private boolean released;
 
-    LoadSegments(LoadSegcompaction load, org.apache.pekko.actor.typed.ActorRef<SegmentCompactionActor.Command> actor,
+    LoadSegments(LoadSegcompaction load, org.apache.pekko.actor.typed.ActorRef<SegcompactionActor.Command> actor,
                  long rows, Duration releaseTimeout) {
         this.load = load;
         this.actor = actor;
@@ -43,13 +44,13 @@ public final class LoadSegments implements SegmentFlushListener {
     @Override
     public void onSegmentFlushed(int segmentId, SegmentMeta meta, Path file) {
         if (actor != null) {
-            actor.tell(new SegmentCompactionActor.SegmentFlushed(load, segmentId, meta, file));
+            actor.tell(new SegcompactionActor.SegmentFlushed(load, segmentId, meta, file));
             try {
                 load.awaitBacklogBelow(segmentId + 1, BACKLOG_BATCHES * load.settings().batchSize(),
                         releaseTimeout.toNanos());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new StatusException(Status.INTERNAL_ERROR, "interrupted while waiting for the segcompaction of "
+                throw new StatusException(StatusCode.INTERNAL_ERROR, "interrupted while waiting for the segcompaction of "
                         + "tablet " + load.tabletId() + " rowset " + load.rowsetId());
             }
         } else {
@@ -83,16 +84,16 @@ public final class LoadSegments implements SegmentFlushListener {
             return;
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
-        actor.tell(new SegmentCompactionActor.Release(load, done));
+        actor.tell(new SegcompactionActor.Release(load, done));
         try {
             done.get(releaseTimeout.toMillis(), TimeUnit.MILLISECONDS);
             released = true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new StatusException(Status.INTERNAL_ERROR, "interrupted while waiting for the segcompaction of "
+            throw new StatusException(StatusCode.INTERNAL_ERROR, "interrupted while waiting for the segcompaction of "
                     + "tablet " + load.tabletId() + " rowset " + load.rowsetId());
         } catch (ExecutionException | TimeoutException e) {
-            throw new StatusException(Status.INTERNAL_ERROR, "segcompaction of tablet " + load.tabletId()
+            throw new StatusException(StatusCode.INTERNAL_ERROR, "segcompaction of tablet " + load.tabletId()
                     + " rowset " + load.rowsetId() + " did not finish: " + e);
         }
     }

@@ -1,8 +1,8 @@
 package io.compactor.actors.tablet;
 
 import io.compactor.actors.compaction.CompactionProfiles;
-import io.compactor.actors.compaction.CompactionSupervisor;
-import io.compactor.actors.segcompaction.SegmentCompaction;
+import io.compactor.actors.compaction.SupervisorProtocol;
+import io.compactor.actors.segcompaction.SegcompactionService;
 import io.compactor.scheduler.CompactionConfig;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
@@ -13,7 +13,7 @@ import org.apache.pekko.actor.typed.ActorRef;
  * store and the current scheduler settings (they change at runtime); and segment compaction for
  * its loads; and the peer replicas (single-replica compaction fetches from them).
  */
-public record CompactionEnv(ActorRef<CompactionSupervisor.Command> supervisor, Executor executor,
+public record CompactionEnv(ActorRef<SupervisorProtocol.Command> supervisor, Executor executor,
                             CompactionProfiles profiles, Supplier<CompactionConfig> config,
-                            SegmentCompaction segcompaction, io.compactor.actors.replica.PeerSync peers) {
+                            SegcompactionService segcompaction, io.compactor.actors.replica.PeerSync peers) {
 }

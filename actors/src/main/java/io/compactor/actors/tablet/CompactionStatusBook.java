@@ -1,9 +1,14 @@
 package io.compactor.actors.tablet;
 
+import io.compactor.api.TabletCompactionStatus;
 import io.compactor.scheduler.CompactionType;
 import io.compactor.storage.util.Status;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.Map;
+import java.util.Set;
+import io.compactor.api.SingleReplicaStatus;
+import io.compactor.storage.tablet.TabletMeta;
 
 /**
  * A tablet's compaction history as Doris's {@code /api/compaction/show} reports it: per kind the
@@ -45,5 +50,54 @@ final class CompactionStatusBook {
 
     Status lastStatus(CompactionType t) {
         return lastStatus.getOrDefault(t, Status.OK);
+    }
+
+    // ---- single-replica compaction (Doris's "single replica compaction status")
+
+    private Status singleReplicaFailure = Status.OK;
+    private String singleReplicaFetched = "";
+    private boolean fetching;
+
+    boolean fetching() {
+        return fetching;
+    }
+
+    void fetchStarted() {
+        fetching = true;
+    }
+
+    /** A single-replica fetch ended (or was refused) with {@code status}; {@code fetched} is its last version. */
+    void fetchEnded(Status status, String fetched) {
+        fetching = false;
+        if (!status.ok()) {
+            singleReplicaFailure = status;
+        } else if (fetched != null) {
+            singleReplicaFetched = fetched;
+        }
+    }
+
+    /** The show block of a follower whose designated peer is {@code remotePeer}. */
+    SingleReplicaStatus singleReplicaStatus(String remotePeer) {
+        return new SingleReplicaStatus(remotePeer, singleReplicaFailure.toString(), singleReplicaFetched);
+    }
+
+    /** Everything show and run_status report; {@code running} are the kinds running now. */
+    TabletCompactionStatus status(String policy, TabletMeta meta, Set<CompactionType> running,
+                                  SingleReplicaStatus singleReplica) {
+        Map<CompactionType, Long> failure = new EnumMap<>(CompactionType.class);
+        Map<CompactionType, Long> success = new EnumMap<>(CompactionType.class);
+        Map<CompactionType, Long> schedule = new EnumMap<>(CompactionType.class);
+        Map<CompactionType, Status> status = new EnumMap<>(CompactionType.class);
+        for (CompactionType t : CompactionType.values()) {
+            failure.put(t, lastFailure(t));
+            success.put(t, lastSuccess(t));
+            schedule.put(t, lastSchedule(t));
+            status.put(t, lastStatus(t));
+        }
+        Set<CompactionType> kinds = running.isEmpty() ? EnumSet.noneOf(CompactionType.class) : EnumSet.copyOf(running);
+        if (fetching) {
+            kinds.add(CompactionType.CUMULATIVE);
+        }
+        return new TabletCompactionStatus(policy, meta, failure, success, schedule, status, kinds, singleReplica);
     }
 }

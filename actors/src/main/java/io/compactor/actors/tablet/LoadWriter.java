@@ -1,10 +1,23 @@
 package io.compactor.actors.tablet;
 
+import io.compactor.storage.util.StatusCode;
 import io.compactor.actors.segcompaction.LoadSegments;
-import io.compactor.actors.segcompaction.SegmentCompaction;
+import io.compactor.actors.segcompaction.SegcompactionService;
 import io.compactor.storage.DataDir;
 import io.compactor.storage.rowset.PendingRowset;
-import io.compactor.storage.rowset.RowsetId;
+import io.compactor.storage.RowsetId;
+import io.compactor.storage.mow.DeleteBitmap;
+import io.compactor.storage.mow.DeleteBitmapCalculator;
+import io.compactor.storage.mow.SegmentKey;
+import io.compactor.storage.rowset.RowsetMeta;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import io.compactor.storage.config.StorageKeys;
+import org.roaringbitmap.RoaringBitmap;
 import io.compactor.storage.rowset.RowsetWriter;
 import io.compactor.storage.schema.RowBatch;
 import io.compactor.storage.schema.Schema;
@@ -23,7 +36,7 @@ final class LoadWriter {
     }
 
     static PendingRowset write(DataDir dir, long tabletId, RowsetId rowsetId, Schema schema, RowBatch rows,
-                               long writeBufferBytes, long maxSegments, SegmentCompaction segcompaction) {
+                               long writeBufferBytes, long maxSegments, SegcompactionService segcompaction) {
         LoadSegments segments = segcompaction.begin(dir, tabletId, rowsetId, schema, maxSegments, rows.size());
         RowsetWriter writer = new RowsetWriter(dir, tabletId, rowsetId, schema, writeBufferBytes, segments);
         try {
@@ -34,8 +47,56 @@ final class LoadWriter {
             throw e;
         } catch (Exception e) {
             abort(segments, writer);
-            throw new StatusException(new Status(Status.INTERNAL_ERROR,
+            throw new StatusException(new Status(StatusCode.INTERNAL_ERROR,
                     "failed to write rowset " + rowsetId + " of tablet " + tabletId + ": " + e.getMessage()), e);
+        }
+    }
+
+    /**
+     * Writes a load's rows for tablet {@code s} on {@code executor} (settings and, for merge-on-write,
+     * the basis of its marks read now, on the caller's thread). The caller holds the basis' files.
+     */
+    static CompletableFuture<TabletWrite> writeAsync(TabletState s, RowBatch rows, SegcompactionService segcompaction,
+                                                     Executor executor) {
+        long tabletId = s.tabletId();
+        RowsetId rowsetId = s.engine.nextRowsetId();
+        long writeBuffer = s.engine.config().get(StorageKeys.WRITE_BUFFER_SIZE);
+        long maxSegments = s.engine.config().get(StorageKeys.MAX_SEGMENT_NUM_PER_ROWSET);
+        var schema = s.table.schema();
+        var dir = s.dir;
+        if (s.mow == null) {
+            return CompletableFuture.supplyAsync(() -> new TabletWrite(write(dir, tabletId, rowsetId, schema, rows,
+                    writeBuffer, maxSegments, segcompaction), null, Set.of()), executor);
+        }
+        List<RowsetMeta> basis = s.meta.rowsets();
+        var deleted = s.mow.deleted();
+        var calculator = s.mow.calculator();
+        return CompletableFuture.supplyAsync(() -> writeWithMarks(dir, tabletId, rowsetId, schema, rows, writeBuffer,
+                maxSegments, segcompaction, calculator, basis, deleted), executor);
+    }
+
+    /**
+     * Merge-on-write: writes the rows, then marks the rows they supersede against {@code basis}, the
+     * rowsets visible when the write began (held by the caller, so compaction can not delete their
+     * files meanwhile); the commit reconciles what changed since. No file is left on failure.
+     */
+    static TabletWrite writeWithMarks(DataDir dir, long tabletId, RowsetId rowsetId, Schema schema, RowBatch rows,
+                                      long writeBufferBytes, long maxSegments, SegcompactionService segcompaction,
+                                      DeleteBitmapCalculator calculator, List<RowsetMeta> basis,
+                                      Map<SegmentKey, RoaringBitmap> deleted) {
+        PendingRowset rowset = write(dir, tabletId, rowsetId, schema, rows, writeBufferBytes, maxSegments,
+                segcompaction);
+        try {
+            DeleteBitmap delta = calculator.calculate(rowsetId, rowset.segments(), basis, deleted, true);
+            return new TabletWrite(rowset, delta, MowState.ids(basis));
+        } catch (IOException | RuntimeException e) {
+            try {
+                dir.deleteRowsetFiles(tabletId, rowsetId, rowset.segments().size());
+            } catch (IOException ignored) {
+                // an orphan: swept at the next start
+            }
+            throw new StatusException(Status.internal("tablet " + tabletId + ": delete bitmap calculation failed: "
+                    + e.getMessage()), e);
         }
     }
 

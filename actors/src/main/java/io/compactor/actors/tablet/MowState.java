@@ -1,13 +1,14 @@
 package io.compactor.actors.tablet;
 
+import io.compactor.api.DeleteBitmapInfo;
 import io.compactor.storage.DataDir;
 import io.compactor.storage.compaction.CompactionOutput;
 import io.compactor.storage.engine.StorageEngine;
-import io.compactor.storage.meta.DeleteBitmapKey;
+import io.compactor.storage.mow.DeleteBitmapKey;
 import io.compactor.storage.mow.DeleteBitmap;
 import io.compactor.storage.mow.DeleteBitmapCalculator;
 import io.compactor.storage.mow.SegmentKey;
-import io.compactor.storage.rowset.RowsetId;
+import io.compactor.storage.RowsetId;
 import io.compactor.storage.rowset.RowsetMeta;
 import io.compactor.storage.schema.Schema;
 import io.compactor.storage.util.DebugPoints;
@@ -126,12 +127,12 @@ final class MowState {
         bitmap.merge(recomputed);
     }
 
-    TabletActor.DeleteBitmapInfo info() {
+    DeleteBitmapInfo info() {
         Map<DeleteBitmapKey, long[]> entries = new TreeMap<>();
         for (var e : bitmap.entries().entrySet()) {
             entries.put(e.getKey(), new long[]{e.getValue().getLongCardinality(), e.getValue().serializedSizeInBytes()});
         }
-        return new TabletActor.DeleteBitmapInfo(bitmap.count(), bitmap.cardinality(), bitmap.sizeBytes(), entries);
+        return new DeleteBitmapInfo(bitmap.count(), bitmap.cardinality(), bitmap.sizeBytes(), entries);
     }
 
     static Set<RowsetId> ids(List<RowsetMeta> rowsets) {

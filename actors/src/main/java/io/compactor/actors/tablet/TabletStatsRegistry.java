@@ -1,5 +1,6 @@
 package io.compactor.actors.tablet;
 
+import io.compactor.api.TabletStats;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -10,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * The latest {@link TabletStats} of every tablet on the node. Written by tablet actors (each its
  * own entry), read by metrics and the score endpoint without asking every actor.
  */
-public final class TabletStatsRegistry {
+public final class TabletStatsRegistry implements io.compactor.api.TabletStatsView {
     private final ConcurrentHashMap<Long, TabletStats> stats = new ConcurrentHashMap<>();
 
     public void publish(TabletStats s) {

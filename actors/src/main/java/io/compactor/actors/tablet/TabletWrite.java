@@ -2,7 +2,7 @@ package io.compactor.actors.tablet;
 
 import io.compactor.storage.mow.DeleteBitmap;
 import io.compactor.storage.rowset.PendingRowset;
-import io.compactor.storage.rowset.RowsetId;
+import io.compactor.storage.RowsetId;
 import java.util.Set;
 
 /**

@@ -1,8 +1,11 @@
 package io.compactor.actors.compaction;
 
-import static io.compactor.actors.compaction.CompactionTestNode.DB;
-import static io.compactor.actors.compaction.CompactionTestNode.join;
-import static io.compactor.actors.compaction.CompactionTestNode.load;
+import io.compactor.actors.TestNode;
+import io.compactor.actors.node.Node;
+import io.compactor.api.CompactionProfile;
+import static io.compactor.actors.TestNode.DB;
+import static io.compactor.actors.TestNode.join;
+import static io.compactor.actors.TestNode.loadScores;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,9 +15,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.compactor.actors.Compactor;
 import io.compactor.scheduler.CompactionType;
-import io.compactor.storage.rowset.RowsetId;
+import io.compactor.storage.RowsetId;
 import io.compactor.storage.rowset.RowsetMeta;
-import io.compactor.storage.rowset.SegmentMeta;
+import io.compactor.storage.segment.SegmentMeta;
 import io.compactor.storage.rowset.SegmentsOverlap;
 import io.compactor.storage.rowset.Version;
 import io.compactor.storage.schema.KeysType;
@@ -40,7 +43,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Consistency rule 3: a compaction commits only if its inputs are still the tablet's current
+ * Consistency rule 3 of docs/DESIGN.md: a compaction commits only if its inputs are still the tablet's current
  * rowsets; otherwise it aborts and removes its output.
  *
  * <p>On a node the inputs of a running compaction can not change: the supervisor never runs two
@@ -133,68 +136,67 @@ class CompactionCommitConsistencyTest {
 
     @Test
     void anAbortedCommitRemovesItsOutputAndLeavesTheTabletAsItWas() throws IOException {
-        node = Compactor.start(CompactionTestNode.config(dir, Map.of("enable_debug_points", true)));
-        TableMeta t = CompactionTestNode.createTable(node, "t", KeysType.DUPLICATE_KEYS, 1,
+        node = TestNode.start(dir, Map.of("enable_debug_points", true));
+        TableMeta t = TestNode.createScoreTable(node, "t", KeysType.DUPLICATE_KEYS, 1,
                 Map.of("disable_auto_compaction", "true"));
         long tablet = t.tabletIds().get(0);
         for (int i = 0; i < 6; i++) {
-            load(node, "t", i * 100L, i * 100L + 100);
+            loadScores(node, "t", i * 100L, i * 100L + 100);
         }
-        TabletMeta before = join(node.tabletMeta(tablet));
+        TabletMeta before = join(node.reads().tabletMeta(tablet));
         Set<String> filesBefore = filesOnDisk(tablet);
         assertEquals(6, filesBefore.size(), "one segment per load");
 
-        node.engine().debugPoints().add("compaction.commit", 1, -1, Map.of());
-        Status failed = join(node.runCompactionAndWait(tablet, CompactionType.CUMULATIVE, WAIT));
+        node.ops().debugPoints().add("compaction.commit", 1, -1, Map.of());
+        Status failed = join(node.compaction().runAndWait(tablet, CompactionType.CUMULATIVE, WAIT));
 
         assertFalse(failed.ok());
         assertTrue(failed.msg().contains("compaction.commit"), failed::toString);
-        TabletMeta after = join(node.tabletMeta(tablet));
+        TabletMeta after = join(node.reads().tabletMeta(tablet));
         assertEquals(versions(before), versions(after));
         assertEquals(before.rowsets().stream().map(RowsetMeta::rowsetId).toList(),
                 after.rowsets().stream().map(RowsetMeta::rowsetId).toList());
         assertEquals(List.of(), after.staleRowsets());
         assertEquals(filesBefore, filesOnDisk(tablet), "the merged output's files were removed");
-        CompactionProfile profile = node.compactionProfiles().find(p -> p.tabletId() == tablet, 1).get(0);
+        CompactionProfile profile = node.compaction().profiles(p -> p.tabletId() == tablet, 1).get(0);
         assertFalse(profile.success());
-        assertEquals(600, join(node.count(DB, "t")));
+        assertEquals(600, join(node.reads().count(DB, "t")));
 
-        assertEquals(Status.OK, join(node.runCompactionAndWait(tablet, CompactionType.CUMULATIVE, WAIT)));
-        assertEquals(List.of("[0-1]", "[2-7]"), versions(join(node.tabletMeta(tablet))));
-        assertEquals(600, join(node.count(DB, "t")));
+        assertEquals(Status.OK, join(node.compaction().runAndWait(tablet, CompactionType.CUMULATIVE, WAIT)));
+        assertEquals(List.of("[0-1]", "[2-7]"), versions(join(node.reads().tabletMeta(tablet))));
+        assertEquals(600, join(node.reads().count(DB, "t")));
     }
 
     @Test
     void aFullRequestedWhileACumulativeRunsWaitsAndMergesItsOutput() {
-        node = Compactor.start(CompactionTestNode.config(dir,
-                Map.of("compaction-dispatcher.thread-pool-executor.fixed-pool-size", 1)));
-        TableMeta t = CompactionTestNode.createTable(node, "t", KeysType.UNIQUE_KEYS, 1,
+        node = TestNode.start(dir, Map.of("compaction-dispatcher.thread-pool-executor.fixed-pool-size", 1));
+        TableMeta t = TestNode.createScoreTable(node, "t", KeysType.UNIQUE_KEYS, 1,
                 Map.of("disable_auto_compaction", "true"));
         long tablet = t.tabletIds().get(0);
         for (int i = 0; i < 7; i++) {
-            load(node, "t", i * 10L, i * 10L + 30);
+            loadScores(node, "t", i * 10L, i * 10L + 30);
         }
         holdCompactionThread();
 
-        CompletableFuture<Status> cumulative = node.runCompactionAndWait(tablet, CompactionType.CUMULATIVE, WAIT)
+        CompletableFuture<Status> cumulative = node.compaction().runAndWait(tablet, CompactionType.CUMULATIVE, WAIT)
                 .toCompletableFuture();
-        await().atMost(WAIT).until(() -> join(node.compactionStatus(tablet)).running()
+        await().atMost(WAIT).until(() -> join(node.compaction().status(tablet)).running()
                 .contains(CompactionType.CUMULATIVE));
-        load(node, "t", 100, 110); // a load commits [9-9] while the cumulative merges [2-8]
-        CompletableFuture<Status> full = node.runCompactionAndWait(tablet, CompactionType.FULL, WAIT)
+        loadScores(node, "t", 100, 110); // a load commits [9-9] while the cumulative merges [2-8]
+        CompletableFuture<Status> full = node.compaction().runAndWait(tablet, CompactionType.FULL, WAIT)
                 .toCompletableFuture();
         // The full request is queued, not started: it would take the running cumulative's inputs.
-        await().atMost(WAIT).until(() -> join(node.compactionRegistry()).tasks().get(CompactionType.FULL)
+        await().atMost(WAIT).until(() -> join(node.compaction().registry()).tasks().get(CompactionType.FULL)
                 .values().stream().anyMatch(ids -> ids.contains(tablet)));
-        assertEquals(Set.of(CompactionType.CUMULATIVE), join(node.compactionStatus(tablet)).running());
+        assertEquals(Set.of(CompactionType.CUMULATIVE), join(node.compaction().status(tablet)).running());
         assertFalse(full.isDone());
 
         blocker.countDown();
         assertEquals(Status.OK, join(cumulative));
         assertEquals(Status.OK, join(full));
-        TabletMeta meta = join(node.tabletMeta(tablet));
+        TabletMeta meta = join(node.reads().tabletMeta(tablet));
         assertEquals(List.of("[0-9]"), versions(meta));
-        List<CompactionProfile> profiles = node.compactionProfiles().find(p -> p.tabletId() == tablet, 0);
+        List<CompactionProfile> profiles = node.compaction().profiles(p -> p.tabletId() == tablet, 0);
         assertEquals(2, profiles.size());
         CompactionProfile fullProfile = profiles.get(0);
         CompactionProfile cumuProfile = profiles.get(1);
@@ -204,13 +206,13 @@ class CompactionCommitConsistencyTest {
         assertEquals("[2-8]", cumuProfile.outputVersion());
         assertEquals(3, fullProfile.inputRowsetsCount(), "the full compaction merged [0-1], the cumulative's [2-8], [9-9]");
         assertNotEquals(0, fullProfile.inputRowNum());
-        assertEquals(100, join(node.count(DB, "t")));
+        assertEquals(100, join(node.reads().count(DB, "t")));
     }
 
     private void holdCompactionThread() {
         blocker = new CountDownLatch(1);
         CountDownLatch started = new CountDownLatch(1);
-        Executor compaction = node.system().dispatchers()
+        Executor compaction = node.unwrap(Node.class).system().dispatchers()
                 .lookup(DispatcherSelector.fromConfig("compactor.compaction-dispatcher"));
         CountDownLatch b = blocker;
         compaction.execute(() -> {
@@ -229,7 +231,7 @@ class CompactionCommitConsistencyTest {
     }
 
     private Set<String> filesOnDisk(long tablet) throws IOException {
-        Path tabletDir = node.engine().dataDirs().get(0).tabletPath(tablet);
+        Path tabletDir = node.unwrap(Node.class).engine().dataDirs().get(0).tabletPath(tablet);
         try (Stream<Path> files = Files.list(tabletDir)) {
             return files.map(p -> p.getFileName().toString()).collect(Collectors.toCollection(TreeSet::new));
         }

@@ -1,15 +1,16 @@
 package io.compactor.actors.compaction;
 
+import io.compactor.actors.TestNode;
+import io.compactor.storage.util.StatusCode;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
 import io.compactor.actors.Compactor;
-import io.compactor.actors.NodeMetrics;
-import io.compactor.actors.catalog.CreateTableSpec;
-import io.compactor.actors.load.LoadResult;
+import io.compactor.api.NodeMetrics;
+import io.compactor.api.CreateTableSpec;
+import io.compactor.api.LoadResult;
 import io.compactor.scheduler.CompactionType;
 import io.compactor.storage.DataDir;
 import io.compactor.storage.load.LoadOptions;
@@ -55,13 +56,10 @@ class CompactionLifecycleTest {
     }
 
     private Compactor start(Map<String, Object> extra) {
-        Map<String, Object> m = new HashMap<>();
-        m.put("compactor.storage_root_path", dir.toString());
-        m.put("compactor.webserver_port", 0);
-        m.put("compactor.disable_auto_compaction", true);
-        m.put("compactor.enable_debug_points", true);
-        extra.forEach((k, v) -> m.put("compactor." + k, v));
-        return Compactor.start(ConfigFactory.parseMap(m).withFallback(ConfigFactory.load()), clock);
+        Map<String, Object> m = new HashMap<>(extra);
+        m.put("disable_auto_compaction", true);
+        m.put("enable_debug_points", true);
+        return TestNode.start(dir, m, clock);
     }
 
     private static <T> T join(CompletionStage<T> s) {
@@ -73,13 +71,13 @@ class CompactionLifecycleTest {
     }
 
     private TableMeta table(int buckets) {
-        return join(node.createTable(new CreateTableSpec("db", "t", SCHEMA, buckets, 1, Map.of())));
+        return join(node.tables().create(new CreateTableSpec("db", "t", SCHEMA, buckets, 1, Map.of())));
     }
 
     private void loads(int n) {
         for (int i = 0; i < n; i++) {
             String body = i + "\tv" + i + "\n" + (i + 1000) + "\tw" + i + "\n";
-            LoadResult r = join(node.streamLoad("db", "t", body.getBytes(StandardCharsets.UTF_8), LoadOptions.DEFAULTS,
+            LoadResult r = join(node.loads().streamLoad("db", "t", body.getBytes(StandardCharsets.UTF_8), LoadOptions.DEFAULTS,
                     "l" + i));
             assertEquals(LoadResult.SUCCESS, r.status(), r.toString());
         }
@@ -90,16 +88,16 @@ class CompactionLifecycleTest {
         node = start(Map.of());
         long tablet = table(1).tabletIds().get(0);
         loads(6);
-        node.engine().debugPoints().add("tablet.crash_on_compaction", 1, -1, Map.of());
-        Status crashed = join(node.runCompactionAndWait(tablet, CompactionType.CUMULATIVE, WAIT));
-        assertEquals(Status.INTERNAL_ERROR, crashed.code(), crashed.toString());
+        node.ops().debugPoints().add("tablet.crash_on_compaction", 1, -1, Map.of());
+        Status crashed = join(node.compaction().runAndWait(tablet, CompactionType.CUMULATIVE, WAIT));
+        assertEquals(StatusCode.INTERNAL_ERROR, crashed.code(), crashed.toString());
         assertTrue(crashed.msg().contains("restarted"), crashed.msg());
-        NodeMetrics m = node.metrics();
+        NodeMetrics m = node.ops().metrics();
         await().atMost(WAIT).until(() -> m.running.get(NodeMetrics.Kind.CUMULATIVE).get() == 0
                 && m.usedPermits.get() == 0);
-        assertEquals(Status.OK, join(node.runCompactionAndWait(tablet, CompactionType.CUMULATIVE, WAIT)),
+        assertEquals(Status.OK, join(node.compaction().runAndWait(tablet, CompactionType.CUMULATIVE, WAIT)),
                 "the restarted tablet compacts normally");
-        assertEquals(12L, join(node.count("db", "t")));
+        assertEquals(12L, join(node.reads().count("db", "t")));
     }
 
     @Test
@@ -107,25 +105,25 @@ class CompactionLifecycleTest {
         node = start(Map.of("tablet_rowset_stale_sweep_time_sec", 600));
         long tablet = table(1).tabletIds().get(0);
         loads(6);
-        TabletSnapshot reader = join(node.snapshot(tablet));
+        TabletSnapshot reader = join(node.reads().snapshot(tablet));
         List<RowsetMeta> held = reader.meta().rowsets();
-        assertEquals(Status.OK, join(node.runCompactionAndWait(tablet, CompactionType.CUMULATIVE, WAIT)));
+        assertEquals(Status.OK, join(node.compaction().runAndWait(tablet, CompactionType.CUMULATIVE, WAIT)));
         DataDir dataDir = reader.dataDir();
         List<Path> inputFiles = held.stream().filter(r -> r.numSegments() > 0)
                 .map(r -> dataDir.segmentPath(tablet, r.rowsetId(), 0)).toList();
         assertFalse(inputFiles.isEmpty());
 
         clock.advance(Duration.ofSeconds(601));
-        node.sweepStaleRowsets(tablet);
-        assertFalse(join(node.tabletMeta(tablet)).staleRowsets().isEmpty(), "a reader holds them: still stale");
+        node.compaction().sweepStaleRowsets(tablet);
+        assertFalse(join(node.reads().tabletMeta(tablet)).staleRowsets().isEmpty(), "a reader holds them: still stale");
         assertTrue(inputFiles.stream().allMatch(Files::exists), "their files stay while the reader holds them");
         assertEquals(12L, TabletReader.count(SCHEMA, List.of(reader)), "the old snapshot still reads");
 
         reader.close();
-        node.sweepStaleRowsets(tablet);
-        assertTrue(join(node.tabletMeta(tablet)).staleRowsets().isEmpty(), "released and expired: removed");
+        node.compaction().sweepStaleRowsets(tablet);
+        assertTrue(join(node.reads().tabletMeta(tablet)).staleRowsets().isEmpty(), "released and expired: removed");
         assertTrue(inputFiles.stream().noneMatch(Files::exists), "their files are gone");
-        assertEquals(12L, join(node.count("db", "t")));
+        assertEquals(12L, join(node.reads().count("db", "t")));
     }
 
     @Test
@@ -133,13 +131,13 @@ class CompactionLifecycleTest {
         node = start(Map.of("tablet_rowset_stale_sweep_time_sec", 600));
         long tablet = table(1).tabletIds().get(0);
         loads(6);
-        assertEquals(Status.OK, join(node.runCompactionAndWait(tablet, CompactionType.CUMULATIVE, WAIT)));
+        assertEquals(Status.OK, join(node.compaction().runAndWait(tablet, CompactionType.CUMULATIVE, WAIT)));
         clock.advance(Duration.ofSeconds(599));
-        node.sweepStaleRowsets(tablet);
-        assertFalse(join(node.tabletMeta(tablet)).staleRowsets().isEmpty(), "kept for in-flight queries");
+        node.compaction().sweepStaleRowsets(tablet);
+        assertFalse(join(node.reads().tabletMeta(tablet)).staleRowsets().isEmpty(), "kept for in-flight queries");
         clock.advance(Duration.ofSeconds(2));
-        node.sweepStaleRowsets(tablet);
-        assertTrue(join(node.tabletMeta(tablet)).staleRowsets().isEmpty());
+        node.compaction().sweepStaleRowsets(tablet);
+        assertTrue(join(node.reads().tabletMeta(tablet)).staleRowsets().isEmpty());
     }
 
     @Test
@@ -152,14 +150,14 @@ class CompactionLifecycleTest {
         loads(4);
         Map<String, Integer> perDir = new HashMap<>();
         for (long id : t.tabletIds()) {
-            perDir.merge(join(node.tabletMeta(id)).dataDir(), 1, Integer::sum);
+            perDir.merge(join(node.reads().tabletMeta(id)).dataDir(), 1, Integer::sum);
         }
         assertEquals(Map.of(a.toString(), 3, b.toString(), 3), perDir, "tablets spread evenly");
         node.close();
         node = start(dirs);
-        assertEquals(8L, join(node.count("db", "t")));
+        assertEquals(8L, join(node.reads().count("db", "t")));
         for (long id : t.tabletIds()) {
-            assertTrue(Files.isDirectory(Path.of(join(node.tabletMeta(id)).dataDir()).resolve("data")));
+            assertTrue(Files.isDirectory(Path.of(join(node.reads().tabletMeta(id)).dataDir()).resolve("data")));
         }
     }
 }

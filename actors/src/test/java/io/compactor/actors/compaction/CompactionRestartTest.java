@@ -1,13 +1,15 @@
 package io.compactor.actors.compaction;
 
-import static io.compactor.actors.compaction.CompactionTestNode.DB;
-import static io.compactor.actors.compaction.CompactionTestNode.join;
-import static io.compactor.actors.compaction.CompactionTestNode.load;
+import io.compactor.actors.TestNode;
+import io.compactor.actors.node.Node;
+import static io.compactor.actors.TestNode.DB;
+import static io.compactor.actors.TestNode.join;
+import static io.compactor.actors.TestNode.loadScores;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.compactor.actors.Compactor;
-import io.compactor.actors.tablet.TabletCompactionStatus;
+import io.compactor.api.TabletCompactionStatus;
 import io.compactor.scheduler.CompactionType;
 import io.compactor.storage.DataDir;
 import io.compactor.storage.rowset.RowsetMeta;
@@ -66,39 +68,39 @@ class CompactionRestartTest {
     @Test
     void restartKeepsCompactedRowsetsAndCumulativePointAndLeavesNoOrphanFiles() throws IOException {
         Map<String, Object> cfg = Map.of();
-        node = Compactor.start(CompactionTestNode.config(dir, cfg));
-        TableMeta ts = CompactionTestNode.createTable(node, "ts", KeysType.DUPLICATE_KEYS, 1,
+        node = TestNode.start(dir, cfg);
+        TableMeta ts = TestNode.createScoreTable(node, "ts", KeysType.DUPLICATE_KEYS, 1,
                 Map.of("disable_auto_compaction", "true", "compaction_policy", "time_series",
                         "time_series_compaction_file_count_threshold", "10"));
-        TableMeta sb = CompactionTestNode.createTable(node, "sb", KeysType.UNIQUE_KEYS, 2,
+        TableMeta sb = TestNode.createScoreTable(node, "sb", KeysType.UNIQUE_KEYS, 2,
                 Map.of("disable_auto_compaction", "true"));
         long tsTablet = ts.tabletIds().get(0);
 
         // time_series: 10 loads reach the file count threshold; the output is promoted (cp moves).
         for (int i = 0; i < 10; i++) {
-            load(node, "ts", i * 50L, i * 50L + 50);
+            loadScores(node, "ts", i * 50L, i * 50L + 50);
         }
         assertEquals(Status.OK, compact(tsTablet, CompactionType.CUMULATIVE));
         // size_based, merge-on-write: cumulative, then full, then more loads on top.
         for (int i = 0; i < 6; i++) {
-            load(node, "sb", i * 10L, i * 10L + 40); // overlapping keys: upserts
+            loadScores(node, "sb", i * 10L, i * 10L + 40); // overlapping keys: upserts
         }
         for (long t : sb.tabletIds()) {
             assertEquals(Status.OK, compact(t, CompactionType.CUMULATIVE));
         }
-        load(node, "sb", 100, 120);
-        load(node, "sb", 110, 130);
+        loadScores(node, "sb", 100, 120);
+        loadScores(node, "sb", 110, 130);
         for (long t : sb.tabletIds()) {
             assertEquals(Status.OK, compact(t, CompactionType.FULL));
         }
-        load(node, "sb", 200, 210);
-        load(node, "sb", 205, 215);
+        loadScores(node, "sb", 200, 210);
+        loadScores(node, "sb", 205, 215);
 
         Map<Long, TabletView> before = new HashMap<>();
         List<Long> tablets = new ArrayList<>(sb.tabletIds());
         tablets.add(tsTablet);
         for (long t : tablets) {
-            TabletCompactionStatus st = join(node.compactionStatus(t));
+            TabletCompactionStatus st = join(node.compaction().status(t));
             before.put(t, view(st));
             assertTrue(!st.meta().staleRowsets().isEmpty(), "compaction inputs are stale until swept");
             // Before the restart: on disk exactly the visible and stale rowsets' files, nothing else.
@@ -112,40 +114,40 @@ class CompactionRestartTest {
                     before.get(t).rowsets().stream().map(RowsetView::version).toList());
             assertEquals(10, before.get(t).cumulativePoint(), "full compaction moved the point past [0-9]");
         }
-        long tsRows = join(node.count(DB, "ts"));
-        String sbScan = text(join(node.scan(DB, "sb", Long.MAX_VALUE)));
-        String tsScan = text(join(node.scan(DB, "ts", Long.MAX_VALUE)));
+        long tsRows = join(node.reads().count(DB, "ts"));
+        String sbScan = text(join(node.reads().scan(DB, "sb", Long.MAX_VALUE)));
+        String tsScan = text(join(node.reads().scan(DB, "ts", Long.MAX_VALUE)));
 
         node.close();
-        node = Compactor.start(CompactionTestNode.config(dir, cfg));
+        node = TestNode.start(dir, cfg);
 
-        var recovery = node.engine().recoveryReport();
+        var recovery = node.ops().recoveryReport();
         assertEquals(3, recovery.tablets());
         assertTrue(recovery.staleRowsetsDropped() > 0, recovery::toString);
         for (long t : tablets) {
-            TabletCompactionStatus st = join(node.compactionStatus(t));
+            TabletCompactionStatus st = join(node.compaction().status(t));
             assertEquals(before.get(t), view(st), "tablet " + t + " after restart");
             assertEquals(List.of(), st.meta().staleRowsets(), "stale rowsets are dropped at start");
             assertEquals(referencedFiles(st, false), filesOnDisk(t), "tablet " + t + ": no orphan, nothing missing");
         }
-        assertEquals(tsRows, join(node.count(DB, "ts")));
-        assertEquals(tsScan, text(join(node.scan(DB, "ts", Long.MAX_VALUE))));
-        assertEquals(sbScan, text(join(node.scan(DB, "sb", Long.MAX_VALUE))));
-        assertEquals(90 + 30 + 15, join(node.count(DB, "sb")), "keys 0..89, 100..129 and 200..214");
+        assertEquals(tsRows, join(node.reads().count(DB, "ts")));
+        assertEquals(tsScan, text(join(node.reads().scan(DB, "ts", Long.MAX_VALUE))));
+        assertEquals(sbScan, text(join(node.reads().scan(DB, "sb", Long.MAX_VALUE))));
+        assertEquals(90 + 30 + 15, join(node.reads().count(DB, "sb")), "keys 0..89, 100..129 and 200..214");
 
         // Compaction goes on from the recovered point.
         for (int i = 0; i < 10; i++) {
-            load(node, "ts", 1000L + i, 1001L + i);
+            loadScores(node, "ts", 1000L + i, 1001L + i);
         }
         assertEquals(Status.OK, compact(tsTablet, CompactionType.CUMULATIVE));
-        TabletCompactionStatus st = join(node.compactionStatus(tsTablet));
+        TabletCompactionStatus st = join(node.compaction().status(tsTablet));
         assertEquals(List.of("[0-1]", "[2-11]", "[12-21]"),
                 st.meta().rowsets().stream().map(r -> r.version().toString()).toList());
         assertEquals(22, st.meta().cumulativePoint());
     }
 
     private Status compact(long tablet, CompactionType type) {
-        return join(node.runCompactionAndWait(tablet, type, WAIT));
+        return join(node.compaction().runAndWait(tablet, type, WAIT));
     }
 
     private static TabletView view(TabletCompactionStatus st) {
@@ -158,11 +160,11 @@ class CompactionRestartTest {
         if (withStale) {
             st.meta().staleRowsets().stream().map(StaleRowset::rowset).forEach(all::add);
         }
-        return new TreeSet<>(DataDir.segmentFileNames(all));
+        return new TreeSet<>(RowsetMeta.segmentFileNames(all));
     }
 
     private Set<String> filesOnDisk(long tablet) throws IOException {
-        Path tabletDir = node.engine().dataDirs().get(0).tabletPath(tablet);
+        Path tabletDir = node.unwrap(Node.class).engine().dataDirs().get(0).tabletPath(tablet);
         if (!Files.exists(tabletDir)) {
             return new TreeSet<>();
         }

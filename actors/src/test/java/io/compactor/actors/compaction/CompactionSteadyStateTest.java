@@ -1,12 +1,13 @@
 package io.compactor.actors.compaction;
 
-import static io.compactor.actors.compaction.CompactionTestNode.DB;
-import static io.compactor.actors.compaction.CompactionTestNode.join;
+import io.compactor.actors.TestNode;
+import static io.compactor.actors.TestNode.DB;
+import static io.compactor.actors.TestNode.join;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.compactor.actors.Compactor;
-import io.compactor.actors.NodeMetrics;
+import io.compactor.api.NodeMetrics;
 import io.compactor.storage.schema.KeysType;
 import io.compactor.storage.schema.RowBatch;
 import java.nio.file.Path;
@@ -51,14 +52,14 @@ class CompactionSteadyStateTest {
     @Test
     void automaticCompactionKeepsVersionCountsBelowOneHundredUnderContinuousLoads() throws Exception {
         long seconds = Long.getLong("compactor.test.steadyStateSeconds", 60);
-        node = Compactor.start(CompactionTestNode.config(dir, Map.of()));
-        CompactionTestNode.createTable(node, "steady", KeysType.DUPLICATE_KEYS, TABLETS, Map.of());
+        node = TestNode.start(dir, Map.of());
+        TestNode.createScoreTable(node, "steady", KeysType.DUPLICATE_KEYS, TABLETS, Map.of());
 
         AtomicInteger maxVersions = new AtomicInteger();
         List<Integer> perSecond = java.util.Collections.synchronizedList(new ArrayList<>());
         AtomicInteger ticks = new AtomicInteger();
         sampler.scheduleAtFixedRate(() -> {
-            int v = node.tabletStats().maxVersionCount();
+            int v = node.compaction().stats().maxVersionCount();
             maxVersions.accumulateAndGet(v, Math::max);
             if (ticks.incrementAndGet() % 200 == 0) {
                 perSecond.add(v);
@@ -76,7 +77,7 @@ class CompactionSteadyStateTest {
                 try {
                     while (System.nanoTime() < deadline) {
                         long load = nextLoad.getAndIncrement();
-                        CompactionTestNode.load(node, "steady", load * ROWS_PER_LOAD, (load + 1) * ROWS_PER_LOAD);
+                        TestNode.loadScores(node, "steady", load * ROWS_PER_LOAD, (load + 1) * ROWS_PER_LOAD);
                     }
                 } catch (Throwable e) {
                     errors.add(e);
@@ -93,7 +94,7 @@ class CompactionSteadyStateTest {
         assertTrue(errors.isEmpty(), () -> "loads failed: " + errors);
 
         long loads = nextLoad.get();
-        NodeMetrics m = node.metrics();
+        NodeMetrics m = node.ops().metrics();
         String summary = "loadPhaseMs=" + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin) + " loads=" + loads + " maxVersionCount=" + maxVersions.get() + " perSecond=" + perSecond
                 + " cumulativeSuccess=" + m.compactionSuccess.get(NodeMetrics.Kind.CUMULATIVE).sum()
                 + " cumulativeFailed=" + m.compactionFailed.get(NodeMetrics.Kind.CUMULATIVE).sum()
@@ -106,8 +107,8 @@ class CompactionSteadyStateTest {
         assertEquals(0, m.compactionFailed.get(NodeMetrics.Kind.CUMULATIVE).sum(), summary);
 
         long expected = loads * ROWS_PER_LOAD;
-        assertEquals(expected, join(node.count(DB, "steady")));
-        RowBatch rows = join(node.scan(DB, "steady", Long.MAX_VALUE));
+        assertEquals(expected, join(node.reads().count(DB, "steady")));
+        RowBatch rows = join(node.reads().scan(DB, "steady", Long.MAX_VALUE));
         assertEquals(expected, rows.size());
         for (int r = 0; r < rows.size(); r++) {
             long id = rows.getLong(r, 0);

@@ -1,12 +1,13 @@
 package io.compactor.actors.compaction;
 
+import io.compactor.storage.util.StatusCode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
-import io.compactor.actors.NodeMetrics;
-import io.compactor.actors.tablet.TabletActor;
+import io.compactor.api.NodeMetrics;
 import io.compactor.scheduler.CompactionConfig;
 import io.compactor.scheduler.CompactionType;
+import io.compactor.scheduler.policy.CompactionCandidate;
 import io.compactor.storage.util.ManualClock;
 import io.compactor.storage.util.Status;
 import java.time.Duration;
@@ -49,15 +50,17 @@ class SingleReplicaSchedulingTest {
         kit.shutdownTestKit();
     }
 
-    private TestProbe<TabletActor.Command> tablet(long id, long cumu, long base, boolean singleReplica) {
-        TestProbe<TabletActor.Command> probe = kit.createTestProbe();
+    private TestProbe<CompactionSupervisor.Task> tablet(long id, long cumu, long base, boolean singleReplica) {
+        TestProbe<CompactionSupervisor.Task> probe = kit.createTestProbe();
         report(probe, id, cumu, base, singleReplica);
         return probe;
     }
 
-    private void report(TestProbe<TabletActor.Command> probe, long id, long cumu, long base, boolean singleReplica) {
-        supervisor.tell(new CompactionSupervisor.TabletReport(id, "/d", probe.getRef(), cumu, base, cumu + base, true,
-                singleReplica));
+    private void report(TestProbe<CompactionSupervisor.Task> probe, long id, long cumu, long base, boolean singleReplica) {
+        supervisor.tell(new CompactionSupervisor.TabletReport(id, "/d", probe.getRef(), probe.getRef(),
+                CompactionCandidate.ofScore(CompactionType.CUMULATIVE, cumu),
+                CompactionCandidate.ofScore(CompactionType.BASE, base),
+                CompactionCandidate.ofScore(CompactionType.FULL, cumu + base), true, singleReplica));
     }
 
     /** Ends a task and waits until the supervisor took it back (before the test moves the clock). */
@@ -85,34 +88,34 @@ class SingleReplicaSchedulingTest {
     @Test
     void aFollowerFetchesAndNeverCompactsLocallyWithDorisBackOffs() {
         followers.add(1L);
-        TestProbe<TabletActor.Command> t = tablet(1, 10, 6, true);
-        var run = assertInstanceOf(TabletActor.RunSingleReplica.class, t.receiveMessage());
+        TestProbe<CompactionSupervisor.Task> t = tablet(1, 10, 6, true);
+        var run = assertInstanceOf(CompactionSupervisor.RunSingleReplica.class, t.receiveMessage());
         t.expectNoMessage(NONE);
         assertEquals(1, metrics.running.get(NodeMetrics.Kind.SINGLE_REPLICA).get());
         assertEquals(0, metrics.running.get(NodeMetrics.Kind.CUMULATIVE).get());
 
         // No matching versions: CANCELLED skips 10 s, however often the score changes.
-        finish(run.taskId(), new Status(Status.CANCELLED, "no matched versions for single replica compaction"));
+        finish(run.taskId(), new Status(StatusCode.CANCELLED, "no matched versions for single replica compaction"));
         report(t, 1, 11, 6, true);
         sync();
         clock.advance(Duration.ofSeconds(9));
         t.expectNoMessage(NONE);
         clock.advance(Duration.ofSeconds(2));
-        run = assertInstanceOf(TabletActor.RunSingleReplica.class, t.receiveMessage());
+        run = assertInstanceOf(CompactionSupervisor.RunSingleReplica.class, t.receiveMessage());
 
         // A failure (peer unreachable) waits 5 s.
-        finish(run.taskId(), new Status(Status.INTERNAL_ERROR, "designated peer is unreachable"));
+        finish(run.taskId(), new Status(StatusCode.INTERNAL_ERROR, "designated peer is unreachable"));
         clock.advance(Duration.ofSeconds(4));
         t.expectNoMessage(NONE);
         clock.advance(Duration.ofSeconds(2));
-        run = assertInstanceOf(TabletActor.RunSingleReplica.class, t.receiveMessage());
+        run = assertInstanceOf(CompactionSupervisor.RunSingleReplica.class, t.receiveMessage());
 
         // The designated replica left: this one is designated now and compacts locally.
         followers.remove(1L);
         finish(run.taskId(), Status.OK);
         assertEquals(0, metrics.running.get(NodeMetrics.Kind.SINGLE_REPLICA).get());
         report(t, 1, 12, 6, true);
-        var local = assertInstanceOf(TabletActor.RunCompaction.class, t.receiveMessage());
+        var local = assertInstanceOf(CompactionSupervisor.RunCompaction.class, t.receiveMessage());
         assertEquals(CompactionType.CUMULATIVE, local.type());
     }
 
@@ -126,44 +129,44 @@ class SingleReplicaSchedulingTest {
         var probes = List.of(tablet(1, 5, 0, true), tablet(2, 6, 0, true), tablet(3, 7, 0, true),
                 tablet(4, 8, 0, true));
         // A local tablet is not held up by them.
-        TestProbe<TabletActor.Command> local = tablet(5, 3, 0, false);
+        TestProbe<CompactionSupervisor.Task> local = tablet(5, 3, 0, false);
         sync();
         autoDisabled.set(false);
         supervisor.tell(CompactionSupervisor.ConfigChanged.INSTANCE);
-        assertInstanceOf(TabletActor.RunCompaction.class, local.receiveMessage());
+        assertInstanceOf(CompactionSupervisor.RunCompaction.class, local.receiveMessage());
         // Highest scores first: 4 and 3.
-        var r4 = assertInstanceOf(TabletActor.RunSingleReplica.class, probes.get(3).receiveMessage());
-        assertInstanceOf(TabletActor.RunSingleReplica.class, probes.get(2).receiveMessage());
+        var r4 = assertInstanceOf(CompactionSupervisor.RunSingleReplica.class, probes.get(3).receiveMessage());
+        assertInstanceOf(CompactionSupervisor.RunSingleReplica.class, probes.get(2).receiveMessage());
         probes.get(1).expectNoMessage(NONE);
         probes.get(0).expectNoMessage(Duration.ZERO);
         assertEquals(2, metrics.runningMax.get(NodeMetrics.Kind.SINGLE_REPLICA).get());
         finish(r4.taskId(), Status.OK);
-        assertInstanceOf(TabletActor.RunSingleReplica.class, probes.get(1).receiveMessage());
+        assertInstanceOf(CompactionSupervisor.RunSingleReplica.class, probes.get(1).receiveMessage());
         assertEquals(2, metrics.runningMax.get(NodeMetrics.Kind.SINGLE_REPLICA).get());
     }
 
     @Test
     void asynchronousSubmissionsOfAFollowerFetchWhileAWaitingManualRunCompactsLocally() {
         followers.add(1L);
-        TestProbe<TabletActor.Command> t = tablet(1, 0, 0, true);
+        TestProbe<CompactionSupervisor.Task> t = tablet(1, 0, 0, true);
         TestProbe<Status> reply = kit.createTestProbe();
         // A load near the version limit (or a table_id run) does not wait: on a follower it fetches.
         supervisor.tell(new CompactionSupervisor.Submit(1, CompactionType.CUMULATIVE, "LOAD_VERSION_LIMIT", false,
                 reply.getRef()));
         assertEquals(Status.OK, reply.receiveMessage());
-        var run = assertInstanceOf(TabletActor.RunSingleReplica.class, t.receiveMessage());
+        var run = assertInstanceOf(CompactionSupervisor.RunSingleReplica.class, t.receiveMessage());
         assertEquals("LOAD_VERSION_LIMIT", run.trigger());
         finish(run.taskId(), Status.OK);
         // A manual tablet_id run waits for its result and compacts locally, as Doris's HTTP thread does.
         supervisor.tell(new CompactionSupervisor.Submit(1, CompactionType.BASE, "MANUAL", true, reply.getRef()));
-        var local = assertInstanceOf(TabletActor.RunCompaction.class, t.receiveMessage());
+        var local = assertInstanceOf(CompactionSupervisor.RunCompaction.class, t.receiveMessage());
         assertEquals(CompactionType.BASE, local.type());
         finish(local.taskId(), Status.OK);
         assertEquals(Status.OK, reply.receiveMessage());
         // remote=true: a fetch, through the same queue, answered with its status.
         supervisor.tell(new CompactionSupervisor.SubmitSingleReplica(1, "MANUAL", true, reply.getRef()));
-        run = assertInstanceOf(TabletActor.RunSingleReplica.class, t.receiveMessage());
-        Status cancelled = new Status(Status.CANCELLED, "no matched versions for single replica compaction");
+        run = assertInstanceOf(CompactionSupervisor.RunSingleReplica.class, t.receiveMessage());
+        Status cancelled = new Status(StatusCode.CANCELLED, "no matched versions for single replica compaction");
         finish(run.taskId(), cancelled);
         assertEquals(cancelled, reply.receiveMessage());
     }

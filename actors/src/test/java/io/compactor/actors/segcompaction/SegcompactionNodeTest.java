@@ -1,12 +1,13 @@
 package io.compactor.actors.segcompaction;
 
+import io.compactor.actors.TestNode;
+import io.compactor.storage.util.StatusCode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
 import io.compactor.actors.Compactor;
-import io.compactor.actors.catalog.CreateTableSpec;
-import io.compactor.actors.load.LoadResult;
+import io.compactor.api.CreateTableSpec;
+import io.compactor.api.LoadResult;
 import io.compactor.scheduler.CompactionType;
 import io.compactor.storage.load.LoadOptions;
 import io.compactor.storage.rowset.RowsetMeta;
@@ -48,14 +49,8 @@ class SegcompactionNodeTest {
 
     @BeforeAll
     static void start() {
-        node = Compactor.start(ConfigFactory.parseMap(Map.of(
-                        "compactor.storage_root_path", root.toString(),
-                        "compactor.webserver_port", 0,
-                        "compactor.write_buffer_size", 12_000,
-                        "compactor.enable_debug_points", true,
-                        "compactor.disable_auto_compaction", true,
-                        "compactor.vertical_compaction_num_columns_per_group", 2))
-                .withFallback(ConfigFactory.load()));
+        node = TestNode.start(root, Map.of("write_buffer_size", 12_000, "enable_debug_points", true,
+                "disable_auto_compaction", true, "vertical_compaction_num_columns_per_group", 2));
     }
 
     @AfterAll
@@ -65,10 +60,10 @@ class SegcompactionNodeTest {
 
     @AfterEach
     void restoreConfig() {
-        node.config().update("enable_segcompaction", "true");
-        node.config().update("enable_vertical_compaction", "true");
-        node.config().update("max_segment_num_per_rowset", "1000");
-        node.engine().debugPoints().clear();
+        node.ops().config().update("enable_segcompaction", "true");
+        node.ops().config().update("enable_vertical_compaction", "true");
+        node.ops().config().update("max_segment_num_per_rowset", "1000");
+        node.ops().debugPoints().clear();
     }
 
     private static Schema schema(KeysType keys) {
@@ -82,7 +77,7 @@ class SegcompactionNodeTest {
 
     private static String createTable(KeysType keys) {
         String name = "t" + (++tables);
-        node.createTable(new CreateTableSpec(DB, name, schema(keys), 1, 1, Map.of())).toCompletableFuture().join();
+        node.tables().create(new CreateTableSpec(DB, name, schema(keys), 1, 1, Map.of())).toCompletableFuture().join();
         return name;
     }
 
@@ -98,16 +93,16 @@ class SegcompactionNodeTest {
     }
 
     private static LoadResult load(String table, byte[] body) {
-        return node.streamLoad(DB, table, body, LoadOptions.DEFAULTS, table + "-" + System.nanoTime())
+        return node.loads().streamLoad(DB, table, body, LoadOptions.DEFAULTS, table + "-" + System.nanoTime())
                 .toCompletableFuture().join();
     }
 
     private static long tabletId(String table) {
-        return node.table(DB, table).tabletIds().get(0);
+        return node.tables().get(DB, table).tabletIds().get(0);
     }
 
     private static TabletMeta meta(String table) {
-        return node.tabletMeta(tabletId(table)).toCompletableFuture().join();
+        return node.reads().tabletMeta(tabletId(table)).toCompletableFuture().join();
     }
 
     private static int loadSegments(String table) {
@@ -115,7 +110,7 @@ class SegcompactionNodeTest {
     }
 
     private static List<String> scan(String table) {
-        RowBatch b = node.scan(DB, table, Long.MAX_VALUE).toCompletableFuture().join();
+        RowBatch b = node.reads().scan(DB, table, Long.MAX_VALUE).toCompletableFuture().join();
         List<String> rows = new ArrayList<>(b.size());
         for (int r = 0; r < b.size(); r++) {
             StringBuilder sb = new StringBuilder();
@@ -140,20 +135,20 @@ class SegcompactionNodeTest {
     @Test
     void manySmallSegmentsEndAsOnePerBatchWithTheSameRows() {
         byte[] body = csv(20_000, 15_000, 1);
-        node.config().update("enable_segcompaction", "false");
+        node.ops().config().update("enable_segcompaction", "false");
         String off = createTable(KeysType.DUPLICATE_KEYS);
         assertTrue(load(off, body).isSuccess());
         int raw = loadSegments(off);
         assertTrue(raw >= 50, "the write buffer flushes many segments: " + raw);
 
-        node.config().update("enable_segcompaction", "true");
-        long tasksBefore = node.metrics().segcompactionTotal.sum();
+        node.ops().config().update("enable_segcompaction", "true");
+        long tasksBefore = node.ops().metrics().segcompactionTotal.sum();
         String on = createTable(KeysType.DUPLICATE_KEYS);
         assertTrue(load(on, body).isSuccess());
 
         // Every merge takes exactly one batch of 10 small segments; the rest (< 10) is renamed.
         assertEquals(raw / 10 + raw % 10, loadSegments(on));
-        assertEquals(raw / 10, node.metrics().segcompactionTotal.sum() - tasksBefore);
+        assertEquals(raw / 10, node.ops().metrics().segcompactionTotal.sum() - tasksBefore);
         RowsetMeta rs = meta(on).rowsets().stream().filter(r -> r.numRows() > 0).findFirst().orElseThrow();
         assertEquals(20_000, rs.numRows());
         assertEquals(scan(off), scan(on));
@@ -170,12 +165,12 @@ class SegcompactionNodeTest {
         }
         String on = createTable(KeysType.UNIQUE_KEYS);
         assertTrue(load(on, body).isSuccess());
-        node.config().update("enable_segcompaction", "false");
+        node.ops().config().update("enable_segcompaction", "false");
         String off = createTable(KeysType.UNIQUE_KEYS);
         assertTrue(load(off, body).isSuccess());
         assertTrue(loadSegments(on) < loadSegments(off), loadSegments(on) + " vs " + loadSegments(off));
 
-        RowBatch b = node.scan(DB, on, Long.MAX_VALUE).toCompletableFuture().join();
+        RowBatch b = node.reads().scan(DB, on, Long.MAX_VALUE).toCompletableFuture().join();
         assertEquals(newest.size(), b.size());
         for (int r = 0; r < b.size(); r++) {
             assertEquals(newest.get(b.getLong(r, 0)), b.getLong(r, 1), "key " + b.getLong(r, 0));
@@ -185,31 +180,31 @@ class SegcompactionNodeTest {
 
     @Test
     void tooManySegmentsFailsTheLoadEarlyWithE238AndLeavesNothing() throws IOException {
-        node.config().update("max_segment_num_per_rowset", "3");
+        node.ops().config().update("max_segment_num_per_rowset", "3");
         String t = createTable(KeysType.DUPLICATE_KEYS);
         LoadResult r = load(t, csv(20_000, 1_000_000, 3));
         assertEquals(LoadResult.FAIL, r.status());
-        assertTrue(r.message().startsWith("[" + Status.TOO_MANY_SEGMENTS + "]too many segments in rowset. tablet_id:"
+        assertTrue(r.message().startsWith("[" + StatusCode.TOO_MANY_SEGMENTS + "]too many segments in rowset. tablet_id:"
                 + tabletId(t)), r.message());
         assertTrue(r.message().contains("max:3, "), r.message());
-        assertEquals(0L, node.count(DB, t).toCompletableFuture().join());
+        assertEquals(0L, node.reads().count(DB, t).toCompletableFuture().join());
         assertEquals(0, loadSegments(t));
         assertEquals(List.of(), segmentFiles(t));
     }
 
     @Test
-    void injectedSegmentCompactionFaultFailsTheLoadWithE3119AndLeavesNothing() throws IOException {
-        node.engine().debugPoints().add("segcompaction.fail", 1, -1, Map.of());
+    void injectedSegcompactionFaultFailsTheLoadWithE3119AndLeavesNothing() throws IOException {
+        node.ops().debugPoints().add("segcompaction.fail", 1, -1, Map.of());
         String t = createTable(KeysType.DUPLICATE_KEYS);
         LoadResult r = load(t, csv(20_000, 1_000_000, 5));
         assertEquals(LoadResult.FAIL, r.status());
-        assertTrue(r.message().startsWith("[" + Status.SEGCOMPACTION_FAILED + "]segcompaction failed: tablet_id:"
+        assertTrue(r.message().startsWith("[" + StatusCode.SEGCOMPACTION_FAILED + "]segcompaction failed: tablet_id:"
                 + tabletId(t)), r.message());
-        assertEquals(0L, node.count(DB, t).toCompletableFuture().join());
+        assertEquals(0L, node.reads().count(DB, t).toCompletableFuture().join());
         assertEquals(List.of(), segmentFiles(t));
         // the node is fine afterwards
         assertTrue(load(t, csv(2_000, 1_000_000, 5)).isSuccess());
-        assertEquals(2_000L, node.count(DB, t).toCompletableFuture().join());
+        assertEquals(2_000L, node.reads().count(DB, t).toCompletableFuture().join());
     }
 
     @Test
@@ -217,13 +212,13 @@ class SegcompactionNodeTest {
         for (KeysType keys : List.of(KeysType.DUPLICATE_KEYS, KeysType.UNIQUE_KEYS)) {
             Map<Boolean, String> tables = new HashMap<>();
             for (boolean vertical : new boolean[]{true, false}) {
-                node.config().update("enable_vertical_compaction", Boolean.toString(vertical));
+                node.ops().config().update("enable_vertical_compaction", Boolean.toString(vertical));
                 String t = createTable(keys);
                 tables.put(vertical, t);
                 for (int l = 0; l < 4; l++) {
                     assertTrue(load(t, csv(6_000, 5_000, l)).isSuccess());
                 }
-                Status s = node.runCompactionAndWait(tabletId(t), CompactionType.FULL, Duration.ofSeconds(60))
+                Status s = node.compaction().runAndWait(tabletId(t), CompactionType.FULL, Duration.ofSeconds(60))
                         .toCompletableFuture().join();
                 assertTrue(s.ok(), s.toString());
                 List<RowsetMeta> data = meta(t).rowsets().stream().filter(r -> r.numRows() > 0).toList();

@@ -12,7 +12,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 
-/** The simulator's only way to the node: its HTTP API (API.md). Thread-safe. */
+/** The simulator's only way to the node: its HTTP API (docs/API.md). Thread-safe. */
 public final class NodeClient {
     /** An HTTP answer. */
     public record Response(String method, String path, int status, String body) {

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The scheduler's knobs as node configuration keys: every {@link io.compactor.scheduler.ConfigKey}
+ * The scheduler's knobs as node configuration keys: every {@link io.compactor.scheduler.SchedulerKnob}
  * (defaults in scheduler's reference.conf, all runtime-mutable) plus {@code disable_auto_compaction}.
  * The version limits belong to the storage keys and are shared.
  */
@@ -19,9 +19,9 @@ public final class SchedulerKeys {
 
     public static final ConfigKey<Boolean> DISABLE_AUTO_COMPACTION = ConfigKey.bool("disable_auto_compaction", true);
 
-    private static final Map<io.compactor.scheduler.ConfigKey, ConfigKey<?>> SHARED = Map.of(
-            io.compactor.scheduler.ConfigKey.MAX_TABLET_VERSION_NUM, StorageKeys.MAX_TABLET_VERSION_NUM,
-            io.compactor.scheduler.ConfigKey.TIME_SERIES_MAX_TABLET_VERSION_NUM,
+    private static final Map<io.compactor.scheduler.SchedulerKnob, ConfigKey<?>> SHARED = Map.of(
+            io.compactor.scheduler.SchedulerKnob.MAX_TABLET_VERSION_NUM, StorageKeys.MAX_TABLET_VERSION_NUM,
+            io.compactor.scheduler.SchedulerKnob.TIME_SERIES_MAX_TABLET_VERSION_NUM,
             StorageKeys.TIME_SERIES_MAX_TABLET_VERSION_NUM);
 
     /** Keys the scheduler adds to the node's configuration. */
@@ -30,7 +30,7 @@ public final class SchedulerKeys {
     private static List<ConfigKey<?>> build() {
         List<ConfigKey<?>> keys = new ArrayList<>();
         keys.add(DISABLE_AUTO_COMPACTION);
-        for (io.compactor.scheduler.ConfigKey k : io.compactor.scheduler.ConfigKey.values()) {
+        for (io.compactor.scheduler.SchedulerKnob k : io.compactor.scheduler.SchedulerKnob.values()) {
             if (SHARED.containsKey(k)) {
                 continue;
             }
@@ -44,7 +44,7 @@ public final class SchedulerKeys {
     /** The scheduler settings as the node's configuration has them now. */
     public static CompactionConfig compactionConfig(CompactorConfig cfg) {
         CompactionConfig.Builder b = CompactionConfig.builder();
-        for (io.compactor.scheduler.ConfigKey k : io.compactor.scheduler.ConfigKey.values()) {
+        for (io.compactor.scheduler.SchedulerKnob k : io.compactor.scheduler.SchedulerKnob.values()) {
             ConfigKey<?> nodeKey = SHARED.getOrDefault(k, null);
             Object value = nodeKey != null ? cfg.get(nodeKey) : cfg.get(keyNamed(k.key()));
             b.set(k.key(), value);

@@ -2,6 +2,8 @@ package io.compactor.scheduler.limit;
 
 import io.compactor.scheduler.CompactionConfig;
 import io.compactor.storage.tablet.TableProperties;
+import io.compactor.storage.util.Status;
+import java.util.Optional;
 
 /**
  * The version-count limit on loads (Doris §2.14). A tablet's version count is its number of
@@ -11,10 +13,6 @@ import io.compactor.storage.tablet.TableProperties;
 public final class VersionLimits {
     /** How close to the limit a load forces a cumulative compaction. */
     public static final int FORCE_MARGIN = 100;
-    /** Doris {@code load_trigger_compaction_version_percent}. */
-    public static final int LOAD_TRIGGER_PERCENT = 66;
-    /** After publish, only every this many publishes of a tablet may trigger a compaction. */
-    public static final int PUBLISH_TRIGGER_EVERY = 20;
 
     private VersionLimits() {
     }
@@ -38,18 +36,11 @@ public final class VersionLimits {
         return versionCount > limit - FORCE_MARGIN;
     }
 
-    /**
-     * Whether a publish should submit a forced, non-eager cumulative compaction: version count
-     * above 66 % of the limit, on every 20th publish of the tablet.
-     */
-    public static boolean shouldTriggerAfterPublish(int versionCount, int limit, long publishedCount) {
-        return versionCount > (long) limit * LOAD_TRIGGER_PERCENT / 100 && publishedCount % PUBLISH_TRIGGER_EVERY == 0;
-    }
-
-    /** Doris's E-235 message, word for word. */
-    public static String tooManyVersionMessage(int versionCount, int limit, long tabletId) {
-        return "failed to init rowset builder. version count: " + versionCount + ", exceed limit: " + limit
-                + ", tablet: " + tabletId + ". Please reduce the frequency of loading data or adjust the "
-                + "max_tablet_version_num or time_series_max_tablet_version_num in be.conf to a larger value.";
+    /** Doris's E-235 refusal of a load into this tablet, or empty when the load may go on. */
+    public static Optional<Status> checkLoad(long tabletId, int versionCount, TableProperties props,
+                                             CompactionConfig config) {
+        int limit = limitFor(props, config);
+        return exceeds(versionCount, limit) ? Optional.of(Status.tooManyVersions(tabletId, versionCount, limit))
+                : Optional.empty();
     }
 }

@@ -2,7 +2,7 @@ package io.compactor.scheduler.policy;
 
 import io.compactor.scheduler.CompactionConfig;
 import io.compactor.scheduler.CompactionType;
-import io.compactor.scheduler.DorisStatus;
+import io.compactor.storage.util.StatusCode;
 import io.compactor.storage.rowset.RowsetMeta;
 import io.compactor.storage.schema.KeysType;
 import io.compactor.storage.tablet.TabletMeta;
@@ -87,7 +87,7 @@ public final class BasePolicy implements CompactionPolicy {
         }
         String gap = ConsecutiveVersions.firstGap(inputs);
         if (gap != null) {
-            return refuse(tablet, DorisStatus.INTERNAL_ERROR, gap, "rowsets before cumulative point " + cp
+            return refuse(tablet, StatusCode.INTERNAL_ERROR, gap, "rowsets before cumulative point " + cp
                     + " have a version hole; the tablet needs a repair (clone) first", cp);
         }
         boolean anyDelete = inputs.stream().anyMatch(ctx::hasDeletePredicate);
@@ -102,16 +102,16 @@ public final class BasePolicy implements CompactionPolicy {
         String droppedNote = dropped == 0 ? "" : dropped + " leading rowset(s) of at least "
                 + Rowsets.size(cfg.baseCompactionDupKeyMaxFileSizeBytes()) + " skipped (duplicate keys); ";
         if (inputs.size() <= 1) {
-            return refuse(tablet, DorisStatus.BE_NO_SUITABLE_VERSION, "_input_rowsets.size() is 1", droppedNote
+            return refuse(tablet, StatusCode.BE_NO_SUITABLE_VERSION, "_input_rowsets.size() is 1", droppedNote
                     + inputs.size() + " rowset(s) before cumulative point " + cp, cp);
         }
         if (inputs.get(0).startVersion() > 0 && anyDelete) {
-            return refuse(tablet, DorisStatus.BE_NO_SUITABLE_VERSION,
+            return refuse(tablet, StatusCode.BE_NO_SUITABLE_VERSION,
                     "Some rowsets cannot apply delete predicates in base compaction. tablet_id=" + tablet.tabletId(),
                     droppedNote + "inputs start at " + inputs.get(0).version(), cp);
         }
         if (inputs.size() == 2 && inputs.get(0).endVersion() == 1) {
-            return refuse(tablet, DorisStatus.BE_NO_SUITABLE_VERSION,
+            return refuse(tablet, StatusCode.BE_NO_SUITABLE_VERSION,
                     "the tablet is with rowset: [0-1], [2-y], and [0-1] has no data. in this situation, "
                             + "no need to do base compaction.", droppedNote + "inputs " + inputs.get(0).version()
                             + " and " + inputs.get(1).version(), cp);
@@ -148,7 +148,7 @@ public final class BasePolicy implements CompactionPolicy {
                     + "s > base_compaction_interval_seconds_since_last_operation="
                     + cfg.baseCompactionIntervalSecondsSinceLastOperation() + capNote);
         }
-        return refuse(tablet, DorisStatus.BE_NO_SUITABLE_VERSION, "don't satisfy the base compaction policy. tablet="
+        return refuse(tablet, StatusCode.BE_NO_SUITABLE_VERSION, "don't satisfy the base compaction policy. tablet="
                 + tablet.tabletId() + ", num_cumulative_rowsets=" + (inputs.size() - 1) + ", cumulative_base_ratio="
                 + Rowsets.fmt(ratio) + ", interval_since_last_base_compaction=" + intervalSec,
                 droppedNote + "none of the three base compaction triggers holds", cp);
@@ -158,7 +158,7 @@ public final class BasePolicy implements CompactionPolicy {
         return CompactionPick.of(type(), NAME, tablet.tabletId(), inputs, false, reason, false, 0, cp, null);
     }
 
-    private Refusal refuse(TabletMeta tablet, DorisStatus status, String message, String detail, long cp) {
+    private Refusal refuse(TabletMeta tablet, StatusCode status, String message, String detail, long cp) {
         return new Refusal(type(), NAME, tablet.tabletId(), status, message, detail,
                 Math.max(cp, tablet.cumulativePoint()), false);
     }

@@ -1,7 +1,6 @@
 package io.compactor.scheduler.policy;
 
 import io.compactor.scheduler.CompactionType;
-import io.compactor.storage.rowset.RowsetMeta;
 import io.compactor.storage.tablet.TabletMeta;
 
 /**
@@ -15,14 +14,6 @@ public final class CompactionScores {
     private CompactionScores() {
     }
 
-    public static long rowsetScore(RowsetMeta r) {
-        return r.compactionScore();
-    }
-
-    public static long tabletScore(TabletMeta t) {
-        return t.compactionScore();
-    }
-
     /** The score that ranks a tablet for a kind of compaction; 0 means not suitable. */
     public static long score(CompactionType type, TabletMeta tablet, PolicyContext ctx) {
         return switch (type) {
@@ -30,10 +21,5 @@ public final class CompactionScores {
             case BASE -> BasePolicy.baseScore(tablet, ctx);
             case FULL -> tablet.compactionScore();
         };
-    }
-
-    /** Doris {@code suitable_for_compaction}: the kind's score is above 0. */
-    public static boolean suitable(CompactionType type, TabletMeta tablet, PolicyContext ctx) {
-        return score(type, tablet, ctx) > 0;
     }
 }

@@ -2,7 +2,7 @@ package io.compactor.scheduler.policy;
 
 import io.compactor.scheduler.CompactionConfig;
 import io.compactor.scheduler.CompactionType;
-import io.compactor.scheduler.DorisStatus;
+import io.compactor.storage.util.StatusCode;
 import io.compactor.storage.rowset.RowsetMeta;
 import io.compactor.storage.tablet.TableProperties;
 import io.compactor.storage.tablet.TabletMeta;
@@ -100,13 +100,13 @@ public abstract class CumulativeCompactionPolicy implements CompactionPolicy {
     public final PickResult pick(TabletMeta tablet, PolicyContext ctx) {
         long cp = effectiveCumulativePoint(tablet, ctx);
         if (cp == TabletMeta.INVALID_CUMULATIVE_POINT) {
-            return refuse(tablet, DorisStatus.CUMULATIVE_NO_SUITABLE_VERSION, "candidate_rowsets is empty",
+            return refuse(tablet, StatusCode.CUMULATIVE_NO_SUITABLE_VERSION, "candidate_rowsets is empty",
                     tablet.rowsets().isEmpty() ? "the tablet has no rowsets"
                             : "the tablet has no base rowset starting at version 0", tablet.cumulativePoint(), false);
         }
         List<RowsetMeta> all = candidates(tablet, cp, ctx);
         if (all.isEmpty()) {
-            return refuse(tablet, DorisStatus.CUMULATIVE_NO_SUITABLE_VERSION, "candidate_rowsets is empty",
+            return refuse(tablet, StatusCode.CUMULATIVE_NO_SUITABLE_VERSION, "candidate_rowsets is empty",
                     "no compactable rowset starts at or after cumulative point " + cp, cp, false);
         }
         ConsecutiveVersions.Run run = ConsecutiveVersions.longestRun(all);
@@ -122,7 +122,7 @@ public abstract class CumulativeCompactionPolicy implements CompactionPolicy {
         }
         if (sel.metDeleteVersion() != null) {
             long next = Math.max(cp, sel.metDeleteVersion().start() + 1);
-            return refuse(tablet, DorisStatus.CUMULATIVE_MEET_DELETE_VERSION, "cumulative compaction meet delete version",
+            return refuse(tablet, StatusCode.CUMULATIVE_MEET_DELETE_VERSION, "cumulative compaction meet delete version",
                     "cumulative point moves past delete version " + sel.metDeleteVersion() + " to " + next
                             + " for base compaction to apply it", next, false);
         }
@@ -135,7 +135,7 @@ public abstract class CumulativeCompactionPolicy implements CompactionPolicy {
         long lastCumu = ctx.lastCumulativeSuccessMs();
         long lastBase = ctx.lastBaseSuccessMs();
         if (lastCumu == 0 && lastBase == 0) {
-            return refuse(tablet, DorisStatus.CUMULATIVE_NO_SUITABLE_VERSION, "_input_rowsets is empty", why, cp, true);
+            return refuse(tablet, StatusCode.CUMULATIVE_NO_SUITABLE_VERSION, "_input_rowsets is empty", why, cp, true);
         }
         long threshold = ctx.config().pickRowsetToCompactIntervalSec() * 1000;
         if (now - lastCumu > threshold && now - lastBase > threshold) {
@@ -149,15 +149,15 @@ public abstract class CumulativeCompactionPolicy implements CompactionPolicy {
                 }
             }
             long next = Math.max(cp, candidates.get(candidates.size() - 1).startVersion() + 1);
-            return refuse(tablet, DorisStatus.CUMULATIVE_NO_SUITABLE_VERSION, "_input_rowsets is empty",
+            return refuse(tablet, StatusCode.CUMULATIVE_NO_SUITABLE_VERSION, "_input_rowsets is empty",
                     why + "; no compaction succeeded for more than pick_rowset_to_compact_interval_sec="
                             + ctx.config().pickRowsetToCompactIntervalSec()
                             + "s and no candidate overlaps: cumulative point advanced to " + next, next, false);
         }
-        return refuse(tablet, DorisStatus.CUMULATIVE_NO_SUITABLE_VERSION, "_input_rowsets is empty", why, cp, false);
+        return refuse(tablet, StatusCode.CUMULATIVE_NO_SUITABLE_VERSION, "_input_rowsets is empty", why, cp, false);
     }
 
-    private Refusal refuse(TabletMeta tablet, DorisStatus status, String message, String detail, long cp,
+    private Refusal refuse(TabletMeta tablet, StatusCode status, String message, String detail, long cp,
                            boolean initTimes) {
         return new Refusal(type(), name(), tablet.tabletId(), status, message, detail,
                 Math.max(cp, tablet.cumulativePoint()), initTimes);

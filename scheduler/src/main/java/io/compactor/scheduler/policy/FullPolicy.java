@@ -1,7 +1,7 @@
 package io.compactor.scheduler.policy;
 
 import io.compactor.scheduler.CompactionType;
-import io.compactor.scheduler.DorisStatus;
+import io.compactor.storage.util.StatusCode;
 import io.compactor.storage.rowset.RowsetMeta;
 import io.compactor.storage.rowset.Version;
 import io.compactor.storage.tablet.TabletMeta;
@@ -49,19 +49,19 @@ public final class FullPolicy implements CompactionPolicy {
             }
         }
         if (inputs.isEmpty()) {
-            return refuse(tablet, DorisStatus.FULL_MISS_VERSION, "There is no input rowset when do full compaction",
+            return refuse(tablet, StatusCode.FULL_MISS_VERSION, "There is no input rowset when do full compaction",
                     tablet.rowsets().isEmpty() ? "the tablet has no rowsets" : "no rowset is visible yet", cp);
         }
         String gap = ConsecutiveVersions.firstGap(inputs);
         if (gap != null) {
-            return refuse(tablet, DorisStatus.FULL_MISS_VERSION, MISS_VERSION + gap,
+            return refuse(tablet, StatusCode.FULL_MISS_VERSION, MISS_VERSION + gap,
                     "the tablet has a version hole; it needs a repair (clone) first", cp);
         }
         RowsetMeta first = inputs.get(0);
         RowsetMeta last = inputs.get(inputs.size() - 1);
         Version max = tablet.rowsets().get(tablet.rowsets().size() - 1).version();
         if (!last.version().equals(max) || first.startVersion() != 0) {
-            return refuse(tablet, DorisStatus.FULL_MISS_VERSION, MISS_VERSION
+            return refuse(tablet, StatusCode.FULL_MISS_VERSION, MISS_VERSION
                     + "full compaction rowsets max version=" + last.startVersion() + "-" + last.endVersion()
                     + ", current rowsets max version=" + max.start() + "-" + max.end()
                     + ", full compaction rowsets min version=" + first.startVersion() + "-" + first.endVersion()
@@ -70,11 +70,11 @@ public final class FullPolicy implements CompactionPolicy {
                             : "versions after " + last.version() + " are not visible yet", cp);
         }
         if (inputs.size() <= 1) {
-            return refuse(tablet, DorisStatus.FULL_NO_SUITABLE_VERSION, "There is no suitable version",
+            return refuse(tablet, StatusCode.FULL_NO_SUITABLE_VERSION, "There is no suitable version",
                     "the tablet has a single rowset " + first.version(), cp);
         }
         if (inputs.size() == 2 && first.endVersion() == 1) {
-            return refuse(tablet, DorisStatus.FULL_NO_SUITABLE_VERSION, "There is no suitable version",
+            return refuse(tablet, StatusCode.FULL_NO_SUITABLE_VERSION, "There is no suitable version",
                     "the tablet is [0-1] plus " + last.version() + " only", cp);
         }
         int level = TimeSeriesCumulativePolicy.outputLevel(inputs, ctx.tableProperties());
@@ -82,7 +82,7 @@ public final class FullPolicy implements CompactionPolicy {
                 + " rowsets " + Rowsets.span(inputs) + ", score " + Rowsets.score(inputs), false, level, cp, null);
     }
 
-    private Refusal refuse(TabletMeta tablet, DorisStatus status, String message, String detail, long cp) {
+    private Refusal refuse(TabletMeta tablet, StatusCode status, String message, String detail, long cp) {
         return new Refusal(type(), NAME, tablet.tabletId(), status, message, detail,
                 Math.max(cp, tablet.cumulativePoint()), false);
     }

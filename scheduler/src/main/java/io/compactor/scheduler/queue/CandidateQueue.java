@@ -25,10 +25,12 @@ public final class CandidateQueue {
      * One waiting request.
      *
      * @param score         the kind's score when requested (higher first)
+     * @param permits       the permits its grant holds: those of the tablet's pick
      * @param manual        an operator's request (before any automatic one)
      * @param requestedAtMs when it was requested, epoch ms (older first)
      */
-    public record Request(long tabletId, CompactionType type, long score, boolean manual, long requestedAtMs) {
+    public record Request(long tabletId, CompactionType type, long score, long permits, boolean manual,
+                          long requestedAtMs) {
         public Request {
             Objects.requireNonNull(type, "type");
         }
@@ -62,8 +64,8 @@ public final class CandidateQueue {
         return true;
     }
 
-    /** Re-ranks a waiting request after its tablet's score changed; false if it is not queued. */
-    public boolean updateScore(long tabletId, CompactionType type, long score) {
+    /** Re-ranks a waiting request after its tablet's candidate changed; false if it is not queued. */
+    public boolean update(long tabletId, CompactionType type, long score, long permits) {
         Key k = new Key(tabletId, type);
         Entry old = index.get(k);
         if (old == null) {
@@ -71,7 +73,7 @@ public final class CandidateQueue {
         }
         ordered.remove(old);
         Request r = old.request();
-        Entry e = new Entry(new Request(r.tabletId(), r.type(), score, r.manual(), r.requestedAtMs()), old.seq());
+        Entry e = new Entry(new Request(r.tabletId(), r.type(), score, permits, r.manual(), r.requestedAtMs()), old.seq());
         index.put(k, e);
         ordered.add(e);
         return true;

@@ -156,12 +156,12 @@ class LimitsTest {
         assertTrue(VersionLimits.shouldForceCumulative(1901, 2000));
         assertFalse(VersionLimits.exceeds(2000, 2000));
         assertTrue(VersionLimits.exceeds(2001, 2000));
-        assertTrue(VersionLimits.shouldTriggerAfterPublish(1321, 2000, 40));
-        assertFalse(VersionLimits.shouldTriggerAfterPublish(1321, 2000, 41));
-        assertFalse(VersionLimits.shouldTriggerAfterPublish(1320, 2000, 40));
-        assertEquals("failed to init rowset builder. version count: 2001, exceed limit: 2000, tablet: 7. Please "
+        assertTrue(VersionLimits.checkLoad(7, 2000, TableProperties.DEFAULTS, c).isEmpty());
+        var refused = VersionLimits.checkLoad(7, 2001, TableProperties.DEFAULTS, c).orElseThrow();
+        assertEquals(io.compactor.storage.util.StatusCode.TOO_MANY_VERSION, refused.code());
+        assertEquals("[E-235]failed to init rowset builder. version count: 2001, exceed limit: 2000, tablet: 7. Please "
                 + "reduce the frequency of loading data or adjust the max_tablet_version_num or "
-                + "time_series_max_tablet_version_num in be.conf to a larger value.",
-                VersionLimits.tooManyVersionMessage(2001, 2000, 7));
+                + "time_series_max_tablet_version_num in be.conf to a larger value.", refused.toString());
+        assertTrue(VersionLimits.checkLoad(7, 2001, ts, c).isEmpty(), "time_series tables allow 20000");
     }
 }

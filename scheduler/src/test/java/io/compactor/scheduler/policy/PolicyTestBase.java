@@ -56,7 +56,7 @@ public abstract class PolicyTestBase {
 
     protected Refusal expectRefusal(CompactionPolicy policy, TabletMeta tablet, PolicyContext ctx, String code) {
         Refusal r = assertInstanceOf(Refusal.class, run(policy, tablet, ctx));
-        assertEquals(code, r.code(), r::reason);
+        assertEquals(code, r.status().text(), r::reason);
         return r;
     }
 
@@ -79,7 +79,7 @@ public abstract class PolicyTestBase {
             assertTrue(p.permits() == p.score() || p.permits() == 1);
         } else if (r instanceof Refusal f) {
             assertFalse(f.message().isBlank());
-            assertTrue(f.statusString().startsWith("[" + f.code() + "]"));
+            assertTrue(f.statusString().startsWith("[" + f.status().text() + "]"));
         }
     }
 

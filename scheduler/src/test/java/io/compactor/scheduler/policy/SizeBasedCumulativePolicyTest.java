@@ -68,13 +68,13 @@ class SizeBasedCumulativePolicyTest extends PolicyTestBase {
 
     @Test
     void tabletScoreWithSmallBase() {
-        assertEquals(15, CompactionScores.tabletScore(fresh(SMALL_BASE)));
+        assertEquals(15, fresh(SMALL_BASE).compactionScore());
         assertEquals(15, P.cumulativeScore(fresh(SMALL_BASE), ctx()));
     }
 
     @Test
     void tabletScoreWithBigBase() {
-        assertEquals(9, CompactionScores.tabletScore(fresh(BIG_BASE)));
+        assertEquals(9, fresh(BIG_BASE).compactionScore());
         assertEquals(7, P.cumulativeScore(fresh(BIG_BASE), ctx()));
     }
 
@@ -97,11 +97,11 @@ class SizeBasedCumulativePolicyTest extends PolicyTestBase {
 
     @Test
     void rowsetScoreCountsSegmentsOnlyWhenOverlapping() {
-        assertEquals(3, CompactionScores.rowsetScore(rowset("5-5:1MB:3seg:ovl")));
-        assertEquals(3, CompactionScores.rowsetScore(rowset("5-5:1MB:3seg:unk")));
-        assertEquals(1, CompactionScores.rowsetScore(rowset("5-5:1MB:3seg:nonovl")));
-        assertEquals(1, CompactionScores.rowsetScore(rowset("5-9:1MB:3seg:ovl")));
-        assertEquals(1, CompactionScores.rowsetScore(rowset("5-5:0B")));
+        assertEquals(3, rowset("5-5:1MB:3seg:ovl").compactionScore());
+        assertEquals(3, rowset("5-5:1MB:3seg:unk").compactionScore());
+        assertEquals(1, rowset("5-5:1MB:3seg:nonovl").compactionScore());
+        assertEquals(1, rowset("5-9:1MB:3seg:ovl").compactionScore());
+        assertEquals(1, rowset("5-5:0B").compactionScore());
     }
 
     // ---- cumulative point

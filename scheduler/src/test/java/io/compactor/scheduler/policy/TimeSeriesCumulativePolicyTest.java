@@ -229,7 +229,7 @@ class TimeSeriesCumulativePolicyTest extends PolicyTestBase {
                 ctx(TS)).name());
         assertEquals("size_based", CompactionPolicy.of(io.compactor.scheduler.CompactionType.CUMULATIVE,
                 ctx()).name());
-        assertFalse(CompactionScores.suitable(io.compactor.scheduler.CompactionType.BASE,
+        assertEquals(0, CompactionScores.score(io.compactor.scheduler.CompactionType.BASE,
                 tablet(4, "0-1:1GB", "2-3:1GB", "4-4:1MB"), ctx(TS)), "time_series base needs deletes");
     }
 }

@@ -92,7 +92,7 @@ class QueueTest {
     }
 
     private static Request req(long tablet, CompactionType type, long score, boolean manual, long at) {
-        return new Request(tablet, type, score, manual, at);
+        return new Request(tablet, type, score, score, manual, at);
     }
 
     @Test
@@ -136,9 +136,9 @@ class QueueTest {
         CandidateQueue q = new CandidateQueue();
         q.offer(req(1, CUMU, 10, false, 100));
         q.offer(req(2, CUMU, 20, false, 100));
-        assertTrue(q.updateScore(1, CUMU, 30));
+        assertTrue(q.update(1, CUMU, 30, 30));
         assertEquals(1, q.peek().orElseThrow().tabletId());
         assertEquals(30, q.peek().orElseThrow().score());
-        assertFalse(q.updateScore(5, CUMU, 1));
+        assertFalse(q.update(5, CUMU, 1, 1));
     }
 }

@@ -10,10 +10,9 @@ import io.compactor.storage.merge.RowsetMerger;
 import io.compactor.storage.merge.SourceFactory;
 import io.compactor.storage.merge.VerticalMerger;
 import io.compactor.storage.rowset.PendingRowset;
-import io.compactor.storage.rowset.RowsetId;
+import io.compactor.storage.RowsetId;
 import io.compactor.storage.rowset.RowsetMeta;
 import io.compactor.storage.rowset.SortedRowsetWriter;
-import io.compactor.storage.rowset.VerticalRowsetWriter;
 import io.compactor.storage.schema.RowBatch;
 import io.compactor.storage.schema.Schema;
 import io.compactor.storage.tablet.RowsetSources;
@@ -25,7 +24,7 @@ import java.util.List;
  * the data half of every compaction (cumulative, base, full). Merge-on-read: UNIQUE_KEYS keeps the
  * newest row of each key and counts the others as merged, whatever the delete bitmaps say, so a
  * full compaction repairs wrong bitmaps. The row counts are checked (input = output + merged,
- * consistency rule 6); a mismatch fails the compaction and deletes its output. Files only: the
+ * consistency rule 6 of docs/DESIGN.md); a mismatch fails the compaction and deletes its output. Files only: the
  * caller commits the meta. Inputs already in key order are linked, not merged
  * ({@link OrderedDataCompaction}). Synchronous; run it on a compaction thread.
  */

@@ -18,7 +18,7 @@ import java.util.stream.Stream;
 
 /**
  * Compares the segment files of a stopped node's single data dir with what its meta store
- * references (visible and stale rowsets): consistency rule 1 seen from the disk. Used by the crash
+ * references (visible and stale rowsets): consistency rule 1 of docs/DESIGN.md seen from the disk. Used by the crash
  * tests and the torture program after a kill -9 and restart.
  *
  * @param referenced {@code tabletId/file} of every segment the meta references
@@ -34,7 +34,7 @@ public record FileAudit(Set<String> referenced, Set<String> onDisk, List<Path> t
             for (TabletMeta t : meta.loadTablets()) {
                 List<RowsetMeta> rowsets = new ArrayList<>(t.rowsets());
                 t.staleRowsets().stream().map(StaleRowset::rowset).forEach(rowsets::add);
-                for (String name : DataDir.segmentFileNames(rowsets)) {
+                for (String name : RowsetMeta.segmentFileNames(rowsets)) {
                     referenced.add(t.tabletId() + "/" + name);
                 }
             }

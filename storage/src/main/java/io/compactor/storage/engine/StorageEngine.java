@@ -8,7 +8,7 @@ import io.compactor.storage.meta.MetaBatch;
 import io.compactor.storage.meta.MetaStore;
 import io.compactor.storage.meta.RocksDbMetaStore;
 import io.compactor.storage.mow.PrimaryKeyIndexCache;
-import io.compactor.storage.rowset.RowsetId;
+import io.compactor.storage.RowsetId;
 import io.compactor.storage.rowset.RowsetMeta;
 import io.compactor.storage.tablet.StaleRowset;
 import io.compactor.storage.tablet.TableMeta;

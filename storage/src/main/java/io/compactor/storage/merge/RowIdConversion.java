@@ -12,7 +12,7 @@ import org.roaringbitmap.RoaringBitmap;
  * The map from every input row of a compaction, {@code (rowset index, segment id, row id)}, to
  * the output row it became, {@code (output segment id, row id)}, or to nothing when the row was
  * merged away. Merge-on-write compaction uses it to move delete-bitmap marks that loads place on
- * the inputs while the compaction runs onto the output (consistency rule 4).
+ * the inputs while the compaction runs onto the output (consistency rule 4 of docs/DESIGN.md).
  *
  * <p>Memory: one {@code int} per input row, holding the row's ordinal in the merge output (-1 when
  * merged away), allocated up front per input segment. The output is cut into segments later by

@@ -17,7 +17,7 @@ import java.util.Objects;
  * </ul>
  * Recency is {@link SourceOrigin#compareRecency}, then position inside a source.
  *
- * <p>Afterwards the row counts are checked (consistency rule 6): input rows must equal rows the
+ * <p>Afterwards the row counts are checked (consistency rule 6 of docs/DESIGN.md): input rows must equal rows the
  * sink wrote plus merged rows, and the rows read must equal the expected input when the options
  * give one; otherwise {@link MergeCorruptionException} with Doris's CHECK_LINES_ERROR wording.
  *
@@ -41,7 +41,7 @@ public final class RowsetMerger {
     }
 
     /**
-     * Consistency rule 6: the expected (or read) input equals written output plus merged rows.
+     * Consistency rule 6 (docs/DESIGN.md): the expected (or read) input equals written output plus merged rows.
      * Returns the final stats with the sink's count as output.
      */
     static MergeStats checkRowCounts(MergeOptions options, MergeStats raw, long written, long peakMemory,

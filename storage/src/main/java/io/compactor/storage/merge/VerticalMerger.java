@@ -31,7 +31,7 @@ import java.util.Objects;
  *       together, a chunk of row sources at a time, each step filling one output batch.</li>
  * </ul>
  * The output is row for row what {@link RowsetMerger} produces for the same input. The row
- * counts are checked as there (consistency rule 6).
+ * counts are checked as there (consistency rule 6 of docs/DESIGN.md).
  *
  * <p>The merger opens the sources from the factories and closes them.
  */

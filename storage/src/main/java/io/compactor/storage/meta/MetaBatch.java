@@ -1,6 +1,8 @@
 package io.compactor.storage.meta;
 
-import io.compactor.storage.rowset.RowsetId;
+import io.compactor.storage.RowsetId;
+import io.compactor.storage.mow.DeleteBitmap;
+import io.compactor.storage.mow.DeleteBitmapKey;
 import io.compactor.storage.rowset.RowsetMeta;
 import io.compactor.storage.tablet.TableMeta;
 import java.util.ArrayList;
@@ -101,6 +103,15 @@ public final class MetaBatch {
 
     public MetaBatch deleteTablet(long tabletId) {
         return add(new DeleteTablet(tabletId));
+    }
+
+    /** A put of every entry of a delete bitmap (a load's marks, a compaction's converted marks). */
+    public MetaBatch putDeleteBitmap(long tabletId, DeleteBitmap bitmap) {
+        for (var e : bitmap.entries().entrySet()) {
+            DeleteBitmapKey k = e.getKey();
+            putDeleteBitmap(tabletId, k.rowsetId(), k.segmentId(), k.version(), DeleteBitmap.serialize(e.getValue()));
+        }
+        return this;
     }
 
     public MetaBatch putDeleteBitmap(long tabletId, RowsetId rowsetId, int segmentId, long version, byte[] bitmap) {

@@ -14,7 +14,7 @@ import io.compactor.storage.meta.MetaBatch.PutTable;
 import io.compactor.storage.meta.MetaBatch.PutTablet;
 import io.compactor.storage.meta.MetaCodec.RowsetEntry;
 import io.compactor.storage.meta.MetaCodec.RowsetState;
-import io.compactor.storage.rowset.RowsetId;
+import io.compactor.storage.RowsetId;
 import io.compactor.storage.rowset.RowsetMeta;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;

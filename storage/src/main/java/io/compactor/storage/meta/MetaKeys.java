@@ -1,6 +1,7 @@
 package io.compactor.storage.meta;
 
-import io.compactor.storage.rowset.RowsetId;
+import io.compactor.storage.mow.DeleteBitmapKey;
+import io.compactor.storage.RowsetId;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 

@@ -1,5 +1,6 @@
 package io.compactor.storage.meta;
 
+import io.compactor.storage.mow.DeleteBitmapKey;
 import io.compactor.storage.tablet.TableMeta;
 import io.compactor.storage.tablet.TabletMeta;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.compactor.storage.meta;
 
+import io.compactor.storage.mow.DeleteBitmapKey;
 import io.compactor.storage.meta.MetaCodec.RowsetEntry;
 import io.compactor.storage.meta.MetaCodec.RowsetState;
 import io.compactor.storage.rowset.RowsetMeta;

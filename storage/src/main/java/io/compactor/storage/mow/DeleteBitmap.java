@@ -1,9 +1,7 @@
 package io.compactor.storage.mow;
 
-import io.compactor.storage.meta.DeleteBitmapKey;
-import io.compactor.storage.meta.MetaBatch;
+import io.compactor.storage.RowsetId;
 import io.compactor.storage.merge.RowIdConversion;
-import io.compactor.storage.rowset.RowsetId;
 import io.compactor.storage.rowset.RowsetMeta;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
@@ -182,14 +180,6 @@ public final class DeleteBitmap {
             n += b.serializedSizeInBytes();
         }
         return n;
-    }
-
-    /** Adds a put of every entry to a meta batch. */
-    public void writeTo(MetaBatch batch, long tabletId) {
-        for (var e : entries.entrySet()) {
-            DeleteBitmapKey k = e.getKey();
-            batch.putDeleteBitmap(tabletId, k.rowsetId(), k.segmentId(), k.version(), serialize(e.getValue()));
-        }
     }
 
     public static byte[] serialize(RoaringBitmap b) {

@@ -1,9 +1,9 @@
 package io.compactor.storage.mow;
 
 import io.compactor.storage.DataDir;
-import io.compactor.storage.rowset.RowsetId;
+import io.compactor.storage.RowsetId;
 import io.compactor.storage.rowset.RowsetMeta;
-import io.compactor.storage.rowset.SegmentMeta;
+import io.compactor.storage.segment.SegmentMeta;
 import io.compactor.storage.schema.KeyCodec;
 import io.compactor.storage.schema.RowBatch;
 import io.compactor.storage.schema.Schema;

@@ -88,7 +88,7 @@ public final class MowChecker {
     private static boolean sameBitmaps(Map<SegmentKey, RoaringBitmap> expected, Map<SegmentKey, RoaringBitmap> stored,
                                        List<RowsetMeta> rowsets) {
         Set<SegmentKey> keys = new HashSet<>(expected.keySet());
-        Set<io.compactor.storage.rowset.RowsetId> ids = new HashSet<>();
+        Set<io.compactor.storage.RowsetId> ids = new HashSet<>();
         for (RowsetMeta r : rowsets) {
             ids.add(r.rowsetId());
         }

@@ -1,9 +1,9 @@
 package io.compactor.storage.peer;
 
 import io.compactor.storage.DataDir;
-import io.compactor.storage.rowset.RowsetId;
+import io.compactor.storage.RowsetId;
 import io.compactor.storage.rowset.RowsetMeta;
-import io.compactor.storage.rowset.SegmentMeta;
+import io.compactor.storage.segment.SegmentMeta;
 import io.compactor.storage.schema.Schema;
 import io.compactor.storage.segment.SegmentReader;
 import io.compactor.storage.segment.SegmentWriter;
@@ -32,7 +32,7 @@ import java.util.function.Supplier;
  * peer's rowsets ({@code GET /api/_tablet/_rowsets}) and downloads segment files
  * ({@code GET /api/_tablet/_download}) under new local rowset ids.
  *
- * <p>Files first, meta second (consistency rule 1): every file is downloaded to a temp name in
+ * <p>Files first, meta second (consistency rule 1 of docs/DESIGN.md): every file is downloaded to a temp name in
  * the tablet's directory, verified (size, footer checksum, row count, key bounds and every page's
  * CRC32C, read back with the segment reader), fsynced and only then renamed to its final name.
  * The caller commits the returned metas; until then the files are orphans that the start-up sweep

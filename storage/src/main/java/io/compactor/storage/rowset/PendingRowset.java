@@ -1,5 +1,7 @@
 package io.compactor.storage.rowset;
 
+import io.compactor.storage.RowsetId;
+import io.compactor.storage.segment.SegmentMeta;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;

@@ -1,5 +1,8 @@
 package io.compactor.storage.rowset;
 
+import io.compactor.storage.DataDir;
+import io.compactor.storage.RowsetId;
+import io.compactor.storage.segment.SegmentMeta;
 import java.util.List;
 import java.util.Objects;
 
@@ -74,5 +77,16 @@ public record RowsetMeta(RowsetId rowsetId, long tabletId, Version version, List
     @Override
     public String toString() {
         return version + " " + numSegments() + " " + rowsetId + " rows=" + numRows();
+    }
+
+    /** File names of the segments of these rowsets ({@link DataDir#segmentFileName}), for the orphan sweep. */
+    public static java.util.Set<String> segmentFileNames(Iterable<RowsetMeta> rowsets) {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (RowsetMeta rs : rowsets) {
+            for (int s = 0; s < rs.numSegments(); s++) {
+                names.add(DataDir.segmentFileName(rs.rowsetId(), s));
+            }
+        }
+        return names;
     }
 }

@@ -1,5 +1,6 @@
 package io.compactor.storage.rowset;
 
+import io.compactor.storage.segment.SegmentMeta;
 import java.nio.file.Path;
 
 /**

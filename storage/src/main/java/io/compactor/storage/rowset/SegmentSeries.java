@@ -1,5 +1,7 @@
 package io.compactor.storage.rowset;
 
+import io.compactor.storage.RowsetId;
+import io.compactor.storage.segment.SegmentMeta;
 import io.compactor.storage.DataDir;
 import io.compactor.storage.schema.Schema;
 import io.compactor.storage.segment.SegmentWriter;

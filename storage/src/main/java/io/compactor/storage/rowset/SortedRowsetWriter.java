@@ -1,5 +1,6 @@
 package io.compactor.storage.rowset;
 
+import io.compactor.storage.RowsetId;
 import io.compactor.storage.DataDir;
 import io.compactor.storage.schema.KeyCodec;
 import io.compactor.storage.schema.RowBatch;

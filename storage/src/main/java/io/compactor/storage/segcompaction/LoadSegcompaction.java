@@ -1,10 +1,11 @@
 package io.compactor.storage.segcompaction;
 
+import io.compactor.storage.util.StatusCode;
 import io.compactor.storage.DataDir;
 import io.compactor.storage.merge.MergeStats;
 import io.compactor.storage.rowset.PendingRowset;
-import io.compactor.storage.rowset.RowsetId;
-import io.compactor.storage.rowset.SegmentMeta;
+import io.compactor.storage.RowsetId;
+import io.compactor.storage.segment.SegmentMeta;
 import io.compactor.storage.rowset.SegmentsOverlap;
 import io.compactor.storage.schema.Schema;
 import io.compactor.storage.util.DebugPoints;
@@ -135,13 +136,13 @@ public final class LoadSegcompaction {
     public void checkAfterFlush(int numSegment, long rowsAdded) {
         Status f = failure;
         if (f != null) {
-            throw new StatusException(new Status(Status.SEGCOMPACTION_FAILED, f.msg()));
+            throw new StatusException(new Status(StatusCode.SEGCOMPACTION_FAILED, f.msg()));
         }
         int point = publishedPoint;
         int done = publishedCompacted;
         long atLeast = settings.enabled() ? done + (numSegment > point ? 1 : 0) : numSegment;
         if (atLeast > settings.maxSegments()) {
-            throw new StatusException(Status.TOO_MANY_SEGMENTS, tooManySegments(numSegment, point, done, rowsAdded));
+            throw new StatusException(StatusCode.TOO_MANY_SEGMENTS, tooManySegments(numSegment, point, done, rowsAdded));
         }
     }
 
@@ -217,7 +218,7 @@ public final class LoadSegcompaction {
             log.warn("{}: segcompaction of segments {}-{} failed, retrying at the next trigger: {}", describe(),
                     task.from, task.to - 1, r.getMessage());
         } else {
-            failure = new Status(Status.SEGCOMPACTION_FAILED, "segcompaction failed: tablet_id:" + tabletId
+            failure = new Status(StatusCode.SEGCOMPACTION_FAILED, "segcompaction failed: tablet_id:" + tabletId
                     + ", rowset_id:" + rowsetId + ", segments " + task.from + "-" + (task.to - 1) + ": "
                     + StatusException.statusOf(cause));
             log.error("{}", failure.msg(), cause);
@@ -248,7 +249,7 @@ public final class LoadSegcompaction {
         int numSegment = flushed.size();
         long total = (long) compacted.size() + numSegment - compactedPoint;
         if (total > settings.maxSegments()) {
-            throw new StatusException(Status.TOO_MANY_SEGMENTS, tooManySegments(numSegment, compactedPoint,
+            throw new StatusException(StatusCode.TOO_MANY_SEGMENTS, tooManySegments(numSegment, compactedPoint,
                     compacted.size(), raw.numRows()));
         }
         if (compactedPoint == 0) {

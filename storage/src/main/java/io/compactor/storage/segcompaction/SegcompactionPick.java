@@ -1,6 +1,6 @@
 package io.compactor.storage.segcompaction;
 
-import io.compactor.storage.rowset.SegmentMeta;
+import io.compactor.storage.segment.SegmentMeta;
 import java.util.List;
 
 /**

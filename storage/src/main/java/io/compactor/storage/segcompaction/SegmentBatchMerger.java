@@ -1,5 +1,6 @@
 package io.compactor.storage.segcompaction;
 
+import io.compactor.storage.util.StatusCode;
 import io.compactor.storage.merge.MergeOptions;
 import io.compactor.storage.merge.MergeSink;
 import io.compactor.storage.merge.MergeStats;
@@ -7,7 +8,7 @@ import io.compactor.storage.merge.RowsetMerger;
 import io.compactor.storage.merge.SourceFactory;
 import io.compactor.storage.merge.SourceOrigin;
 import io.compactor.storage.merge.VerticalMerger;
-import io.compactor.storage.rowset.SegmentMeta;
+import io.compactor.storage.segment.SegmentMeta;
 import io.compactor.storage.schema.RowBatch;
 import io.compactor.storage.schema.Schema;
 import io.compactor.storage.segment.SegmentReader;
@@ -38,12 +39,9 @@ final class SegmentBatchMerger {
     /** Debug point that fails opening a segment compaction's output (retried at the next trigger). */
     static final String INIT_WRITER_FAIL_POINT = "segcompaction.init_writer.fail";
 
-    static final String SEGCOMPACTION_INIT_READER = "E-3117";
-    static final String SEGCOMPACTION_INIT_WRITER = "E-3118";
-
     /** A failure that leaves the inputs untouched: logged, and the batch is retried at the next trigger. */
     static final class Retryable extends StatusException {
-        Retryable(String code, String msg, Throwable cause) {
+        Retryable(StatusCode code, String msg, Throwable cause) {
             super(new Status(code, msg), cause);
         }
     }
@@ -108,7 +106,7 @@ final class SegmentBatchMerger {
             checkCorrectness(metas, stats, writer.rowCount(), firstSegment);
             SegmentMeta meta = writer.finish();
             if (meta.rows() != stats.outputRows()) {
-                throw new StatusException(Status.CHECK_LINES_ERROR, "segcompaction of tablet " + tabletId
+                throw new StatusException(StatusCode.CHECK_LINES_ERROR, "segcompaction of tablet " + tabletId
                         + ": output segment " + output.getFileName() + " holds " + meta.rows()
                         + " rows, the merge wrote " + stats.outputRows());
             }
@@ -125,7 +123,7 @@ final class SegmentBatchMerger {
             try (SegmentReader r = SegmentReader.open(p, schema)) {
                 r.rowCount();
             } catch (IOException | RuntimeException e) {
-                throw new Retryable(SEGCOMPACTION_INIT_READER, "segcompaction of tablet " + tabletId
+                throw new Retryable(StatusCode.SEGCOMPACTION_INIT_READER, "segcompaction of tablet " + tabletId
                         + " cannot open segment " + p.getFileName() + ": " + e.getMessage(), e);
             }
         }
@@ -138,7 +136,7 @@ final class SegmentBatchMerger {
             }
             return SegmentWriter.create(output, schema);
         } catch (IOException | RuntimeException e) {
-            throw new Retryable(SEGCOMPACTION_INIT_WRITER, "segcompaction of tablet " + tabletId
+            throw new Retryable(StatusCode.SEGCOMPACTION_INIT_WRITER, "segcompaction of tablet " + tabletId
                     + " cannot create " + output.getFileName() + ": " + e.getMessage(), e);
         }
     }
@@ -158,7 +156,7 @@ final class SegmentBatchMerger {
             debugPoints.failIfHit(FAIL_POINT, what);
         }
         if (sumSource != stats.inputRows() || written + stats.mergedRows() != stats.inputRows()) {
-            throw new StatusException(Status.CHECK_LINES_ERROR, what + ": row count mismatch: sum_src_row="
+            throw new StatusException(StatusCode.CHECK_LINES_ERROR, what + ": row count mismatch: sum_src_row="
                     + sumSource + ", raw_rows_read=" + stats.inputRows() + ", output_rows=" + written
                     + ", merged_rows=" + stats.mergedRows());
         }

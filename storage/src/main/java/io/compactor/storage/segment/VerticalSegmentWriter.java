@@ -1,6 +1,5 @@
 package io.compactor.storage.segment;
 
-import io.compactor.storage.rowset.SegmentMeta;
 import io.compactor.storage.schema.ColumnType;
 import io.compactor.storage.schema.KeyCodec;
 import io.compactor.storage.schema.RowBatch;

@@ -3,7 +3,7 @@ package io.compactor.storage.tablet;
 import io.compactor.storage.merge.SortedRunSource;
 import io.compactor.storage.merge.SourceOrigin;
 import io.compactor.storage.mow.SegmentKey;
-import io.compactor.storage.rowset.RowsetId;
+import io.compactor.storage.RowsetId;
 import io.compactor.storage.schema.RowBatch;
 import java.io.IOException;
 import java.util.Map;

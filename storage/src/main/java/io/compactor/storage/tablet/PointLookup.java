@@ -4,7 +4,7 @@ import io.compactor.storage.mow.PrimaryKeyIndex;
 import io.compactor.storage.mow.PrimaryKeyIndexCache;
 import io.compactor.storage.mow.SegmentKey;
 import io.compactor.storage.rowset.RowsetMeta;
-import io.compactor.storage.rowset.SegmentMeta;
+import io.compactor.storage.segment.SegmentMeta;
 import io.compactor.storage.schema.KeyCodec;
 import io.compactor.storage.schema.RowBatch;
 import io.compactor.storage.schema.Schema;

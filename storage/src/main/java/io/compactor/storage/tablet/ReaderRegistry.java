@@ -1,6 +1,6 @@
 package io.compactor.storage.tablet;
 
-import io.compactor.storage.rowset.RowsetId;
+import io.compactor.storage.RowsetId;
 import io.compactor.storage.rowset.RowsetMeta;
 import java.util.HashMap;
 import java.util.List;
@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * Counts the readers holding each rowset of a tablet, so files of replaced (stale) rowsets are
- * deleted only when no reader holds them (consistency rule 5). Snapshots are acquired by the
+ * deleted only when no reader holds them (consistency rule 5 of docs/DESIGN.md). Snapshots are acquired by the
  * tablet's owner (so acquisition is ordered with meta changes) and released from any thread.
  */
 public final class ReaderRegistry {

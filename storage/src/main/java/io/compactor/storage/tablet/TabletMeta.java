@@ -1,6 +1,6 @@
 package io.compactor.storage.tablet;
 
-import io.compactor.storage.rowset.RowsetId;
+import io.compactor.storage.RowsetId;
 import io.compactor.storage.rowset.RowsetMeta;
 import io.compactor.storage.rowset.Version;
 import java.util.ArrayList;

@@ -7,7 +7,7 @@ import io.compactor.storage.merge.SortedRunSource;
 import io.compactor.storage.merge.SourceFactory;
 import io.compactor.storage.mow.PrimaryKeyIndexCache;
 import io.compactor.storage.mow.SegmentKey;
-import io.compactor.storage.rowset.RowsetId;
+import io.compactor.storage.RowsetId;
 import io.compactor.storage.rowset.RowsetMeta;
 import io.compactor.storage.schema.KeysType;
 import io.compactor.storage.schema.RowBatch;

@@ -96,7 +96,7 @@ public final class DebugPoints {
     /** Throws a {@link StatusException} naming the point if it fires. */
     public void failIfHit(String name, String what) {
         if (hit(name)) {
-            throw new StatusException(Status.INTERNAL_ERROR, "debug point " + name + ": injected failure in " + what);
+            throw new StatusException(StatusCode.INTERNAL_ERROR, "debug point " + name + ": injected failure in " + what);
         }
     }
 
@@ -113,7 +113,7 @@ public final class DebugPoints {
     /** {@link #failIfHit(String, String)} for a step of one tablet (see {@link #take(String, java.util.function.LongPredicate)}). */
     public void failIfHit(String name, long tabletId, String what) {
         if (take(name, id -> id == tabletId) != null) {
-            throw new StatusException(Status.INTERNAL_ERROR, "debug point " + name + ": injected failure in " + what);
+            throw new StatusException(StatusCode.INTERNAL_ERROR, "debug point " + name + ": injected failure in " + what);
         }
     }
 

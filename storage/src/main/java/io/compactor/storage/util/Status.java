@@ -1,38 +1,68 @@
 package io.compactor.storage.util;
 
 /**
- * A Doris-style status: a code ({@code "OK"}, {@code "INTERNAL_ERROR"}, {@code "NOT_FOUND"},
- * {@code "E-235"} ...) and a message. {@link #toString()} is Doris's {@code Status::to_string()}:
- * {@code [OK]} or {@code [E-2000]msg}.
+ * A Doris-style status: a {@link StatusCode} and a message. {@link #toString()} is Doris's
+ * {@code Status::to_string()}: {@code [OK]} or {@code [E-2000]msg}. The factories hold the
+ * messages that several places answer with, in Doris's words.
  */
-public record Status(String code, String msg) {
-    public static final Status OK = new Status("OK", "");
+public record Status(StatusCode code, String msg) {
+    public static final Status OK = new Status(StatusCode.OK, "");
 
-    public static final String INTERNAL_ERROR = "INTERNAL_ERROR";
-    public static final String NOT_FOUND = "NOT_FOUND";
-    public static final String NOT_IMPLEMENTED_ERROR = "NOT_IMPLEMENTED_ERROR";
-    public static final String ALREADY_EXIST = "ALREADY_EXIST";
-    /** Doris's CANCELLED: e.g. single-replica compaction found no matching versions on the peer. */
-    public static final String CANCELLED = "CANCELLED";
-    public static final String TRY_LOCK_FAILED = "E-216";
-    public static final String TOO_MANY_VERSION = "E-235";
-    public static final String TOO_MANY_SEGMENTS = "E-238";
-    public static final String CHECK_LINES_ERROR = "E-224";
-    public static final String BE_NO_SUITABLE_VERSION = "E-808";
-    public static final String CUMULATIVE_NO_SUITABLE_VERSION = "E-2000";
-    public static final String FULL_NO_SUITABLE_VERSION = "E-2008";
-    public static final String FULL_MISS_VERSION = "E-2009";
-    public static final String SEGCOMPACTION_FAILED = "E-3119";
-    public static final String DELETE_VERSION_ERROR = "DELETE_VERSION_ERROR";
-    public static final String CORRUPTION = "CORRUPTION";
-    public static final String BUSY = "SERVICE_UNAVAILABLE";
-
-    public boolean ok() {
-        return "OK".equals(code);
+    public Status {
+        if (code == null) {
+            throw new IllegalArgumentException("a status needs a code");
+        }
+        msg = msg == null ? "" : msg;
     }
 
-    public static Status of(String code, String msg) {
+    public boolean ok() {
+        return code == StatusCode.OK;
+    }
+
+    /** Whether this status has {@code c} as its code. */
+    public boolean is(StatusCode c) {
+        return code == c;
+    }
+
+    public static Status of(StatusCode code, String msg) {
         return new Status(code, msg);
+    }
+
+    public static Status internal(String msg) {
+        return new Status(StatusCode.INTERNAL_ERROR, msg);
+    }
+
+    public static Status invalidArgument(String msg) {
+        return new Status(StatusCode.INVALID_ARGUMENT, msg);
+    }
+
+    /** A bounded queue or pool is full. */
+    public static Status busy(String msg) {
+        return new Status(StatusCode.SERVICE_UNAVAILABLE, msg);
+    }
+
+    /** Doris's NOT_FOUND answer for an unknown tablet. */
+    public static Status tabletNotFound(long tabletId) {
+        return new Status(StatusCode.NOT_FOUND, "Tablet not found. tablet_id=" + tabletId);
+    }
+
+    /** Doris's E-235 refusal of a load into a tablet with too many versions. */
+    public static Status tooManyVersions(long tabletId, int versionCount, long limit) {
+        return new Status(StatusCode.TOO_MANY_VERSION, "failed to init rowset builder. version count: " + versionCount
+                + ", exceed limit: " + limit + ", tablet: " + tabletId + ". Please reduce the frequency of loading"
+                + " data or adjust the max_tablet_version_num or time_series_max_tablet_version_num in be.conf to a"
+                + " larger value.");
+    }
+
+    /** Doris's ALREADY_EXIST answer when a (tablet, kind) is already queued or running. */
+    public static Status compactionAlreadySubmitted(long tabletId, String compactionType) {
+        return new Status(StatusCode.ALREADY_EXIST, "compaction task has already been submitted, tablet_id="
+                + tabletId + ", compaction_type=" + compactionType);
+    }
+
+    /** Doris's answer to a label used before. */
+    public static Status labelAlreadyUsed(String label) {
+        return new Status(StatusCode.LABEL_ALREADY_EXISTS, "Label [" + label + "] has already been used.");
     }
 
     public StatusException asException() {
@@ -41,6 +71,6 @@ public record Status(String code, String msg) {
 
     @Override
     public String toString() {
-        return ok() ? "[OK]" : "[" + code + "]" + msg;
+        return ok() ? "[OK]" : "[" + code.text() + "]" + msg;
     }
 }

@@ -5,16 +5,16 @@ public class StatusException extends RuntimeException {
     private final Status status;
 
     public StatusException(Status status) {
-        super(status.code() + ": " + status.msg());
+        super(status.code().text() + ": " + status.msg());
         this.status = status;
     }
 
-    public StatusException(String code, String msg) {
+    public StatusException(StatusCode code, String msg) {
         this(new Status(code, msg));
     }
 
     public StatusException(Status status, Throwable cause) {
-        super(status.code() + ": " + status.msg(), cause);
+        super(status.code().text() + ": " + status.msg(), cause);
         this.status = status;
     }
 
@@ -40,6 +40,6 @@ public class StatusException extends RuntimeException {
             root = root.getCause();
         }
         String msg = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-        return new Status(Status.INTERNAL_ERROR, msg);
+        return Status.internal(msg);
     }
 }

@@ -9,7 +9,7 @@ import io.compactor.storage.meta.MetaCodec.RowsetEntry;
 import io.compactor.storage.meta.MetaCodec.RowsetState;
 import io.compactor.storage.rowset.RowsetMeta;
 import io.compactor.storage.tablet.TableMeta;
-import io.compactor.storage.rowset.RowsetId;
+import io.compactor.storage.RowsetId;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;

@@ -1,13 +1,14 @@
 package io.compactor.storage.meta;
 
+import io.compactor.storage.mow.DeleteBitmapKey;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.compactor.storage.rowset.RowsetId;
+import io.compactor.storage.RowsetId;
 import io.compactor.storage.rowset.RowsetMeta;
-import io.compactor.storage.rowset.SegmentMeta;
+import io.compactor.storage.segment.SegmentMeta;
 import io.compactor.storage.rowset.SegmentsOverlap;
 import io.compactor.storage.rowset.Version;
 import io.compactor.storage.schema.Column;

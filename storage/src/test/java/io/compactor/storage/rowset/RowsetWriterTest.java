@@ -1,5 +1,6 @@
 package io.compactor.storage.rowset;
 
+import io.compactor.storage.RowsetId;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,5 +1,6 @@
 package io.compactor.storage.segcompaction;
 
+import io.compactor.storage.util.StatusCode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.compactor.storage.DataDir;
 import io.compactor.storage.config.CompactorConfig;
 import io.compactor.storage.rowset.PendingRowset;
-import io.compactor.storage.rowset.RowsetId;
+import io.compactor.storage.RowsetId;
 import io.compactor.storage.rowset.RowsetWriter;
 import io.compactor.storage.rowset.SegmentsOverlap;
 import io.compactor.storage.schema.KeysType;
@@ -194,7 +195,7 @@ class SegcompactionLoadTest {
         debugPoints.add(SegmentBatchMerger.FAIL_POINT, 1, -1, Map.of());
         StatusException e = assertThrows(StatusException.class,
                 () -> writeLayout(load, schema, "oooooooooooooooooooo", null));
-        assertEquals(Status.SEGCOMPACTION_FAILED, e.status().code());
+        assertEquals(StatusCode.SEGCOMPACTION_FAILED, e.status().code());
         assertTrue(e.status().msg().startsWith("segcompaction failed: tablet_id:" + TABLET), e.status().msg());
         assertTrue(e.status().msg().contains("debug point segcompaction.fail"), e.status().msg());
         load.abort();
@@ -219,7 +220,7 @@ class SegcompactionLoadTest {
         LoadSegcompaction load = load(schema, smallBig(true).withMaxSegments(3));
         StatusException e = assertThrows(StatusException.class,
                 () -> writeLayout(load, schema, "o".repeat(100), null));
-        assertEquals(Status.TOO_MANY_SEGMENTS, e.status().code());
+        assertEquals(StatusCode.TOO_MANY_SEGMENTS, e.status().code());
         // 3 merges of 10 done; the 31st raw segment makes 4 sure segments.
         assertTrue(e.status().msg().startsWith("too many segments in rowset. tablet_id:" + TABLET + ", rowset_id:"
                 + ROWSET + ", max:3, _num_segment:31, _segcompacted_point:30, _num_segcompacted:3"), e.status().msg());
@@ -228,7 +229,7 @@ class SegcompactionLoadTest {
     }
 
     @Test
-    void withoutSegmentCompactionEveryRawSegmentCounts() throws IOException {
+    void withoutSegcompactionEveryRawSegmentCounts() throws IOException {
         Schema schema = SegmentTestData.longKv(KeysType.DUPLICATE_KEYS);
         LoadSegcompaction off = load(schema, SegcompactionSettings.defaults(false, 10));
         PendingRowset rs = writeLayout(off, schema, "o".repeat(12), null);
@@ -236,7 +237,7 @@ class SegcompactionLoadTest {
         off.abort();
         LoadSegcompaction limited = load(schema, SegcompactionSettings.defaults(false, 10).withMaxSegments(5));
         StatusException e = assertThrows(StatusException.class, () -> writeLayout(limited, schema, "o".repeat(12), null));
-        assertEquals(Status.TOO_MANY_SEGMENTS, e.status().code());
+        assertEquals(StatusCode.TOO_MANY_SEGMENTS, e.status().code());
         assertTrue(e.status().msg().contains("_num_segment:6,"), e.status().msg());
     }
 

@@ -2,7 +2,7 @@ package io.compactor.storage.segcompaction;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.compactor.storage.rowset.SegmentMeta;
+import io.compactor.storage.segment.SegmentMeta;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -2,7 +2,7 @@ package io.compactor.storage.segment;
 
 import io.compactor.storage.DataDir;
 import io.compactor.storage.rowset.PendingRowset;
-import io.compactor.storage.rowset.RowsetId;
+import io.compactor.storage.RowsetId;
 import io.compactor.storage.rowset.RowsetWriter;
 import io.compactor.storage.schema.Column;
 import io.compactor.storage.schema.ColumnType;

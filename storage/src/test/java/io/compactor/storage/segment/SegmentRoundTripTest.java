@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.compactor.storage.rowset.SegmentMeta;
 import io.compactor.storage.schema.KeyCodec;
 import io.compactor.storage.schema.KeysType;
 import io.compactor.storage.schema.RowBatch;

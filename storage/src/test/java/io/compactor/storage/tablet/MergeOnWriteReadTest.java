@@ -10,7 +10,7 @@ import io.compactor.storage.mow.DeleteBitmapCalculator;
 import io.compactor.storage.mow.MowChecker;
 import io.compactor.storage.mow.PrimaryKeyIndexCache;
 import io.compactor.storage.rowset.PendingRowset;
-import io.compactor.storage.rowset.RowsetId;
+import io.compactor.storage.RowsetId;
 import io.compactor.storage.rowset.RowsetMeta;
 import io.compactor.storage.rowset.RowsetWriter;
 import io.compactor.storage.rowset.SegmentsOverlap;

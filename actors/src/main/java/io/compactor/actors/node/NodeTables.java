@@ -1,0 +1,107 @@
+package io.compactor.actors.node;
+
+import io.compactor.actors.catalog.Catalog;
+import io.compactor.actors.cluster.ClusterCatalog;
+import io.compactor.api.CreateTableSpec;
+import io.compactor.api.Tables;
+import io.compactor.storage.meta.MetaJson;
+import io.compactor.storage.tablet.TableMeta;
+import io.compactor.storage.util.StatusCode;
+import io.compactor.storage.util.StatusException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.japi.function.Function;
+
+/** {@link Tables} of a node: DDL through the catalog actor, or the cluster's catalog in cluster mode. */
+final class NodeTables implements Tables {
+    private static final Duration DDL_TIMEOUT = Duration.ofSeconds(30);
+    private final Node node;
+
+    NodeTables(Node node) {
+        this.node = node;
+    }
+
+    @Override
+    public CompletionStage<TableMeta> create(CreateTableSpec spec) {
+        if (node.clusterCatalog != null) {
+            return clusterDdl(r -> new ClusterCatalog.Create(spec.db(), spec.name(), MetaJson.encodeSchema(spec.schema()),
+                    spec.buckets(), spec.replicationNum(), Map.copyOf(spec.properties()), r));
+        }
+        return ddl(replyTo -> new Catalog.CreateTable(spec, replyTo));
+    }
+
+    @Override
+    public CompletionStage<TableMeta> drop(String db, String name) {
+        if (node.clusterCatalog != null) {
+            return clusterDdl(r -> new ClusterCatalog.Drop(db, name, r));
+        }
+        return ddl(replyTo -> new Catalog.DropTable(db, name, replyTo));
+    }
+
+    @Override
+    public CompletionStage<TableMeta> alter(String db, String name, Map<String, String> changes) {
+        if (node.clusterCatalog != null) {
+            return clusterDdl(r -> new ClusterCatalog.Alter(db, name, Map.copyOf(changes), r));
+        }
+        return ddl(replyTo -> new Catalog.AlterProperties(db, name, changes, replyTo));
+    }
+
+    private CompletionStage<TableMeta> clusterDdl(Function<ActorRef<ClusterCatalog.DdlReply>, ClusterCatalog.Command> msg) {
+        return AskPattern.ask(node.clusterCatalog, msg, DDL_TIMEOUT.plusSeconds(30), node.system.scheduler())
+                .thenApply(r -> {
+                    if (r.code() != StatusCode.OK) {
+                        throw new StatusException(r.code(), r.msg());
+                    }
+                    return MetaJson.decodeTable(r.table());
+                });
+    }
+
+    private CompletionStage<TableMeta> ddl(Function<ActorRef<Catalog.DdlResult>, Catalog.Command> msg) {
+        return AskPattern.ask(node.catalog, msg, DDL_TIMEOUT, node.system.scheduler()).thenApply(r -> {
+            if (!r.status().ok()) {
+                throw new StatusException(r.status());
+            }
+            return r.table();
+        });
+    }
+
+    @Override
+    public TableMeta get(String db, String name) {
+        return node.view.get().table(db, name);
+    }
+
+    @Override
+    public TableMeta byId(long tableId) {
+        return node.view.get().tablesById().get(tableId);
+    }
+
+    @Override
+    public List<TableMeta> list() {
+        List<TableMeta> all = new ArrayList<>(node.view.get().tables());
+        all.sort(Comparator.comparingLong(TableMeta::tableId));
+        return all;
+    }
+
+    @Override
+    public TableMeta tableOf(long tabletId) {
+        return node.view.get().tableOf(tabletId);
+    }
+
+    @Override
+    public boolean isLocal(long tabletId) {
+        return node.view.get().tablet(tabletId) != null;
+    }
+
+    @Override
+    public List<Long> localTablets() {
+        List<Long> ids = new ArrayList<>(node.view.get().tablets().keySet());
+        ids.sort(null);
+        return ids;
+    }
+}

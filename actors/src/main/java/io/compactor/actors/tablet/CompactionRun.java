@@ -1,0 +1,237 @@
+package io.compactor.actors.tablet;
+
+import io.compactor.api.CompactionProfile;
+import io.compactor.api.TimeFormat;
+import io.compactor.scheduler.CompactionType;
+import io.compactor.scheduler.limit.CompactionExclusion;
+import io.compactor.scheduler.policy.CompactionPick;
+import io.compactor.scheduler.policy.CompactionPolicy;
+import io.compactor.scheduler.policy.CumulativePoints;
+import io.compactor.scheduler.policy.PickResult;
+import io.compactor.scheduler.policy.PolicyContext;
+import io.compactor.scheduler.policy.Refusal;
+import io.compactor.storage.RowsetId;
+import io.compactor.storage.compaction.CompactionOutput;
+import io.compactor.storage.compaction.CompactionSettings;
+import io.compactor.storage.compaction.RowsetCompactor;
+import io.compactor.storage.config.CompactorConfig;
+import io.compactor.storage.config.StorageKeys;
+import io.compactor.storage.meta.MetaBatch;
+import io.compactor.storage.mow.DeleteBitmap;
+import io.compactor.storage.rowset.RowsetMeta;
+import io.compactor.storage.schema.Schema;
+import io.compactor.storage.tablet.TableMeta;
+import io.compactor.storage.tablet.TabletMeta;
+import io.compactor.storage.util.DebugPoints;
+import io.compactor.storage.util.Status;
+import io.compactor.storage.util.StatusCode;
+import io.compactor.storage.util.StatusException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Set;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One compaction of one tablet, from grant to profile: {@link #start} re-picks and checks the pick
+ * against the grant, {@link #merge} writes the output (on the compaction executor, never the
+ * actor), {@link #commit} swaps inputs for output if they are still current, {@link #profile}
+ * records what happened. Plain functions over the {@link TabletState}; the actor calls
+ * {@code start} and {@code commit} on its own thread.
+ */
+final class CompactionRun {
+    private CompactionRun() {
+    }
+
+    /** What {@link #start} decided. */
+    sealed interface Start permits Refused, GiveBack, Run {
+    }
+
+    /**
+     * Nothing runs: the task ends with {@code status}.
+     *
+     * @param decided the policy refused (the tablet's candidates may have changed: report them)
+     */
+    record Refused(Status status, boolean noSuitableVersion, boolean decided) implements Start {
+    }
+
+    /** The pick changed since it was reported and needs more permits than granted. */
+    record GiveBack(CompactionPick pick) implements Start {
+    }
+
+    record Run(CompactionPick pick) implements Start {
+    }
+
+    /** The outcome of {@link #commit}: the status and, on success, the committed output. */
+    record Committed(Status status, RowsetMeta output) {
+    }
+
+    /**
+     * Re-validates a grant: the tablet may compact ({@code running} and {@code fetching} say what
+     * runs on it now), the policy picks again (storing a cumulative point it initialised or
+     * advanced), and the pick fits the granted permits.
+     */
+    static Start start(TabletState s, CompactionType type, long grantedPermits, Set<CompactionType> running,
+                       boolean fetching, PolicyContext pc) {
+        if (s.dropped) {
+            return new Refused(Status.tabletNotFound(s.tabletId()), false, false);
+        }
+        var bad = s.engine.badTablets().reason(s.tabletId());
+        if (bad.isPresent()) {
+            // Never merge a damaged tablet: the output would replace inputs that might be repaired.
+            return new Refused(Status.internal("tablet " + s.tabletId() + " is bad, compaction refused: "
+                    + bad.get()), false, false);
+        }
+        var busy = CompactionExclusion.refusal(s.tabletId(), type, running, fetching);
+        if (busy.isPresent()) {
+            return new Refused(busy.get(), false, false);
+        }
+        PickResult result;
+        try {
+            if (s.meta.cumulativePoint() == TabletMeta.INVALID_CUMULATIVE_POINT) {
+                s.storeCumulativePoint(CumulativePoints.beforePick(s.meta, pc));
+            }
+            result = CompactionPolicy.of(type, pc).pick(s.meta, pc);
+        } catch (RuntimeException e) {
+            return new Refused(Status.internal("prepare " + type.dorisName() + " compaction of tablet "
+                    + s.tabletId() + " failed: " + e.getMessage()), false, false);
+        }
+        s.storeCumulativePoint(CumulativePoints.afterDecision(s.meta, result));
+        if (result instanceof Refusal r) {
+            return new Refused(r.toStatus(), r.isNoSuitableVersion(), true);
+        }
+        CompactionPick pick = (CompactionPick) result;
+        return pick.permits() > grantedPermits ? new GiveBack(pick) : new Run(pick);
+    }
+
+    /** How this tablet's compactions of {@code type} merge, from the node's current settings. */
+    static CompactionSettings settings(CompactorConfig c, TableMeta table, CompactionType type) {
+        boolean ordered = c.get(StorageKeys.ENABLE_ORDERED_DATA_COMPACTION) && type != CompactionType.FULL
+                && !table.isMergeOnWrite();
+        return new CompactionSettings(c.get(StorageKeys.ENABLE_VERTICAL_COMPACTION),
+                c.getInt(StorageKeys.VERTICAL_COMPACTION_NUM_COLUMNS_PER_GROUP),
+                c.get(StorageKeys.VERTICAL_COMPACTION_MAX_ROW_SOURCE_MEMORY_MB) << 20,
+                c.get(StorageKeys.VERTICAL_COMPACTION_MAX_SEGMENT_SIZE), table.isMergeOnWrite(), ordered,
+                c.get(StorageKeys.ORDERED_DATA_COMPACTION_MIN_SEGMENT_SIZE));
+    }
+
+    /** Writes the output of {@code pick} (files only). Runs on the compaction executor. */
+    static CompactionOutput merge(TabletFiles files, CompactionPick pick, RowsetId outputId,
+                                  CompactionSettings settings, DebugPoints debug) {
+        try {
+            debug.failIfHit("compaction.merge", pick.type().dorisName() + " compaction of tablet " + files.tabletId());
+            // Holds the merge (on its compaction thread, never the actor) while the point is set,
+            // so tests can commit loads in the middle of a compaction.
+            while (debug.hit("compaction.merge.block")) {
+                LockSupport.parkNanos(5_000_000L);
+            }
+            return RowsetCompactor.compact(files.dir(), files.tabletId(), files.schema(), pick.inputs(), outputId,
+                    settings);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Commits a merged compaction if its inputs are still the tablet's current rowsets (consistency
+     * rule 3 of docs/DESIGN.md); otherwise, or if the merge or the meta write failed, deletes the
+     * output. Merge-on-write: the inputs' marks move to the output (cumulative, base) or are
+     * recomputed for loads newer than it (full, Doris's data recovery).
+     */
+    static Committed commit(TabletState s, CompactionPick pick, CompactionOutput merged, Throwable error,
+                            PolicyContext pc) {
+        if (error != null) {
+            s.engine.badTablets().markIfCorrupt(error);
+            Status status = StatusException.statusOf(error);
+            if (status.is(StatusCode.INTERNAL_ERROR) && error.getMessage() != null
+                    && error.getMessage().contains("CHECK_LINES_ERROR")) {
+                status = new Status(StatusCode.CHECK_LINES_ERROR, status.msg());
+            }
+            return new Committed(status, null);
+        }
+        if (s.dropped) {
+            s.deleteFiles(merged.rowset().rowsetId(), merged.rowset().segments().size());
+            return new Committed(Status.tabletNotFound(s.tabletId()), null);
+        }
+        if (!s.meta.allVisible(pick.inputs())) {
+            s.deleteFiles(merged.rowset().rowsetId(), merged.rowset().segments().size());
+            return new Committed(new Status(StatusCode.DELETE_VERSION_ERROR, "tablet " + s.tabletId() + ": inputs "
+                    + pick.inputVersionRange() + " of the " + pick.type().dorisName()
+                    + " compaction are no longer current; output discarded"), null);
+        }
+        long now = s.now();
+        RowsetMeta output = merged.rowset().toMeta(pick.outputVersion(), now, 0).withCompactionLevel(pick.outputLevel());
+        Status status = commitMeta(s, pick, output, merged, now, pc);
+        if (!status.ok()) {
+            s.deleteFiles(output.rowsetId(), output.numSegments());
+            return new Committed(status, null);
+        }
+        return new Committed(status, output);
+    }
+
+    private static Status commitMeta(TabletState s, CompactionPick pick, RowsetMeta output, CompactionOutput merged,
+                                     long now, PolicyContext pc) {
+        long tabletId = s.tabletId();
+        try {
+            s.engine.debugPoints().failIfHit("compaction.commit", "commit of tablet " + tabletId);
+            s.engine.debugPoints().failIfHit("meta.commit", tabletId, "meta commit of the "
+                    + pick.type().dorisName() + " compaction of tablet " + tabletId);
+            long cp = CumulativePoints.afterCompaction(s.meta, pick, output, pc);
+            MetaBatch batch = new MetaBatch();
+            for (RowsetMeta in : pick.inputs()) {
+                batch.putStaleRowset(in, now);
+            }
+            batch.putRowset(output);
+            batch.putTablet(s.header(cp));
+            Set<RowsetId> inputIds = MowState.ids(pick.inputs());
+            DeleteBitmap outputMarks = null;
+            if (s.mow != null) {
+                outputMarks = pick.type() == CompactionType.FULL ? s.mow.repairMarks(output, s.meta.rowsets())
+                        : s.mow.convertMarks(pick.inputs(), output, merged);
+                for (RowsetId in : inputIds) {
+                    batch.add(new MetaBatch.DeleteDeleteBitmap(tabletId, in));
+                }
+                batch.putDeleteBitmap(tabletId, outputMarks);
+            }
+            s.engine.meta().write(batch);
+            s.meta = s.meta.replaceRowsets(pick.inputs(), output, now).withCumulativePoint(cp);
+            if (s.mow != null) {
+                s.mow.replace(inputIds, outputMarks);
+            }
+            return Status.OK;
+        } catch (IOException e) {
+            return Status.internal("tablet " + tabletId + ": " + e.getMessage());
+        } catch (RuntimeException e) {
+            return StatusException.statusOf(e);
+        }
+    }
+
+    /** The profile of a finished task (Doris's upstream compaction profile). */
+    static CompactionProfile profile(long id, long tableId, CompactionPick pick, String trigger, long permits,
+                                     CompactionOutput merged, RowsetMeta output, Status status, long scheduledMs,
+                                     long startMs, long endMs, int verticalGroups) {
+        var stats = merged == null ? null : merged.stats();
+        boolean vertical = stats != null && stats.vertical();
+        return CompactionProfile.builder(id, pick.type().dorisName(), pick.tabletId(), tableId)
+                .task(trigger, pick.score(), permits)
+                .times(TimeFormat.millis(scheduledMs), TimeFormat.millis(startMs), TimeFormat.millis(endMs),
+                        endMs - startMs)
+                .input(pick.inputs().size(), pick.inputRows(), pick.inputBytes(), pick.inputSegments(),
+                        pick.inputVersionRange())
+                .output(output == null ? 0 : output.numRows(), output == null ? 0 : output.totalBytes(),
+                        output == null ? 0 : output.numSegments(), pick.outputVersion().toString())
+                .merge(stats == null ? 0 : stats.mergedRows(), stats == null ? 0 : stats.peakMemoryBytes(), vertical,
+                        verticalGroups)
+                .failure(status.ok() ? null : status.toString())
+                .build();
+    }
+
+    /** Column groups of a vertical merge of this schema: the key group and the value groups. */
+    static int verticalGroups(Schema schema, int columnsPerGroup) {
+        int values = schema.columnCount() - schema.keyCount();
+        return 1 + (values + columnsPerGroup - 1) / columnsPerGroup;
+    }
+
+    /** What a merge off the actor needs of the tablet: immutable, safe on any thread. */
+    record TabletFiles(io.compactor.storage.DataDir dir, long tabletId, Schema schema) {
+    }
+}

@@ -1,0 +1,62 @@
+package io.compactor.actors.tablet;
+
+import io.compactor.storage.RowsetId;
+import io.compactor.storage.meta.MetaBatch;
+import io.compactor.storage.tablet.StaleRowset;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * Removes a tablet's stale rowsets (replaced by a compaction or a peer install) once their sweep
+ * time ({@code tablet_rowset_stale_sweep_time_sec}) has passed and no reader holds them
+ * (consistency rule 5 of docs/DESIGN.md): meta first, so a crash leaves at worst an orphan file
+ * that the start-up sweep removes, then files.
+ */
+final class StaleSweeper {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StaleSweeper.class);
+
+    private StaleSweeper() {
+    }
+
+    /** Sweeps what is due at {@code nowMs}; returns the ids removed. */
+    static Set<RowsetId> sweep(TabletState s, long nowMs, long keepMs) {
+        Set<RowsetId> removable = new HashSet<>();
+        MetaBatch batch = new MetaBatch();
+        for (StaleRowset stale : s.meta.staleRowsets()) {
+            RowsetId id = stale.rowset().rowsetId();
+            if (nowMs - stale.staleAtMs() >= keepMs && !s.readers.isHeld(id)) {
+                removable.add(id);
+                batch.deleteRowset(s.tabletId(), id);
+                batch.add(new MetaBatch.DeleteDeleteBitmap(s.tabletId(), id));
+            }
+        }
+        if (removable.isEmpty()) {
+            return removable;
+        }
+        s.engine.meta().write(batch);
+        for (StaleRowset stale : s.meta.staleRowsets()) {
+            if (removable.contains(stale.rowset().rowsetId())) {
+                s.deleteFiles(stale.rowset().rowsetId(), stale.rowset().numSegments());
+            }
+        }
+        s.meta = s.meta.withoutStale(removable);
+        return removable;
+    }
+
+    /**
+     * A dropped tablet's files go once no reader holds them; true when they went (or could not be
+     * removed, which the start-up sweep finishes) and the tablet may stop.
+     */
+    static boolean removeDroppedTablet(TabletState s) {
+        if (!s.readers.isEmpty()) {
+            return false;
+        }
+        try {
+            s.dir.deleteTabletDir(s.tabletId());
+        } catch (java.io.IOException e) {
+            LOG.warn("tablet {}: could not remove the dropped tablet's files (swept at next start): {}", s.tabletId(),
+                    e.toString());
+        }
+        return true;
+    }
+}

@@ -1,0 +1,95 @@
+package io.compactor.actors.tablet;
+
+import io.compactor.api.DeleteBitmapInfo;
+import io.compactor.api.TabletCompactionStatus;
+import io.compactor.api.CatchUpResult;
+import io.compactor.storage.mow.DeleteBitmap;
+import io.compactor.storage.rowset.PendingRowset;
+import io.compactor.storage.rowset.RowsetMeta;
+import io.compactor.storage.schema.RowBatch;
+import io.compactor.storage.tablet.TableMeta;
+import io.compactor.storage.tablet.TabletMeta;
+import io.compactor.storage.tablet.TabletSnapshot;
+import io.compactor.storage.util.Status;
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * The messages a {@link TabletActor} accepts and answers (its protocol, apart from its behaviour).
+ * The load commit protocol: {@link WriteRowset}, then {@link PrepareCommit} reserves the version
+ * (see {@link LoadReservations}), then {@link Publish} or {@link AbortCommit}.
+ */
+public interface TabletProtocol {
+
+    /** Messages a tablet accepts. */
+    public interface Command {
+    }
+
+    /** Write rows of a load into a new rowset's files; answers {@link WriteResult}. */
+    public record WriteRowset(long txnId, RowBatch rows, ActorRef<WriteResult> replyTo) implements Command {
+    }
+
+    /** Outcome of {@link WriteRowset}: {@code write} on success, else {@code status}. */
+    public record WriteResult(long tabletId, TabletWrite write, Status status) {
+    }
+
+    /** Reserve the next version for the load (see {@link LoadReservations}); answers {@link PrepareResult}. */
+    public record PrepareCommit(long txnId, TabletWrite write, ActorRef<PrepareResult> replyTo) implements Command {
+    }
+
+    /** The rowset meta with its reserved version and, for merge-on-write, its final marks; or a status. */
+    public record PrepareResult(long tabletId, RowsetMeta rowset, DeleteBitmap delta, Status status) {
+    }
+
+    /** The load's meta batch is durable: make the rowset visible. */
+    public record Publish(long txnId, RowsetMeta rowset, DeleteBitmap delta) implements Command {
+    }
+
+    /** The load failed: release its reservation (if it holds it) and delete its files. */
+    public record AbortCommit(long txnId, PendingRowset rowset) implements Command {
+    }
+
+    /** Answers a {@link TabletSnapshot}; the asker must close it. */
+    public record GetSnapshot(ActorRef<TabletSnapshot> replyTo) implements Command {
+    }
+
+    public record GetMeta(ActorRef<TabletMeta> replyTo) implements Command {
+    }
+
+    /** The table's properties changed (ALTER ... SET). */
+    public record UpdateTable(TableMeta table) implements Command {
+    }
+
+    /** The table was dropped (its meta already deleted): delete files once no reader holds them, then stop. */
+    public record Drop() implements Command {
+    }
+
+    public record GetCompactionStatus(ActorRef<TabletCompactionStatus> replyTo) implements Command {
+    }
+
+    public record GetDeleteBitmap(ActorRef<DeleteBitmapInfo> replyTo) implements Command {
+    }
+
+    /** Remove stale rowsets whose time is up and that no reader holds. */
+    public enum SweepStale implements Command { INSTANCE }
+
+    /**
+     * Installs rowsets copied from a peer ({@link PeerRowsetSync#install}); answers {@link InstallResult}.
+     *
+     * @param peerCumulativePoint the peer's cumulative point, or -1
+     */
+    public record InstallPeerRowsets(List<RowsetMeta> replaced, List<RowsetMeta> installed,
+                                     List<RowsetMeta> expectedVisible, DeleteBitmap bitmap, long peerCumulativePoint,
+                                     String reason, ActorRef<InstallResult> replyTo) implements Command {
+    }
+
+    public record InstallResult(Status status, TabletMeta meta) {
+    }
+
+    /** Reach {@code peerAddress}'s end version by copying rowsets from it; answers {@link CatchUpAnswer}. */
+    public record CatchUpFrom(String peerAddress, ActorRef<CatchUpAnswer> replyTo) implements Command {
+    }
+
+    public record CatchUpAnswer(Status status, CatchUpResult result) {
+    }
+}

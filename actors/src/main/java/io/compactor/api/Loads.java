@@ -1,0 +1,13 @@
+package io.compactor.api;
+
+import io.compactor.storage.load.LoadOptions;
+import java.util.concurrent.CompletionStage;
+
+/** Doris stream loads: all-or-nothing across the table's tablets, idempotent by label. */
+public interface Loads {
+    /** Loads {@code body}; never fails exceptionally (failures answer {@code Status: Fail}). */
+    CompletionStage<LoadResult> streamLoad(String db, String table, byte[] body, LoadOptions options, String label);
+
+    /** Whether every {@code max_concurrent_loads} slot is taken (a new load would be answered busy). */
+    boolean saturated();
+}

@@ -114,7 +114,7 @@ public final class VerticalRowsetWriter implements ColumnGroupSink, AutoCloseabl
         }
         dir.tabletDir(tabletId);
         VerticalSegmentWriter w = VerticalSegmentWriter.create(dir.segmentPath(tabletId, rowsetId, segments.size()),
-                schema);
+                schema, dir.debugPoints(), tabletId);
         segments.add(w);
         w.startGroup(groupColumns);
     }

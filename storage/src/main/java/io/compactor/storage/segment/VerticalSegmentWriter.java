@@ -4,6 +4,7 @@ import io.compactor.storage.schema.ColumnType;
 import io.compactor.storage.schema.KeyCodec;
 import io.compactor.storage.schema.RowBatch;
 import io.compactor.storage.schema.Schema;
+import io.compactor.storage.util.DebugPoints;
 import io.compactor.storage.util.FileSync;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -56,6 +57,8 @@ public final class VerticalSegmentWriter implements AutoCloseable {
     private boolean finished;
     private boolean closed;
     private boolean failed;
+    private DebugPoints faults = DebugPoints.NONE;
+    private long tabletId = -1;
 
     private VerticalSegmentWriter(Path file, Path tmp, Schema schema, FileChannel channel) {
         this.file = file;
@@ -84,6 +87,18 @@ public final class VerticalSegmentWriter implements AutoCloseable {
             w.abort();
             throw e;
         }
+        return w;
+    }
+
+    /**
+     * A writer whose write, fsync and rename steps fire the debug points {@code segment.write},
+     * {@code segment.fsync} and {@code segment.rename}, as {@link SegmentWriter}'s do.
+     */
+    public static VerticalSegmentWriter create(Path file, Schema schema, DebugPoints faults, long tabletId)
+            throws IOException {
+        VerticalSegmentWriter w = create(file, schema);
+        w.faults = faults;
+        w.tabletId = tabletId;
         return w;
     }
 
@@ -268,6 +283,7 @@ public final class VerticalSegmentWriter implements AutoCloseable {
                 types[c] = schema.column(c).type();
                 nullable[c] = schema.column(c).nullable();
             }
+            faults.ioFailIfHit("segment.write", tabletId, "writing segment " + tmp);
             byte[] min = rows == 0 ? new byte[0] : minKey;
             byte[] max = rows == 0 ? new byte[0] : KeyCodec.encodeKey(lastKey, 0);
             ByteSink footer = new ByteSink(256 + 40 * index.length * Math.max(1, index[0].pageCount()));
@@ -282,9 +298,11 @@ public final class VerticalSegmentWriter implements AutoCloseable {
             System.arraycopy(SegmentFormat.MAGIC, 0, trailer, 8, 4);
             write(trailer, 0, trailer.length);
             out.flush();
+            faults.ioFailIfHit("segment.fsync", tabletId, "fsync of segment " + tmp);
             channel.force(true);
             channel.close();
             closed = true;
+            faults.ioFailIfHit("segment.rename", tabletId, "rename of segment " + tmp + " to " + file.getFileName());
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
             finished = true;
             FileSync.syncDirectory(file.toAbsolutePath().getParent());

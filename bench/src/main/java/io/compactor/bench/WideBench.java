@@ -49,7 +49,9 @@ import java.util.Set;
  * sample minus the baseline. Garbage never counts
  * (so this is not allocated bytes, nor a pool's peak usage, which includes uncollected garbage).
  * These runs are separate from the timed ones (the forced GCs slow them). The merge's own estimate
- * of its buffers ({@code MergeStats.peakMemoryBytes}) is printed next to it as a cross-check.
+ * of its batches ({@code MergeStats.peakMemoryBytes}) is printed next to it; it counts only the
+ * merge's row batches (not decoded pages, reader and writer buffers, page indexes), so it is a
+ * lower bound, not the figure reported.
  */
 public final class WideBench {
     private static final Set<String> FLAGS = Set.of("rowsets", "rows-per-rowset", "value-columns", "runs", "seed",
@@ -152,7 +154,7 @@ public final class WideBench {
         LiveHeapPeak.Result r = LiveHeapPeak.measure(gcSampleMs, () -> out[0] = RowsetCompactor.compact(dir, TABLET,
                 schema, inputs, new RowsetId(nextRowsetId++), settings(vertical)));
         System.out.printf(Locale.ROOT, "wide-bench: %s peak live heap %,d bytes over a baseline of %,d (%d forced-GC"
-                        + " samples, one every %d ms); the merge's own estimate of its buffers: %,d bytes%n",
+                        + " samples, one every %d ms); the merge's own estimate of its row batches alone: %,d bytes%n",
                 vertical ? "vertical  " : "horizontal", r.peakBytes(), r.baselineBytes(), r.samples(), gcSampleMs,
                 out[0].stats().peakMemoryBytes());
         dir.deleteRowsetFiles(TABLET, out[0].rowset().rowsetId(), out[0].rowset().segments().size());

@@ -25,6 +25,8 @@ public final class Bench {
         BENCHMARKS.put("torture", Torture::main);
         BENCHMARKS.put("overload", OverloadBench::main);
         BENCHMARKS.put("single-replica", SingleReplicaBench::main);
+        BENCHMARKS.put("wide", WideBench::main);
+        BENCHMARKS.put("upsert", UpsertBench::main);
     }
 
     private Bench() {

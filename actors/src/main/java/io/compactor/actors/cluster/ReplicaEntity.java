@@ -425,7 +425,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaProtocol.Comman
                         }
                         case GET -> {
                             RowBatch rows = TabletReader.get(table.schema(), snap,
-                                    RowBatchCodec.decode(table.schema(), m.key()));
+                                    RowBatchCodec.decode(table.schema(), m.key()), services.engine().primaryKeys());
                             yield new ReadAnswer(tabletId, version, rows.size(), RowBatchCodec.encode(rows), StatusCode.OK, "");
                         }
                     };

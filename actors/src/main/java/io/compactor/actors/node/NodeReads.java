@@ -105,7 +105,7 @@ final class NodeReads implements Reads {
         long tabletId = t.tabletFor(keyRow.keyHash(0));
         return bounded(() -> snapshot(tabletId).thenApplyAsync(snap -> {
             try (snap) {
-                return TabletReader.get(t.schema(), snap, keyRow);
+                return TabletReader.get(t.schema(), snap, keyRow, node.engine.primaryKeys());
             } catch (IOException e) {
                 node.engine.badTablets().markIfCorrupt(e);
                 throw new UncheckedIOException(e);

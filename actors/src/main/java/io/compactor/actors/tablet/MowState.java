@@ -94,26 +94,7 @@ final class MowState {
      * the merge dropped vanish with them.
      */
     DeleteBitmap convertMarks(List<RowsetMeta> inputs, RowsetMeta output, CompactionOutput merged) {
-        DeleteBitmap out = new DeleteBitmap();
-        var entries = bitmap.entriesOn(ids(inputs));
-        if (entries.isEmpty()) {
-            return out;
-        }
-        if (merged.conversion() == null) {
-            throw new IllegalStateException("tablet " + tabletId + ": merge-on-write compaction without row-id map");
-        }
-        for (var e : entries.entrySet()) {
-            int index = -1;
-            for (int i = 0; i < inputs.size(); i++) {
-                if (inputs.get(i).rowsetId().equals(e.getKey().rowsetId())) {
-                    index = i;
-                }
-            }
-            for (var c : merged.conversion().convert(index, e.getKey().segmentId(), e.getValue()).entrySet()) {
-                out.markAll(output.rowsetId(), c.getKey(), e.getKey().version(), c.getValue());
-            }
-        }
-        return out;
+        return bitmap.convertedTo(inputs, output.rowsetId(), merged.conversion());
     }
 
     /**

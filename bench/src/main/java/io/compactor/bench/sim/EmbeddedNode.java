@@ -65,12 +65,19 @@ final class EmbeddedNode implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            server.close();
-        } finally {
-            if (!keep) {
-                deleteRecursively(dir);
-            }
+        stop();
+        removeData();
+    }
+
+    /** Stops the server and the node (running compactions finish or abort). */
+    void stop() {
+        server.close();
+    }
+
+    /** Removes the data dir unless it is kept. */
+    void removeData() {
+        if (!keep) {
+            deleteRecursively(dir);
         }
     }
 

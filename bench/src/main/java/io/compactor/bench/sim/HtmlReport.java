@@ -39,6 +39,11 @@ public final class HtmlReport {
                 .series("queued (all kinds)", "#7f7f7f", t,
                         col(s, x -> x.queuedCumu() + x.queuedBase() + x.queuedFull()), true)
                 .render(W, H));
+        out.add(new SvgChart("Offered vs achieved load (per sampling window)", "loads/s")
+                .series("offered (due in the schedule, sent or not)", "#7f7f7f", t, col(s, Sample::offeredPerSec), true)
+                .series("achieved (answered Success)", "#2ca02c", t, col(s, Sample::achievedPerSec), false)
+                .series("ended (any outcome)", "#1f77b4", t, col(s, Sample::loadsPerSec), false)
+                .render(W, H));
         out.add(new SvgChart("Load latency (per sampling window)", "ms")
                 .series("p50", "#1f77b4", t, col(s, Sample::latencyP50Ms), false)
                 .series("p99", "#d62728", t, col(s, Sample::latencyP99Ms), false)

@@ -22,9 +22,9 @@ public final class Progress {
 
     public static String line(Sample s) {
         return String.format(Locale.ROOT,
-                "[%6.1fs] %5.1f loads/s n=%d fail=%d e235=%d | versions max=%d p99=%d | score=%d"
+                "[%6.1fs] %5.1f loads/s (offered %.1f, ok %.1f) n=%d fail=%d e235=%d | versions max=%d p99=%d | score=%d"
                         + " | running cumu=%d/%d base+full=%d+%d/%d | queued cumu=%d base=%d full=%d",
-                s.tSec(), s.loadsPerSec(), s.loads(), s.loadsFailed(), s.loadsE235(), s.maxVersions(),
+                s.tSec(), s.loadsPerSec(), s.offeredPerSec(), s.achievedPerSec(), s.loads(), s.loadsFailed(), s.loadsE235(), s.maxVersions(),
                 s.p99Versions(), s.topScore(), s.runningCumu(), s.allowedCumu(), s.runningBase(), s.runningFull(),
                 s.allowedBaseFull(), s.queuedCumu(), s.queuedBase(), s.queuedFull());
     }

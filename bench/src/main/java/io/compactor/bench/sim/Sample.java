@@ -3,10 +3,13 @@ package io.compactor.bench.sim;
 /**
  * The node and the load as seen at one sampling instant. Counters ({@code loads*}, {@code *Bytes},
  * {@code compactions}, {@code segcompactions}) count from the start of the run; latencies and the
- * load rate are over the sampling window that ended here ({@code NaN} latency when no load ended).
+ * load rates are over the sampling window that ended here ({@code NaN} latency when no load ended):
+ * {@code loadsPerSec} all loads that ended, {@code offeredPerSec} loads that came due in the driver's
+ * schedule (sent or not), {@code achievedPerSec} loads that answered Success.
  */
 public record Sample(double tSec,
                      long loads, long loadsFailed, long loadsE235, double loadsPerSec,
+                     double offeredPerSec, double achievedPerSec,
                      double latencyP50Ms, double latencyP99Ms,
                      long maxVersions, long p99Versions, long topScore, long cumuMaxScore,
                      long runningCumu, long runningBase, long runningFull, long runningSegment,
@@ -17,20 +20,21 @@ public record Sample(double tSec,
 
     /** The same sample with the running counts raised to at least these (peaks between samples). */
     public Sample withRunningAtLeast(long cumu, long base, long full) {
-        return new Sample(tSec, loads, loadsFailed, loadsE235, loadsPerSec, latencyP50Ms, latencyP99Ms, maxVersions,
-                p99Versions, topScore, cumuMaxScore, Math.max(runningCumu, cumu), Math.max(runningBase, base),
+        return new Sample(tSec, loads, loadsFailed, loadsE235, loadsPerSec, offeredPerSec, achievedPerSec, latencyP50Ms,
+                latencyP99Ms, maxVersions, p99Versions, topScore, cumuMaxScore, Math.max(runningCumu, cumu), Math.max(runningBase, base),
                 Math.max(runningFull, full), runningSegment, queuedCumu, queuedBase, queuedFull, allowedCumu,
                 allowedBaseFull, loadBytes, compactionInputBytes, compactionOutputBytes, compactions, segcompactions);
     }
 
-    public static final String CSV_HEADER = "t_sec,loads,loads_failed,loads_e235,loads_per_sec,latency_p50_ms,"
-            + "latency_p99_ms,max_versions,p99_versions,top_score,cumu_max_score,running_cumulative,running_base,"
+    public static final String CSV_HEADER = "t_sec,loads,loads_failed,loads_e235,loads_per_sec,offered_per_sec,"
+            + "achieved_per_sec,latency_p50_ms,latency_p99_ms,max_versions,p99_versions,top_score,cumu_max_score,running_cumulative,running_base,"
             + "running_full,running_segment,queued_cumulative,queued_base,queued_full,allowed_cumulative,"
             + "allowed_base_full,load_bytes,compaction_input_bytes,compaction_output_bytes,compactions,segcompactions";
 
     public String csv() {
         return String.join(",", num(tSec), Long.toString(loads), Long.toString(loadsFailed), Long.toString(loadsE235),
-                num(loadsPerSec), num(latencyP50Ms), num(latencyP99Ms), Long.toString(maxVersions),
+                num(loadsPerSec), num(offeredPerSec), num(achievedPerSec), num(latencyP50Ms), num(latencyP99Ms),
+                Long.toString(maxVersions),
                 Long.toString(p99Versions), Long.toString(topScore), Long.toString(cumuMaxScore),
                 Long.toString(runningCumu), Long.toString(runningBase), Long.toString(runningFull),
                 Long.toString(runningSegment), Long.toString(queuedCumu), Long.toString(queuedBase),

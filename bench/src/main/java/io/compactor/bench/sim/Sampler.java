@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * Samples the node over HTTP once per interval: {@code /metrics} (Prometheus text), the top
@@ -30,6 +31,7 @@ public final class Sampler {
     private final List<String> tables;
     private final LoadStats loads;
     private final long runStartNanos;
+    private final LongSupplier offered;
     private final ProfileTracker profiles;
     private final List<Sample> samples = Collections.synchronizedList(new ArrayList<>());
     /** Wall-clock time of each sample (same index), to match compaction profile times. */
@@ -45,12 +47,20 @@ public final class Sampler {
     private int loadCursor;
     private double lastT;
     private long lastLoads;
+    private long lastOffered;
+    private long lastSuccess;
     private int n;
     private long errors;
     private String lastError;
 
-    public Sampler(NodeClient client, String db, List<String> tables, LoadStats loads, long runStartNanos) {
+    /**
+     * @param offered loads offered so far by the driver's schedule (sent or not), for the
+     *                offered-against-achieved series
+     */
+    public Sampler(NodeClient client, String db, List<String> tables, LoadStats loads, long runStartNanos,
+                   LongSupplier offered) {
         this.client = client;
+        this.offered = offered;
         this.db = db;
         this.tables = List.copyOf(tables);
         this.loads = loads;
@@ -147,11 +157,18 @@ public final class Sampler {
         loadCursor += window.size();
         long[] lat = LoadStats.latencies(window);
         long total = loads.total();
-        double rate = t > lastT ? (total - lastLoads) / (t - lastT) : 0;
+        long offeredNow = offered.getAsLong();
+        long successNow = loads.success();
+        double dt = t - lastT;
+        double rate = dt > 0 ? (total - lastLoads) / dt : 0;
+        double offeredRate = dt > 0 ? (offeredNow - lastOffered) / dt : 0;
+        double achievedRate = dt > 0 ? (successNow - lastSuccess) / dt : 0;
         lastT = t;
         lastLoads = total;
+        lastOffered = offeredNow;
+        lastSuccess = successNow;
         long compactions = successMetric ? Math.round(compactionSuccess(m) - baseSuccess) : profiles.count();
-        return new Sample(t, total, loads.failed(), loads.e235(), rate,
+        return new Sample(t, total, loads.failed(), loads.e235(), rate, offeredRate, achievedRate,
                 Percentiles.of(lat, 50), Percentiles.of(lat, 99),
                 vs.length > 0 ? tableMax : (long) m.sum(MAX_VERSION_COUNT), p99,
                 topScore, (long) m.sum(CUMU_MAX_SCORE),

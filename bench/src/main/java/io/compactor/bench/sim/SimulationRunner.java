@@ -51,7 +51,15 @@ public final class SimulationRunner {
             return drive(new NodeClient(target, o.user, o.password), target);
         } finally {
             if (embedded != null) {
-                embedded.close();
+                long t0 = System.nanoTime();
+                try {
+                    embedded.stop();
+                } finally {
+                    long t1 = System.nanoTime();
+                    embedded.removeData();
+                    out.printf(Locale.ROOT, "simulate: embedded node stopped in %.1fs, data %s in %.1fs%n",
+                            (t1 - t0) / 1e9, o.keepData ? "kept" : "removed", (System.nanoTime() - t1) / 1e9);
+                }
             }
         }
     }
@@ -80,7 +88,7 @@ public final class SimulationRunner {
         LoadStats stats = new LoadStats();
         String runId = Long.toString(System.currentTimeMillis(), 36);
         LoadDriver driver = new LoadDriver(client, o.db, "sim-" + o.scenario.cliName() + "-" + runId, stats, start);
-        Sampler sampler = new Sampler(client, o.db, tables, stats, start);
+        Sampler sampler = new Sampler(client, o.db, tables, stats, start, driver::offeredSoFar);
         sampler.baseline();
         List<String> notes = new ArrayList<>();
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -95,7 +103,11 @@ public final class SimulationRunner {
             if (o.scenario == ScenarioKind.RECOVERY) {
                 new RecoveryStory(client, o, (Workload.Upsert) workload, driver, progress, notes, tables.get(0)).run();
             } else {
-                driver.run(o.clients, o.rate, o.duration.toNanos(), workload::load);
+                LoadDriver.Phase phase = driver.run(o.clients, o.rate, o.duration.toNanos(), workload::load);
+                progress.message(String.format(Locale.ROOT, "simulate: offering stopped at %s: %d loads offered,"
+                                + " %d sent, %d succeeded in time, %d finished during the drain, %d abandoned after it",
+                        Durations.format(o.duration), phase.offered(), phase.sent(), phase.achieved(), phase.late(),
+                        phase.abandoned()));
             }
             if (!o.settle.isZero()) {
                 progress.message("simulate: loads done; sampling " + Durations.format(o.settle)
@@ -110,10 +122,17 @@ public final class SimulationRunner {
         }
         sampler.sampleOnce(progress::show);
         progress.finish();
+        long abandoned = driver.phases().stream().mapToLong(LoadDriver.Phase::abandoned).sum();
         if (workload.tracksKeys() && o.scenario != ScenarioKind.RECOVERY && failure == null) {
-            verifyKeys(client, driver, notes);
+            if (abandoned == 0) {
+                verifyKeys(client, driver, notes);
+            } else {
+                notes.add("key check skipped: " + abandoned + " load(s) were still in flight after the "
+                        + Durations.format(LoadDriver.DEFAULT_DRAIN) + " drain, so the loaded keys are not known");
+            }
         }
-        RunResult result = result(stats, sampler, notes, failure);
+        KeepUp keepUp = KeepUp.judge(driver.phases(), sampler.samples(), start);
+        RunResult result = result(stats, sampler, notes, failure, keepUp, driver.phases());
         ReportWriter.write(o.report, result);
         if (failure != null) {
             out.println("simulate " + o.scenario.cliName() + ": FAILED: " + failure);
@@ -138,7 +157,8 @@ public final class SimulationRunner {
         }
     }
 
-    private RunResult result(LoadStats stats, Sampler sampler, List<String> notes, String failure) {
+    private RunResult result(LoadStats stats, Sampler sampler, List<String> notes, String failure, KeepUp keepUp,
+                             List<LoadDriver.Phase> phases) {
         List<Sample> samples = sampler.samplesWithPeakRunning();
         List<LoadStats.Record> loads = stats.snapshot();
         long maxVersions = 0;
@@ -152,14 +172,25 @@ public final class SimulationRunner {
         long compactionBytes = last == null ? 0 : fromProfiles ? last.compactionOutputBytes() : last.compactionInputBytes();
         double wa = loadBytes == 0 ? Double.NaN : (loadBytes + compactionBytes) / (double) loadBytes;
         String summary = String.format(Locale.ROOT, "simulate %s: loads=%d failed=%d e235=%d max_versions=%d"
-                        + " p99_load_ms=%d compactions=%d write_amplification=%s", o.scenario.cliName(), stats.total(),
+                        + " p99_load_ms=%d compactions=%d write_amplification=%s %s", o.scenario.cliName(), stats.total(),
                 stats.failed(), stats.e235(), maxVersions, Double.isNaN(p99) ? 0 : (long) p99,
-                last == null ? 0 : last.compactions(), Double.isNaN(wa) ? "n/a" : String.format(Locale.ROOT, "%.2f", wa));
+                last == null ? 0 : last.compactions(), Double.isNaN(wa) ? "n/a" : String.format(Locale.ROOT, "%.2f", wa),
+                keepUp.fields());
         List<String> allNotes = new ArrayList<>();
         if (failure != null) {
             allNotes.add("FAILED: " + failure);
         }
         allNotes.addAll(notes);
+        allNotes.add("kept_up=" + (keepUp.keptUp() ? "yes" : "no") + ": " + keepUp.reason() + ". Offering stops at"
+                + " --duration; loads due but not sent by then count as offered, not achieved; achieved = loads that"
+                + " answered Success by the deadline; kept_up needs achieved >= 95% of offered and version counts"
+                + " not still growing in the last quarter of the offering window");
+        for (LoadDriver.Phase p : phases) {
+            allNotes.add(String.format(Locale.ROOT, "offering phase of %.1fs: %d offered, %d sent, %d succeeded in"
+                            + " time, %d finished during the drain (at most %s), %d abandoned after it", p.seconds(),
+                    p.offered(), p.sent(), p.achieved(), p.late(), Durations.format(LoadDriver.DEFAULT_DRAIN),
+                    p.abandoned()));
+        }
         allNotes.add("write_amplification = (load bytes + compaction bytes) / load bytes; load bytes = "
                 + (sampler.loadBytesOnDisk()
                 ? "compactor_load_disk_bytes_total (segment files written by successful loads, " + loadBytes

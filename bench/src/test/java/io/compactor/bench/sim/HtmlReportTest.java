@@ -18,7 +18,7 @@ class HtmlReportTest {
     private static RunResult run() {
         List<Sample> samples = new ArrayList<>();
         for (int i = 1; i <= 20; i++) {
-            samples.add(new Sample(i, i * 10L, 0, 0, 10, i % 3 == 0 ? Double.NaN : 20 + i, 80 + i, 5 + i, 4 + i, 6 + i,
+            samples.add(new Sample(i, i * 10L, 0, 0, 10, 12, 9, i % 3 == 0 ? Double.NaN : 20 + i, 80 + i, 5 + i, 4 + i, 6 + i,
                     5 + i, i % 4, i % 2, 0, 0, 3, 0, 0, 10, 4, i * 1000L, i * 500L, i * 400L, i, 0));
         }
         List<LoadStats.Record> loads = List.of(new LoadStats.Record(1, 20, "t_0", LoadStats.Outcome.SUCCESS, 10, 100, null),

@@ -17,7 +17,6 @@ import io.compactor.storage.schema.RowBatch;
 import io.compactor.storage.schema.Schema;
 import io.compactor.storage.tablet.RowsetSources;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -50,6 +49,21 @@ public final class RowsetCompactor {
         RowIdConversion conversion = settings.rowIdConversion() ? RowIdConversion.forRowsets(inputs) : null;
         MergeOptions options = MergeOptions.forTablet(tabletId).withExpectedInputRows(inputRows)
                 .withRowIdConversion(conversion);
+        List<SourceFactory> factories = RowsetSources.factories(dir, tabletId, schema, inputs);
+        if (settings.vertical() && schema.columnCount() > schema.keyCount()) {
+            // Column group by column group, into segments written the same way: only one group's
+            // readers and page buffers are in memory (Doris's vertical compaction).
+            VerticalRowsetWriter writer = new VerticalRowsetWriter(dir, tabletId, outputId, schema, maxSegmentRows);
+            try {
+                MergeStats stats = new VerticalMerger(schema, options, new VerticalMerger.Settings(
+                        settings.columnsPerGroup(), settings.maxRowSourceMemoryBytes(), dir.tabletDir(tabletId)))
+                        .merge(factories, writer);
+                return output(writer.build(), stats, conversion);
+            } catch (IOException | RuntimeException e) {
+                writer.abort();
+                throw e;
+            }
+        }
         SortedRowsetWriter writer = new SortedRowsetWriter(dir, tabletId, outputId, schema, maxSegmentRows, null);
         try {
             MergeSink sink = new MergeSink() {
@@ -63,24 +77,19 @@ public final class RowsetCompactor {
                     return writer.rowCount();
                 }
             };
-            List<SourceFactory> factories = RowsetSources.factories(dir, tabletId, schema, inputs);
-            MergeStats stats;
-            if (settings.vertical() && schema.columnCount() > schema.keyCount()) {
-                Path spill = dir.tabletDir(tabletId);
-                stats = new VerticalMerger(schema, options, new VerticalMerger.Settings(settings.columnsPerGroup(),
-                        settings.maxRowSourceMemoryBytes(), spill)).merge(factories, sink);
-            } else {
-                stats = new RowsetMerger(schema, options).mergeFactories(factories, sink);
-            }
-            PendingRowset out = writer.build();
-            if (conversion != null) {
-                long[] rowsPerSegment = out.segments().stream().mapToLong(s -> s.rows()).toArray();
-                conversion.setOutputSegments(rowsPerSegment);
-            }
-            return new CompactionOutput(out, stats, conversion);
+            MergeStats stats = new RowsetMerger(schema, options).mergeFactories(factories, sink);
+            return output(writer.build(), stats, conversion);
         } catch (IOException | RuntimeException e) {
             writer.abort();
             throw e;
         }
+    }
+
+    private static CompactionOutput output(PendingRowset out, MergeStats stats, RowIdConversion conversion) {
+        if (conversion != null) {
+            long[] rowsPerSegment = out.segments().stream().mapToLong(s -> s.rows()).toArray();
+            conversion.setOutputSegments(rowsPerSegment);
+        }
+        return new CompactionOutput(out, stats, conversion);
     }
 }

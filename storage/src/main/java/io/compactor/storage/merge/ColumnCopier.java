@@ -58,8 +58,6 @@ final class ColumnCopier {
 
     /** Memory estimate of a batch of which only {@code filledColumns} columns were filled. */
     static long estimatedBytes(RowBatch batch, int filledColumns) {
-        long fixedAll = (long) batch.size() * batch.schema().columnCount() * 8L;
-        long varBytes = batch.estimatedBytes() - fixedAll;
-        return (long) batch.size() * filledColumns * 8L + varBytes;
+        return (long) batch.size() * filledColumns * 8L + batch.varBytes();
     }
 }

@@ -93,7 +93,7 @@ abstract class KWayMerge {
         this.heldBytes = new long[k];
         this.done = new boolean[k];
         this.tree = new int[Math.max(1, k)];
-        this.holder = new RowBatch(schema, 1);
+        this.holder = RowBatch.projection(schema, 1, columns);
     }
 
     /** The engine for a schema: a primitive fast path for a single LONG-physical key column. */

@@ -49,7 +49,8 @@ public final class RowBatchSource implements SortedRunSource {
         this.chunkRows = chunkRows;
         this.segments = List.copyOf(segments);
         this.columns = columns;
-        this.chunk = new RowBatch(schema, Math.min(chunkRows, 4096));
+        this.chunk = columns == null ? new RowBatch(schema, Math.min(chunkRows, 4096))
+                : RowBatch.projection(schema, Math.min(chunkRows, 4096), columns);
     }
 
     /** The segments {@code 0..n-1} of a NONOVERLAPPING rowset, chained as one source. */

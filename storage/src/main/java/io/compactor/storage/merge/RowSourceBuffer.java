@@ -14,10 +14,17 @@ import java.util.List;
 
 /**
  * The sequence of row sources a vertical merge's key-group pass produced: for every input row in
- * merge order, which source it came from (low 15 bits) and whether it was merged away (high bit),
- * as Doris's {@code RowSourcesBuffer} holds them. The value-group passes replay it.
+ * merge order, which source it came from and whether it was merged away, as Doris's
+ * {@code RowSourcesBuffer} holds them. The value-group passes replay it.
  *
- * <p>Entries stay in memory up to {@code maxMemoryBytes}
+ * <p><b>Packing.</b> An entry takes as few bits as the merge's source count allows: 4 bits for up
+ * to 8 sources (3 for the index, 1 for the merged-away flag), 8 for up to 128, else 16; Doris
+ * always takes 16. It is the one buffer of a vertical merge that grows with the rows (all others
+ * are per group and per chunk), so for the usual handful of input rowsets this quarters the merge's
+ * memory growth. {@link Reader} hands entries out unpacked: source in the low 15 bits, the flag in
+ * the high bit.
+ *
+ * <p><b>Spill.</b> Entries stay in memory up to {@code maxMemoryBytes}
  * ({@code vertical_compaction_max_row_source_memory_mb}); beyond that, the buffer moves them to a
  * temp file and keeps only one block in memory. The file is opened {@code DELETE_ON_CLOSE}: on
  * Unix it is unlinked right after opening, as Doris does, so it vanishes with the process;
@@ -33,15 +40,20 @@ public final class RowSourceBuffer implements Closeable {
     public static final long DEFAULT_MAX_MEMORY_BYTES = 1024L << 20;
 
     private static final int SKIP_FLAG = 0x8000;
-    private static final int MAX_BLOCK_ENTRIES = 32 * 1024;
-    private static final int MIN_BLOCK_ENTRIES = 64;
+    private static final int MAX_BLOCK_WORDS = 4 * 1024;
+    private static final int MIN_BLOCK_WORDS = 4;
 
     private final long maxMemoryBytes;
     private final Path spillDir;
     private final String spillPrefix;
+    private final int bits;
+    private final int perWord;
+    private final long mask;
+    private final int maxSource;
+    private final int blockWords;
     private final int blockEntries;
-    private final List<short[]> fullBlocks = new ArrayList<>();
-    private short[] block;
+    private final List<long[]> fullBlocks = new ArrayList<>();
+    private long[] block;
     private int fill;
     private long count;
     private FileChannel spill;
@@ -49,30 +61,54 @@ public final class RowSourceBuffer implements Closeable {
     private long spilledEntries;
     private long peakMemoryBytes;
 
+    /** A buffer for merges of up to {@link #MAX_SOURCES} + 1 sources (16 bits an entry). */
+    public RowSourceBuffer(long maxMemoryBytes, Path spillDir, String spillPrefix) {
+        this(maxMemoryBytes, spillDir, spillPrefix, MAX_SOURCES + 1);
+    }
+
     /**
-     * @param maxMemoryBytes entries kept in memory before spilling, in bytes (2 per entry)
+     * @param maxMemoryBytes entries kept in memory before spilling, in bytes
      * @param spillDir       directory for the temp file (the tablet's directory in Doris)
      * @param spillPrefix    temp file name prefix, e.g. {@code compaction_row_source_<tablet>_full}
+     * @param sources        how many sources the merge has (entries are packed to fit them)
      */
-    public RowSourceBuffer(long maxMemoryBytes, Path spillDir, String spillPrefix) {
+    public RowSourceBuffer(long maxMemoryBytes, Path spillDir, String spillPrefix, int sources) {
         if (maxMemoryBytes < 1) {
             throw new IllegalArgumentException("maxMemoryBytes must be >= 1, got " + maxMemoryBytes);
+        }
+        if (sources < 1 || sources > MAX_SOURCES + 1) {
+            throw new IllegalArgumentException("sources must be between 1 and " + (MAX_SOURCES + 1) + ", got "
+                    + sources);
         }
         this.maxMemoryBytes = maxMemoryBytes;
         this.spillDir = spillDir;
         this.spillPrefix = spillPrefix;
-        long perBlock = Math.max(MIN_BLOCK_ENTRIES, Math.min(MAX_BLOCK_ENTRIES, maxMemoryBytes / 4));
-        this.blockEntries = (int) perBlock;
-        this.block = new short[blockEntries];
-        this.peakMemoryBytes = 2L * blockEntries;
+        this.bits = sources <= 8 ? 4 : sources <= 128 ? 8 : 16;
+        this.perWord = 64 / bits;
+        this.mask = (1L << bits) - 1;
+        this.maxSource = (1 << (bits - 1)) - 1;
+        this.blockWords = (int) Math.max(MIN_BLOCK_WORDS, Math.min(MAX_BLOCK_WORDS, maxMemoryBytes / 16));
+        this.blockEntries = blockWords * perWord;
+        this.block = new long[blockWords];
+        this.peakMemoryBytes = 8L * blockWords;
+    }
+
+    /** Bits one entry takes in memory and in the spill file. */
+    public int bitsPerEntry() {
+        return bits;
     }
 
     /** Appends the next row's source index, not merged away. */
     public void append(int source) {
-        if (fill == block.length) {
+        if (source < 0 || source > maxSource) {
+            throw new IllegalArgumentException("row source " + source + " does not fit this buffer (sources 0.."
+                    + maxSource + ")");
+        }
+        if (fill == blockEntries) {
             rotateBlock();
         }
-        block[fill++] = (short) source;
+        block[fill / perWord] |= (long) source << ((fill % perWord) * bits);
+        fill++;
         count++;
     }
 
@@ -81,7 +117,8 @@ public final class RowSourceBuffer implements Closeable {
         if (fill == 0) {
             throw new IllegalStateException("no row source to mark");
         }
-        block[fill - 1] |= (short) SKIP_FLAG;
+        int last = fill - 1;
+        block[last / perWord] |= 1L << ((last % perWord) * bits + bits - 1);
     }
 
     /** Entries appended so far. */
@@ -108,24 +145,31 @@ public final class RowSourceBuffer implements Closeable {
         return (entry & SKIP_FLAG) != 0;
     }
 
+    /** Entry {@code i} of a packed block, unpacked to the public form. */
+    private short unpack(long[] words, int i) {
+        long e = (words[i / perWord] >>> ((i % perWord) * bits)) & mask;
+        int source = (int) (e & (mask >>> 1));
+        return (short) ((e >>> (bits - 1)) != 0 ? source | SKIP_FLAG : source);
+    }
+
     private void rotateBlock() {
         try {
-            if (spill == null && 2L * blockEntries * (fullBlocks.size() + 2) > maxMemoryBytes) {
+            if (spill == null && 8L * blockWords * (fullBlocks.size() + 2) > maxMemoryBytes) {
                 openSpill();
-                for (short[] b : fullBlocks) {
-                    writeBlock(b, b.length);
+                for (long[] b : fullBlocks) {
+                    writeBlock(b);
                 }
                 fullBlocks.clear();
             }
             if (spill != null) {
-                writeBlock(block, fill);
-                fill = 0;
+                writeBlock(block);
+                java.util.Arrays.fill(block, 0L);
             } else {
                 fullBlocks.add(block);
-                block = new short[blockEntries];
-                fill = 0;
-                peakMemoryBytes = Math.max(peakMemoryBytes, 2L * blockEntries * (fullBlocks.size() + 1));
+                block = new long[blockWords];
+                peakMemoryBytes = Math.max(peakMemoryBytes, 8L * blockWords * (fullBlocks.size() + 1));
             }
+            fill = 0;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot spill row sources to " + spillDir, e);
         }
@@ -138,14 +182,15 @@ public final class RowSourceBuffer implements Closeable {
                 StandardOpenOption.DELETE_ON_CLOSE);
     }
 
-    private void writeBlock(short[] entries, int n) throws IOException {
-        ByteBuffer buf = ByteBuffer.allocate(n * 2).order(ByteOrder.LITTLE_ENDIAN);
-        buf.asShortBuffer().put(entries, 0, n);
-        long pos = spilledEntries * 2;
+    /** Appends one full block to the spill file (spilled entries are always whole blocks). */
+    private void writeBlock(long[] words) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(words.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+        buf.asLongBuffer().put(words);
+        long pos = spilledEntries / perWord * 8;
         while (buf.hasRemaining()) {
             pos += spill.write(buf, pos);
         }
-        spilledEntries += n;
+        spilledEntries += blockEntries;
     }
 
     /** A new reader from the first entry; entries appended later are not seen by it. */
@@ -158,10 +203,13 @@ public final class RowSourceBuffer implements Closeable {
         private final long total;
         private long next;
         private final ByteBuffer io;
+        private final long[] words;
+        private long wordsBlock = -1;
 
         private Reader(long total) {
             this.total = total;
-            this.io = spill == null ? null : ByteBuffer.allocate(2 * blockEntries).order(ByteOrder.LITTLE_ENDIAN);
+            this.io = spill == null ? null : ByteBuffer.allocate(8 * blockWords).order(ByteOrder.LITTLE_ENDIAN);
+            this.words = spill == null ? null : new long[blockWords];
         }
 
         /** Entries not read yet. */
@@ -183,27 +231,39 @@ public final class RowSourceBuffer implements Closeable {
         private int readSome(short[] dst, int off, int want) throws IOException {
             long at = next + off;
             if (at < spilledEntries) {
-                int n = (int) Math.min(Math.min(want, spilledEntries - at), io.capacity() / 2);
-                io.clear().limit(n * 2);
-                long pos = at * 2;
-                while (io.hasRemaining()) {
-                    int r = spill.read(io, pos + io.position());
-                    if (r < 0) {
-                        throw new IOException("row source spill file " + spillFile + " ended at entry "
-                                + (at + io.position() / 2) + ", expected " + spilledEntries);
+                // one block of the file at a time, kept until the reader moves past it
+                long blockNo = at / blockEntries;
+                long firstEntry = blockNo * blockEntries;
+                if (wordsBlock != blockNo) {
+                    io.clear();
+                    long pos = firstEntry / perWord * 8;
+                    while (io.hasRemaining()) {
+                        int r = spill.read(io, pos + io.position());
+                        if (r < 0) {
+                            throw new IOException("row source spill file " + spillFile + " ended at entry "
+                                    + (firstEntry + io.position() * perWord / 8) + ", expected " + spilledEntries);
+                        }
                     }
+                    io.flip();
+                    io.asLongBuffer().get(words);
+                    wordsBlock = blockNo;
                 }
-                io.flip();
-                io.asShortBuffer().get(dst, off, n);
+                int inBlock = (int) (at - firstEntry);
+                int n = Math.min(want, blockEntries - inBlock);
+                for (int i = 0; i < n; i++) {
+                    dst[off + i] = unpack(words, inBlock + i);
+                }
                 return n;
             }
             long inMemory = at - spilledEntries;
             int blockIndex = (int) (inMemory / blockEntries);
             int inBlock = (int) (inMemory % blockEntries);
-            short[] src = blockIndex < fullBlocks.size() ? fullBlocks.get(blockIndex) : block;
+            long[] src = blockIndex < fullBlocks.size() ? fullBlocks.get(blockIndex) : block;
             int avail = (blockIndex < fullBlocks.size() ? blockEntries : fill) - inBlock;
             int n = Math.min(want, avail);
-            System.arraycopy(src, inBlock, dst, off, n);
+            for (int i = 0; i < n; i++) {
+                dst[off + i] = unpack(src, inBlock + i);
+            }
             return n;
         }
     }

@@ -17,11 +17,19 @@ import java.util.Objects;
  *       {@link RowsetMerger} would merge whole rows; for each input row in merge order a row
  *       source (source index, merged-away flag) goes to a {@link RowSourceBuffer}, which spills
  *       to a temp file beyond its memory limit. Row-id conversion is recorded here.</li>
- *   <li><b>Group passes.</b> Every group, keys included, re-reads only its columns from every
- *       source and replays the row sources. The groups advance together, {@code batchRows} row
- *       sources at a time: each step fills one output batch, column group by column group, and
- *       hands it to the sink, so memory stays bounded by the chunk size.</li>
+ *   <li><b>Group passes.</b> Every value group re-reads only its columns from every source and
+ *       replays the row sources.</li>
  * </ol>
+ * Two ways to run the group passes:
+ * <ul>
+ *   <li>{@link #merge(List, ColumnGroupSink)}, the compaction path: one group after the other,
+ *       each over all rows, its readers closed before the next group's open; the key pass writes
+ *       the key group directly. At any moment only one group's readers and batches (narrow
+ *       {@link RowBatch#projection}s) and the row sources are in memory, which is where the memory
+ *       saving over a horizontal merge of a wide table comes from.</li>
+ *   <li>{@link #merge(List, MergeSink)}, for a sink that needs whole rows: the groups advance
+ *       together, a chunk of row sources at a time, each step filling one output batch.</li>
+ * </ul>
  * The output is row for row what {@link RowsetMerger} produces for the same input. The row
  * counts are checked as there (consistency rule 6 of docs/DESIGN.md).
  *
@@ -67,27 +75,106 @@ public final class VerticalMerger {
         this.settings = Objects.requireNonNull(settings, "settings");
     }
 
-    /** Merges the sources the factories open into {@code sink}. */
+    /**
+     * Merges the sources the factories open into {@code sink} one column group at a time (the
+     * compaction path): the key pass writes the key group, then each value group is replayed over
+     * all rows and written before the next one is read. Only one group's readers and buffers (plus
+     * the row sources) are in memory at any moment.
+     */
+    public MergeStats merge(List<SourceFactory> inputs, ColumnGroupSink sink) throws IOException {
+        List<int[]> groups = ColumnGroups.split(schema, settings.numColumnsPerGroup());
+        String spillPrefix = "compaction_row_source_" + options.tabletId() + "_";
+        try (RowSourceBuffer rowSources = new RowSourceBuffer(settings.maxRowSourceMemoryBytes(), settings.spillDir(),
+                spillPrefix, Math.max(1, inputs.size()))) {
+            sink.startGroup(groups.get(0));
+            MergeStats keyPass = mergeKeys(inputs, groups.get(0), rowSources, new MergeSink() {
+                @Override
+                public void accept(RowBatch batch, int from, int to) throws IOException {
+                    sink.accept(batch, from, to);
+                }
+
+                @Override
+                public long rowsWritten() {
+                    return sink.rowsWritten();
+                }
+            });
+            sink.finishGroup();
+            long peak = keyPass.peakMemoryBytes();
+            for (int g = 1; g < groups.size(); g++) {
+                sink.startGroup(groups.get(g));
+                peak = Math.max(peak, replayGroup(inputs, g, groups.get(g), rowSources, keyPass.outputRows(), sink));
+                sink.finishGroup();
+            }
+            peak += rowSources.peakMemoryBytes();
+            return RowsetMerger.checkRowCounts(options, keyPass, sink.rowsWritten(), peak, true, rowSources.spilled());
+        }
+    }
+
+    /** Replays the row sources over one value group into the sink; returns the peak memory of the pass. */
+    private long replayGroup(List<SourceFactory> inputs, int group, int[] columns, RowSourceBuffer rowSources,
+                             long keyPassRows, ColumnGroupSink sink) throws IOException {
+        try (GroupReplayer replayer = new GroupReplayer(options.tabletId(), group, columns, inputs)) {
+            int chunk = options.batchRows();
+            short[] entries = new short[chunk];
+            RowBatch out = RowBatch.projection(schema, chunk, columns);
+            RowSourceBuffer.Reader reader = rowSources.reader();
+            long delivered = 0;
+            long peak = 0;
+            int n;
+            while ((n = reader.read(entries, chunk)) > 0) {
+                out.clear();
+                int live = 0;
+                for (int i = 0; i < n; i++) {
+                    if (!RowSourceBuffer.isSkipped(entries[i])) {
+                        live++;
+                    }
+                }
+                int first = out.reserveRows(live);
+                int written = replayer.replay(entries, n, out, first);
+                if (written != live) {
+                    throw new MergeCorruptionException("tablet " + options.tabletId() + ": column group " + group
+                            + " produced " + written + " rows for a chunk of " + live + " rows");
+                }
+                out.recomputeVarBytes();
+                peak = Math.max(peak, replayer.heldBytes() + out.estimatedBytes());
+                if (live > 0) {
+                    sink.accept(out, 0, live);
+                }
+                delivered += live;
+            }
+            replayer.verifyDrained();
+            if (delivered != keyPassRows) {
+                throw new MergeCorruptionException("tablet " + options.tabletId() + ": vertical merge delivered "
+                        + delivered + " rows of column group " + group + " but its key pass produced " + keyPassRows);
+            }
+            return peak;
+        }
+    }
+
+    /**
+     * Merges the sources the factories open into {@code sink}, assembling whole rows: all groups
+     * advance together, a chunk of row sources at a time, each step filling one output batch. For
+     * a sink that needs whole rows (one segment written row-wise); it holds every group's readers.
+     */
     public MergeStats merge(List<SourceFactory> inputs, MergeSink sink) throws IOException {
         List<int[]> groups = ColumnGroups.split(schema, settings.numColumnsPerGroup());
         String spillPrefix = "compaction_row_source_" + options.tabletId() + "_";
         try (RowSourceBuffer rowSources = new RowSourceBuffer(settings.maxRowSourceMemoryBytes(), settings.spillDir(),
-                spillPrefix)) {
-            MergeStats keyPass = mergeKeys(inputs, groups.get(0), rowSources);
+                spillPrefix, Math.max(1, inputs.size()))) {
+            MergeStats keyPass = mergeKeys(inputs, groups.get(0), rowSources, new CountingSink());
             long groupPeak = replayGroups(inputs, groups, rowSources, keyPass.outputRows(), sink);
             long peak = Math.max(keyPass.peakMemoryBytes(), groupPeak) + rowSources.peakMemoryBytes();
             return RowsetMerger.checkRowCounts(options, keyPass, sink.rowsWritten(), peak, true, rowSources.spilled());
         }
     }
 
-    private MergeStats mergeKeys(List<SourceFactory> inputs, int[] keyColumns, RowSourceBuffer rowSources)
-            throws IOException {
+    private MergeStats mergeKeys(List<SourceFactory> inputs, int[] keyColumns, RowSourceBuffer rowSources,
+                                 MergeSink keys) throws IOException {
         List<SortedRunSource> sources = new ArrayList<>(inputs.size());
         try {
             for (SourceFactory f : inputs) {
                 sources.add(f.open(keyColumns));
             }
-            CountingSink keys = new CountingSink();
             return KWayMerge.create(schema, options.tabletId(), sources, keyColumns, keys, options.rowIdConversion(),
                     rowSources).run();
         } finally {
@@ -149,7 +236,7 @@ public final class VerticalMerger {
         }
     }
 
-    /** The key pass's sink: its rows only need counting. */
+    /** The key pass's sink when whole rows are assembled later: its rows only need counting. */
     private static final class CountingSink implements MergeSink {
         private long rows;
 

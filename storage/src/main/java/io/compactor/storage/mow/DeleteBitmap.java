@@ -1,6 +1,8 @@
 package io.compactor.storage.mow;
 
 import io.compactor.storage.RowsetId;
+import io.compactor.storage.merge.RowIdConversion;
+import io.compactor.storage.rowset.RowsetMeta;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -9,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -78,6 +81,39 @@ public final class DeleteBitmap {
             aggregate = null;
         }
         return before - entries.size();
+    }
+
+    /**
+     * Merge-on-write compaction: every mark on a row of {@code inputs} moved to the output row it
+     * became ({@code output}, through the merge's row-id map), keeping its version; marks on rows
+     * the merge dropped vanish with them. {@code conversion} indexes inputs by their position in
+     * {@code inputs}.
+     */
+    public DeleteBitmap convertedTo(List<RowsetMeta> inputs, RowsetId output, RowIdConversion conversion) {
+        DeleteBitmap out = new DeleteBitmap();
+        Set<RowsetId> ids = new HashSet<>();
+        for (RowsetMeta r : inputs) {
+            ids.add(r.rowsetId());
+        }
+        var on = entriesOn(ids);
+        if (on.isEmpty()) {
+            return out;
+        }
+        if (conversion == null) {
+            throw new IllegalStateException("rowset " + output + ": merge-on-write compaction without row-id map");
+        }
+        for (var e : on.entrySet()) {
+            int index = -1;
+            for (int i = 0; i < inputs.size(); i++) {
+                if (inputs.get(i).rowsetId().equals(e.getKey().rowsetId())) {
+                    index = i;
+                }
+            }
+            for (var c : conversion.convert(index, e.getKey().segmentId(), e.getValue()).entrySet()) {
+                out.markAll(output, c.getKey(), e.getKey().version(), c.getValue());
+            }
+        }
+        return out;
     }
 
     /** Entries on rowsets in {@code rowsets}. */

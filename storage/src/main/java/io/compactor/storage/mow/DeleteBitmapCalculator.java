@@ -30,6 +30,9 @@ import org.roaringbitmap.RoaringBitmap;
  *       found that is not already deleted is marked. With correct bitmaps at most one older row of
  *       a key is visible, so the search stops there.</li>
  * </ul>
+ * The keys of a new segment ascend, so each older segment's cached key index is walked with a
+ * forward cursor ({@link PrimaryKeyIndex.Cursor}): a merge-join of sorted key runs, sequential in
+ * memory, instead of one binary search per key and segment.
  * Marks carry version 0 until the load gets its version. Synchronous; run it on a load thread.
  */
 public final class DeleteBitmapCalculator {
@@ -70,17 +73,19 @@ public final class DeleteBitmapCalculator {
             if (newSegments.get(seg).rows() == 0) {
                 continue;
             }
-            List<PrimaryKeyIndex> laterInLoad = new ArrayList<>();
+            // The segment's keys ascend, so every index is walked with a forward cursor (a merge-join).
             List<Candidate> laterMeta = new ArrayList<>();
+            List<PrimaryKeyIndex.Cursor> laterInLoad = new ArrayList<>();
             if (withinRowset) {
                 for (int later = seg + 1; later < newSegments.size(); later++) {
                     if (newSegments.get(later).rows() > 0) {
                         Candidate c = candidate(newRowset, later, newSegments.get(later));
                         laterMeta.add(c);
-                        laterInLoad.add(cache.get(c.file(), schema));
+                        laterInLoad.add(cache.get(c.file(), schema).cursor());
                     }
                 }
             }
+            PrimaryKeyIndex.Cursor[] olderCursors = new PrimaryKeyIndex.Cursor[candidates.size()];
             try (SegmentReader reader = SegmentReader.open(dir.segmentPath(tabletId, newRowset, seg), schema)) {
                 SegmentCursor cursor = SegmentCursor.open(reader, 4096, keyCols);
                 RowBatch batch = new RowBatch(schema, 4096);
@@ -93,7 +98,7 @@ public final class DeleteBitmapCalculator {
                             out.mark(newRowset, seg, 0, rowId);
                             continue;
                         }
-                        markOlder(candidates, deleted, out, lk, ek);
+                        markOlder(candidates, olderCursors, deleted, out, lk, ek);
                     }
                 }
             }
@@ -118,7 +123,7 @@ public final class DeleteBitmapCalculator {
         return all;
     }
 
-    private boolean supersededLater(List<Candidate> meta, List<PrimaryKeyIndex> idx, long lk, byte[] ek) {
+    private boolean supersededLater(List<Candidate> meta, List<PrimaryKeyIndex.Cursor> idx, long lk, byte[] ek) {
         for (int i = 0; i < idx.size(); i++) {
             Candidate c = meta.get(i);
             if (inRange(c, lk, ek) && (fast ? idx.get(i).find(lk) : idx.get(i).find(ek)) >= 0) {
@@ -128,14 +133,18 @@ public final class DeleteBitmapCalculator {
         return false;
     }
 
-    private void markOlder(List<Candidate> candidates, Map<SegmentKey, RoaringBitmap> deleted, DeleteBitmap out,
-                           long lk, byte[] ek) throws IOException {
-        for (Candidate c : candidates) {
+    private void markOlder(List<Candidate> candidates, PrimaryKeyIndex.Cursor[] cursors,
+                           Map<SegmentKey, RoaringBitmap> deleted, DeleteBitmap out, long lk, byte[] ek)
+            throws IOException {
+        for (int i = 0; i < cursors.length; i++) {
+            Candidate c = candidates.get(i);
             if (!inRange(c, lk, ek)) {
                 continue;
             }
-            PrimaryKeyIndex idx = cache.get(c.file(), schema);
-            int row = fast ? idx.find(lk) : idx.find(ek);
+            if (cursors[i] == null) {
+                cursors[i] = cache.get(c.file(), schema).cursor();
+            }
+            int row = fast ? cursors[i].find(lk) : cursors[i].find(ek);
             if (row < 0) {
                 continue;
             }

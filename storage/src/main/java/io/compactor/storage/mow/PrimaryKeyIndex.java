@@ -85,6 +85,99 @@ public final class PrimaryKeyIndex {
         return -1;
     }
 
+    /** Keys in the index (the segment's rows). */
+    public int size() {
+        return longKeys != null ? longKeys.length : encodedKeys.length;
+    }
+
+    /** A forward-only finder for keys asked in ascending order. */
+    public Cursor cursor() {
+        return new Cursor();
+    }
+
+    /**
+     * Finds keys asked in ascending order (the keys of another sorted segment) by galloping from
+     * the last position: consecutive lookups touch neighbouring memory and cost O(log gap) instead
+     * of a full binary search each, which is what makes a load's delete-bitmap calculation a
+     * merge-join of sorted key runs. Asking a smaller key than before is an error.
+     */
+    public final class Cursor {
+        private int pos;
+        private long lastLong = Long.MIN_VALUE;
+        private byte[] lastEncoded;
+
+        /** Row id of {@code key}, or -1; {@code key} must not be smaller than the previous one. */
+        public int find(long key) {
+            if (key < lastLong) {
+                throw new IllegalArgumentException("cursor keys must ascend: " + key + " after " + lastLong);
+            }
+            lastLong = key;
+            long[] keys = longKeys;
+            int n = keys.length;
+            if (pos >= n || keys[n - 1] < key) {
+                pos = n;
+                return -1;
+            }
+            if (keys[pos] >= key) {
+                return keys[pos] == key ? pos : -1;
+            }
+            int step = 1;
+            int lo = pos;
+            int hi = pos + 1;
+            while (hi < n && keys[hi] < key) {
+                lo = hi;
+                step <<= 1;
+                hi = Math.min(n - 1, hi + step);
+            }
+            int i = Arrays.binarySearch(keys, lo + 1, hi + 1, key);
+            pos = i >= 0 ? i : -i - 1;
+            return i >= 0 ? i : -1;
+        }
+
+        /** Row id of an encoded key, or -1; keys must not descend. */
+        public int find(byte[] key) {
+            if (lastEncoded != null && Arrays.compareUnsigned(key, lastEncoded) < 0) {
+                throw new IllegalArgumentException("cursor keys must ascend");
+            }
+            lastEncoded = key;
+            byte[][] keys = encodedKeys;
+            int n = keys.length;
+            if (pos >= n || Arrays.compareUnsigned(keys[n - 1], key) < 0) {
+                pos = n;
+                return -1;
+            }
+            int c = Arrays.compareUnsigned(keys[pos], key);
+            if (c >= 0) {
+                return c == 0 ? pos : -1;
+            }
+            int step = 1;
+            int lo = pos;
+            int hi = pos + 1;
+            while (hi < n && Arrays.compareUnsigned(keys[hi], key) < 0) {
+                lo = hi;
+                step <<= 1;
+                hi = Math.min(n - 1, hi + step);
+            }
+            // keys[lo] < key <= keys[hi] (or hi is the last); binary search in (lo, hi]
+            int a = lo + 1;
+            int b = hi;
+            while (a <= b) {
+                int mid = (a + b) >>> 1;
+                int cmp = Arrays.compareUnsigned(keys[mid], key);
+                if (cmp < 0) {
+                    a = mid + 1;
+                } else if (cmp > 0) {
+                    b = mid - 1;
+                } else {
+                    pos = mid;
+                    return mid;
+                }
+            }
+            pos = a;
+            return -1;
+        }
+    }
+
     /** Approximate heap use, for the cache's weigher. */
     public long memoryBytes() {
         if (longKeys != null) {

@@ -18,13 +18,44 @@ public final class RowBatch {
     private final double[][] doubles;
     private final byte[][][] bytes;
     private final boolean[][] nulls;
+    /** Which columns have arrays; {@code null} when all do. */
+    private final boolean[] present;
+    private final int presentCount;
     private int size;
     private int capacity;
     private long varBytes;
 
     public RowBatch(Schema schema, int initialCapacity) {
+        this(schema, initialCapacity, null);
+    }
+
+    /**
+     * A batch that holds only {@code columns} of the schema (a vertical merge's column group): the
+     * other columns get no arrays, so a narrow batch of a wide schema costs only its own columns.
+     * Reading or copying an absent column fails; {@link #hasColumn} tells which are present.
+     */
+    public static RowBatch projection(Schema schema, int initialCapacity, int[] columns) {
+        boolean[] present = new boolean[schema.columnCount()];
+        for (int c : columns) {
+            if (c < 0 || c >= present.length) {
+                throw new IllegalArgumentException("no column " + c + " in " + schema);
+            }
+            present[c] = true;
+        }
+        return new RowBatch(schema, initialCapacity, present);
+    }
+
+    private RowBatch(Schema schema, int initialCapacity, boolean[] present) {
         this.schema = schema;
         int n = schema.columnCount();
+        this.present = present;
+        int count = 0;
+        for (int c = 0; c < n; c++) {
+            if (present == null || present[c]) {
+                count++;
+            }
+        }
+        this.presentCount = count;
         this.capacity = Math.max(16, initialCapacity);
         this.physical = new ColumnType.Physical[n];
         this.longs = new long[n][];
@@ -34,6 +65,9 @@ public final class RowBatch {
         for (int c = 0; c < n; c++) {
             Column col = schema.column(c);
             physical[c] = col.type().physical();
+            if (present != null && !present[c]) {
+                continue;
+            }
             switch (physical[c]) {
                 case LONG -> longs[c] = new long[capacity];
                 case DOUBLE -> doubles[c] = new double[capacity];
@@ -57,6 +91,11 @@ public final class RowBatch {
         return size == 0;
     }
 
+    /** Whether the batch holds column {@code col} (always, unless it is a {@link #projection}). */
+    public boolean hasColumn(int col) {
+        return present == null || present[col];
+    }
+
     /** Removes all rows, keeping the allocated arrays. */
     public void clear() {
         for (byte[][] b : bytes) {
@@ -68,9 +107,14 @@ public final class RowBatch {
         varBytes = 0;
     }
 
+    /** Bytes of the VARCHAR values of the rows. */
+    public long varBytes() {
+        return varBytes;
+    }
+
     /** Approximate memory held by the rows: 8 bytes a fixed value plus VARCHAR payloads. */
     public long estimatedBytes() {
-        return (long) size * schema.columnCount() * 8L + varBytes;
+        return (long) size * presentCount * 8L + varBytes;
     }
 
     private void ensureCapacity(int needed) {
@@ -79,6 +123,9 @@ public final class RowBatch {
         }
         int newCap = Math.max(needed, capacity + (capacity >> 1));
         for (int c = 0; c < physical.length; c++) {
+            if (!hasColumn(c)) {
+                continue;
+            }
             switch (physical[c]) {
                 case LONG -> longs[c] = Arrays.copyOf(longs[c], newCap);
                 case DOUBLE -> doubles[c] = Arrays.copyOf(doubles[c], newCap);
@@ -219,6 +266,9 @@ public final class RowBatch {
         ensureCapacity(size + 1);
         int r = size++;
         for (int c = 0; c < physical.length; c++) {
+            if (!hasColumn(c)) {
+                continue;
+            }
             switch (physical[c]) {
                 case LONG -> longs[c][r] = src.longs[c][srcRow];
                 case DOUBLE -> doubles[c][r] = src.doubles[c][srcRow];
@@ -254,6 +304,9 @@ public final class RowBatch {
             return first;
         }
         for (int c = 0; c < physical.length; c++) {
+            if (!hasColumn(c)) {
+                continue;
+            }
             switch (physical[c]) {
                 case LONG -> System.arraycopy(src.longs[c], from, longs[c], first, n);
                 case DOUBLE -> System.arraycopy(src.doubles[c], from, doubles[c], first, n);
@@ -281,9 +334,63 @@ public final class RowBatch {
         return first;
     }
 
+    /**
+     * Appends the rows {@code rows[0..count)} of {@code src} (same schema, holding every column
+     * this batch holds), in that order: a gather, one tight loop per column. Returns the index of
+     * the first appended row. VARCHAR values are shared, as in {@link #appendRange}.
+     */
+    public int appendRows(RowBatch src, int[] rows, int count) {
+        ensureCapacity(size + count);
+        int first = size;
+        for (int c = 0; c < physical.length; c++) {
+            if (!hasColumn(c)) {
+                continue;
+            }
+            switch (physical[c]) {
+                case LONG -> {
+                    long[] s = src.longs[c];
+                    long[] d = longs[c];
+                    for (int i = 0; i < count; i++) {
+                        d[first + i] = s[rows[i]];
+                    }
+                }
+                case DOUBLE -> {
+                    double[] s = src.doubles[c];
+                    double[] d = doubles[c];
+                    for (int i = 0; i < count; i++) {
+                        d[first + i] = s[rows[i]];
+                    }
+                }
+                case BYTES -> {
+                    byte[][] s = src.bytes[c];
+                    byte[][] d = bytes[c];
+                    long added = 0;
+                    for (int i = 0; i < count; i++) {
+                        byte[] v = s[rows[i]];
+                        d[first + i] = v;
+                        added += v.length;
+                    }
+                    varBytes += added;
+                }
+            }
+            if (nulls[c] != null) {
+                boolean[] s = src.nulls[c];
+                boolean[] d = nulls[c];
+                for (int i = 0; i < count; i++) {
+                    d[first + i] = s != null && s[rows[i]];
+                }
+            }
+        }
+        size += count;
+        return first;
+    }
+
     /** Copies the columns {@code [fromCol, toCol)} of a source row into an existing row. */
     public void copyColumns(int row, RowBatch src, int srcRow, int fromCol, int toCol) {
         for (int c = fromCol; c < toCol; c++) {
+            if (!hasColumn(c)) {
+                continue;
+            }
             switch (physical[c]) {
                 case LONG -> longs[c][row] = src.longs[c][srcRow];
                 case DOUBLE -> doubles[c][row] = src.doubles[c][srcRow];

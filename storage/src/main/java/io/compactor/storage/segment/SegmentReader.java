@@ -157,11 +157,17 @@ public final class SegmentReader implements AutoCloseable {
                 listed[c] = true;
             }
         }
+        for (int c = 0; c < listed.length; c++) {
+            if (listed[c] && !into.hasColumn(c)) {
+                throw new IllegalArgumentException("segment " + file + ": column '" + schema.column(c).name()
+                        + "' is to be read into a batch that does not hold it");
+            }
+        }
         int dest = into.reserveRows(count);
         for (int c = 0; c < listed.length; c++) {
             if (listed[c]) {
                 copyColumn(c, firstRow, count, into, dest);
-            } else {
+            } else if (into.hasColumn(c)) {
                 fillDefault(into, c, dest, count);
             }
         }

@@ -19,6 +19,7 @@ final class DeletedRowsFilter implements SortedRunSource {
     private final RowsetId rowsetId;
     private final Map<SegmentKey, RoaringBitmap> deleted;
     private RowBatch out;
+    private int[] keep = new int[0];
 
     DeletedRowsFilter(SortedRunSource in, RowsetId rowsetId, Map<SegmentKey, RoaringBitmap> deleted) {
         this.in = in;
@@ -46,12 +47,27 @@ final class DeletedRowsFilter implements SortedRunSource {
             if (out == null) {
                 out = new RowBatch(b.schema(), b.size());
             }
-            out.clear();
-            for (int r = 0; r < b.size(); r++) {
-                if (!gone.contains((int) (first + r))) {
-                    out.appendRow(b, r);
-                }
+            if (keep.length < b.size()) {
+                keep = new int[b.size()];
             }
+            // the visible rows between the marked ones, gathered column by column
+            int n = 0;
+            int next = 0;
+            var marked = gone.getIntIterator();
+            marked.advanceIfNeeded((int) first);
+            while (next < b.size()) {
+                int stop = b.size();
+                if (marked.hasNext()) {
+                    long m = marked.next() - first;
+                    stop = (int) Math.min(m, b.size());
+                }
+                while (next < stop) {
+                    keep[n++] = next++;
+                }
+                next = stop + 1;
+            }
+            out.clear();
+            out.appendRows(b, keep, n);
             if (!out.isEmpty()) {
                 return out;
             }

@@ -19,6 +19,11 @@ import java.util.List;
 public final class RowsetSources {
     /** Rows per batch read from a segment. */
     public static final int BATCH_ROWS = 4096;
+    /**
+     * Rows per batch of a source opened for some columns only (a vertical merge's group): smaller,
+     * since a vertical merge exists to keep its buffers small, and its passes read few columns.
+     */
+    public static final int GROUP_BATCH_ROWS = 1024;
 
     private RowsetSources() {
     }
@@ -87,7 +92,8 @@ public final class RowsetSources {
 
             @Override
             public SortedRunSource open(int[] columns) {
-                return new SegmentRunSource(origin, files, segmentIds, schema, BATCH_ROWS, columns);
+                return new SegmentRunSource(origin, files, segmentIds, schema,
+                        columns == null ? BATCH_ROWS : GROUP_BATCH_ROWS, columns);
             }
         };
     }

@@ -57,8 +57,10 @@ final class SegmentRunSource implements SortedRunSource {
                 currentSegment = segmentIds[next];
                 next++;
                 if (batch == null) {
-                    // Sized for this segment when it is smaller: the batch grows if a later one is bigger.
-                    batch = new RowBatch(schema, (int) Math.min(batchRows, Math.max(16, reader.rowCount())));
+                    // Sized for this segment when it is smaller (the batch grows if a later one is bigger);
+                    // a column subset (vertical merge group) gets a narrow batch: only its columns cost memory.
+                    int rows = (int) Math.min(batchRows, Math.max(16, reader.rowCount()));
+                    batch = columns == null ? new RowBatch(schema, rows) : RowBatch.projection(schema, rows, columns);
                 }
             }
             long position = cursor.position();

@@ -4,7 +4,10 @@ import io.compactor.storage.merge.MergeOptions;
 import io.compactor.storage.merge.MergeSink;
 import io.compactor.storage.merge.RowsetMerger;
 import io.compactor.storage.merge.SortedRunSource;
+import io.compactor.storage.merge.SourceFactory;
+import io.compactor.storage.mow.PrimaryKeyIndexCache;
 import io.compactor.storage.mow.SegmentKey;
+import io.compactor.storage.RowsetId;
 import io.compactor.storage.rowset.RowsetMeta;
 import io.compactor.storage.schema.KeysType;
 import io.compactor.storage.schema.RowBatch;
@@ -81,7 +84,23 @@ public final class TabletReader {
         return n[0];
     }
 
-    /** The row whose key equals row 0 of {@code key} (key columns only are compared), or an empty batch. */
+    /**
+     * The row whose key equals row 0 of {@code key} (key columns only are compared), or an empty
+     * batch. A merge-on-write snapshot is looked up by primary key through {@code keys} (no merge,
+     * one row read: {@link PointLookup}); any other tablet is read by merging its rowsets.
+     */
+    public static RowBatch get(Schema schema, TabletSnapshot snapshot, RowBatch key, PrimaryKeyIndexCache keys)
+            throws IOException {
+        if (snapshot.isMergeOnWrite()) {
+            return PointLookup.get(schema, snapshot, key, keys);
+        }
+        return get(schema, snapshot, key);
+    }
+
+    /**
+     * The row whose key equals row 0 of {@code key}, found by merging every rowset (merge-on-read:
+     * the newest row of the key wins), or an empty batch.
+     */
     public static RowBatch get(Schema schema, TabletSnapshot snapshot, RowBatch key) throws IOException {
         RowBatch out = new RowBatch(schema, 1);
         merge(schema, List.of(snapshot), new MergeSink() {
@@ -108,6 +127,65 @@ public final class TabletReader {
             }
         });
         return out;
+    }
+
+    /**
+     * Streams the merged view of the snapshots into {@code sink}, in key order: the read path of
+     * {@link #scan} and {@link #count}. Merge-on-write snapshots skip the rows their delete
+     * bitmaps mark before merging and merge as duplicate keys (no key collapsing); the others are
+     * merged by key, the newest row of each key winning (merge-on-read).
+     */
+    public static void read(Schema schema, List<TabletSnapshot> snapshots, MergeSink sink) throws IOException {
+        merge(schema, snapshots, sink);
+    }
+
+    /**
+     * Streams every visible row of the snapshots into {@code sink} exactly once, in no particular
+     * order: what a query that aggregates or filters needs. Merge-on-write snapshots are read
+     * rowset after rowset, segment after segment, and the rows their delete bitmaps mark are
+     * skipped as ranges — no merge and no copy, since each row's visibility is known without
+     * looking at other rowsets (Doris's merge-on-write scan). Any other snapshot has to be merged
+     * by key to know which rows are visible, so this falls back to {@link #read}.
+     */
+    public static void readAnyOrder(Schema schema, List<TabletSnapshot> snapshots, MergeSink sink) throws IOException {
+        if (snapshots.isEmpty() || !snapshots.stream().allMatch(TabletSnapshot::isMergeOnWrite)) {
+            merge(schema, snapshots, sink);
+            return;
+        }
+        for (TabletSnapshot s : snapshots) {
+            List<RowsetMeta> rowsets = s.meta().rowsets();
+            for (SourceFactory f : RowsetSources.factories(s.dataDir(), s.meta().tabletId(), schema, rowsets)) {
+                try (SortedRunSource src = f.open(null)) {
+                    RowsetId rowset = rowsets.get(src.origin().rowsetIndex()).rowsetId();
+                    RowBatch b;
+                    while ((b = src.next()) != null) {
+                        RoaringBitmap gone = s.deleted().get(new SegmentKey(rowset, src.segmentId()));
+                        long first = src.firstRowId();
+                        if (gone == null || !gone.intersects(first, first + b.size())) {
+                            sink.accept(b, 0, b.size());
+                            continue;
+                        }
+                        // visible runs between the marked rows, handed over in place
+                        int from = 0;
+                        var marked = gone.getIntIterator();
+                        marked.advanceIfNeeded((int) first);
+                        while (marked.hasNext()) {
+                            long row = marked.next() - first;
+                            if (row >= b.size()) {
+                                break;
+                            }
+                            if (row > from) {
+                                sink.accept(b, from, (int) row);
+                            }
+                            from = (int) row + 1;
+                        }
+                        if (from < b.size()) {
+                            sink.accept(b, from, b.size());
+                        }
+                    }
+                }
+            }
+        }
     }
 
     private static void merge(Schema schema, List<TabletSnapshot> snapshots, MergeSink sink) throws IOException {

@@ -73,6 +73,39 @@ class RowSourceBufferTest {
     }
 
     @Test
+    void fewSourcesArePackedSmallerAndReadBackTheSameInMemoryAndSpilled() throws IOException {
+        for (int sources : new int[] {1, 5, 8, 9, 128, 129}) {
+            for (long limit : new long[] {1 << 20, 256}) {
+                try (RowSourceBuffer buffer = new RowSourceBuffer(limit, dir, "rs_", sources)) {
+                    Random rnd = new Random(sources);
+                    int[] expected = new int[30_001];
+                    for (int i = 0; i < expected.length; i++) {
+                        expected[i] = rnd.nextInt(sources);
+                        buffer.append(expected[i]);
+                        if (rnd.nextInt(3) == 0) {
+                            buffer.markLastSkipped();
+                            expected[i] |= 1 << 16;
+                        }
+                    }
+                    assertEquals(sources <= 8 ? 4 : sources <= 128 ? 8 : 16, buffer.bitsPerEntry());
+                    assertEquals(limit == 256, buffer.spilled(), "sources " + sources);
+                    assertReadsBack(buffer, expected, 4096);
+                    assertReadsBack(buffer, expected, 7);
+                }
+            }
+        }
+        assertEquals(0, filesIn(dir));
+    }
+
+    @Test
+    void aSourceBeyondThePackingIsRefused() {
+        RowSourceBuffer buffer = new RowSourceBuffer(1 << 20, dir, "rs_", 5);
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> buffer.append(8));
+        assertTrue(e.getMessage().contains("row source 8 does not fit"), e.getMessage());
+    }
+
+    @Test
     void emptyBufferReadsNothing() throws IOException {
         try (RowSourceBuffer buffer = new RowSourceBuffer(10, dir, "rs_")) {
             assertEquals(0, buffer.reader().read(new short[8], 8));

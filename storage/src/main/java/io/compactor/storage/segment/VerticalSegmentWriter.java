@@ -125,8 +125,8 @@ public final class VerticalSegmentWriter implements AutoCloseable {
             throw new IllegalArgumentException("segment " + file + ": the first column group must be the "
                     + schema.keyCount() + " key column(s)");
         }
-        ByteSink page = new ByteSink(SegmentFormat.TARGET_PAGE_BYTES + 4096);
-        long[] words = new long[SegmentFormat.DEFAULT_PAGE_ROWS];
+        ByteSink page = new ByteSink(4096);
+        PackScratch words = new PackScratch();
         ColumnPageBuilder[] b = new ColumnPageBuilder[columns.length];
         for (int i = 0; i < columns.length; i++) {
             int c = columns[i];

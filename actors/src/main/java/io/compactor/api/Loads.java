@@ -8,6 +8,15 @@ public interface Loads {
     /** Loads {@code body}; never fails exceptionally (failures answer {@code Status: Fail}). */
     CompletionStage<LoadResult> streamLoad(String db, String table, byte[] body, LoadOptions options, String label);
 
+    /**
+     * Loads {@code body} as its Doris headers ask ({@link StreamLoadRequest}); never fails
+     * exceptionally.
+     */
+    CompletionStage<LoadResult> streamLoad(String db, String table, byte[] body, StreamLoadRequest request);
+
+    /** The text of a load's error log ({@code ErrorURL}), or empty when there is no such file. */
+    java.util.Optional<String> errorLog(String file);
+
     /** Whether every {@code max_concurrent_loads} slot is taken (a new load would be answered busy). */
     boolean saturated();
 }

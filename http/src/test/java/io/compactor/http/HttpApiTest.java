@@ -220,12 +220,12 @@ class HttpApiTest {
     void maxFilterRatioHeaderDecidesBetweenFilteringAndFailing() {
         create("ratio", "DUPLICATE_KEYS", 2);
         String body = "1\t1\ta\n2\tx\tb\n3\t3\tc\n4\t4\td\n";
-        JsonNode strict = load("ratio", body, Map.of());
+        JsonNode strict = load("ratio", body, Map.of("strict_mode", "true"));
         assertEquals("Fail", strict.get("Status").asText());
         assertTrue(strict.get("Message").asText().contains("too many filtered rows"), strict.toString());
         assertEquals(0, count("ratio"));
 
-        JsonNode tolerant = load("ratio", body, Map.of("max_filter_ratio", "0.5"));
+        JsonNode tolerant = load("ratio", body, Map.of("max_filter_ratio", "0.5", "strict_mode", "true"));
         assertEquals("Success", tolerant.get("Status").asText(), tolerant.toString());
         assertEquals(4, tolerant.get("NumberTotalRows").asLong());
         assertEquals(3, tolerant.get("NumberLoadedRows").asLong());

@@ -6,7 +6,13 @@ import io.compactor.api.NodeMetrics;
 import io.compactor.actors.catalog.CatalogView;
 import io.compactor.actors.tablet.TabletActor;
 import io.compactor.storage.engine.StorageEngine;
+import io.compactor.api.NodeKeys;
+import io.compactor.api.StreamLoadRequest;
+import io.compactor.storage.load.BodyCompression;
+import io.compactor.storage.load.LoadErrorLogs;
 import io.compactor.storage.load.LoadOptions;
+import io.compactor.storage.load.RowRules;
+import io.compactor.storage.mow.PartialUpdate;
 import io.compactor.storage.load.ParsedLoad;
 import io.compactor.storage.load.RowParser;
 import io.compactor.actors.tablet.TabletWrite;
@@ -51,6 +57,7 @@ public final class StreamLoader {
     private final Semaphore slots;
     private final IntSupplier timeoutSeconds;
     private volatile PlacedLoadWriter placedWriter;
+    private final LoadErrorLogs errorLogs;
 
     public StreamLoader(StorageEngine engine, AtomicReference<CatalogView> view,
                         ActorRef<LoadCommitter.Command> committer, Scheduler scheduler, Executor executor,
@@ -64,6 +71,12 @@ public final class StreamLoader {
         this.clock = engine.clock();
         this.slots = new Semaphore(maxConcurrentLoads);
         this.timeoutSeconds = timeoutSeconds;
+        this.errorLogs = new LoadErrorLogs(engine.dataDirs().get(0).root());
+    }
+
+    /** The rejected rows of loads ({@code ErrorURL}). */
+    public LoadErrorLogs errorLogs() {
+        return errorLogs;
     }
 
     /**
@@ -72,7 +85,22 @@ public final class StreamLoader {
      */
     public CompletionStage<LoadResult> load(String db, String tableName, byte[] body, LoadOptions options,
                                             String label) {
+        return load(db, tableName, body, StreamLoadRequest.of(options, label));
+    }
+
+    /**
+     * Loads {@code body} as {@code request} asks (compression, timeout, comment, row rules).
+     * Never fails exceptionally: every outcome is a {@link LoadResult} with Doris's fields.
+     */
+    public CompletionStage<LoadResult> load(String db, String tableName, byte[] body, StreamLoadRequest request) {
+        return loadInner(db, tableName, body, request)
+                .thenApply(r -> r.withRequest(request.comment(), request.twoPhaseCommit()));
+    }
+
+    private CompletionStage<LoadResult> loadInner(String db, String tableName, byte[] body, StreamLoadRequest request) {
         long start = clock.millis();
+        LoadOptions options = request.options();
+        String label = request.label();
         String lbl = label == null || label.isBlank() ? "compactor_" + engine.nextTxnId() + "_" + start : label;
         TableMeta table = view.get().table(db, tableName);
         if (table == null) {
@@ -80,11 +108,18 @@ public final class StreamLoader {
             return done(LoadResult.fail(0, lbl, "unknown table, tableName=" + tableName + ", db=" + db, 0, 0,
                     body.length, 0));
         }
+        try {
+            RowRules.check(table.schema(), table.name(), options);
+        } catch (IllegalArgumentException e) {
+            metrics.loadFail.increment();
+            return done(LoadResult.fail(0, lbl, "[" + StatusCode.ANALYSIS_ERROR + "]errCode = 2, detailMessage = "
+                    + e.getMessage(), 0, 0, body.length, clock.millis() - start));
+        }
         String labelKey = db + "\u0000" + lbl;
         if (!inFlightLabels.add(labelKey)) {
             metrics.loadLabelExists.increment();
             return done(new LoadResult(0, lbl, LoadResult.LABEL_ALREADY_EXISTS, "RUNNING",
-                    "Label [" + lbl + "] has already been used.", 0, 0, 0, 0, 0, 0, null));
+                    labelExists(lbl, 0), 0, 0, 0, 0, 0, 0, null));
         }
         if (!slots.tryAcquire()) {
             inFlightLabels.remove(labelKey);
@@ -97,15 +132,40 @@ public final class StreamLoader {
             release(labelKey);
             metrics.loadLabelExists.increment();
             return done(new LoadResult(existing.get().txnId(), lbl, LoadResult.LABEL_ALREADY_EXISTS, "FINISHED",
-                    "Label [" + lbl + "] has already been used.", 0, 0, 0, 0, 0, 0, null));
+                    labelExists(lbl, existing.get().txnId()), 0, 0, 0, 0, 0, 0, null));
         }
         long txnId = engine.nextTxnId();
-        CompletableFuture<LoadResult> result = parse(table, options, body)
-                .thenCompose(parsed -> writeAndCommit(db, table, lbl, txnId, parsed, options, start))
+        long begun = clock.millis();
+        Duration timeout = Duration.ofSeconds(request.timeoutSeconds() > 0 ? request.timeoutSeconds()
+                : timeoutSeconds.getAsInt());
+        long[] phase = new long[3];
+        CompletableFuture<LoadResult> result = parse(table, options, body, request.compression())
+                .thenApply(parsed -> RowRules.apply(table.schema(), options, parsed))
+                .thenCompose(parsed -> {
+                    phase[0] = clock.millis();
+                    if (phase[0] - start > timeout.toMillis()) {
+                        return done(LoadResult.fail(txnId, lbl, "[" + StatusCode.TIMEOUT + "]the load did not finish "
+                                + "within its timeout of " + timeout.toSeconds() + " s", parsed.totalRows(),
+                                parsed.filteredRows(), parsed.loadBytes(), phase[0] - start));
+                    }
+                    return writeAndCommit(db, table, lbl, txnId, parsed, options, start, timeout, phase)
+                            .thenApply(r -> withErrorLog(r, txnId, parsed));
+                })
                 .exceptionally(err -> {
                     Status s = StatusException.statusOf(err);
-                    return LoadResult.fail(txnId, lbl, s.is(StatusCode.INTERNAL_ERROR) ? s.msg() : s.toString(),
-                            0, 0, body.length, clock.millis() - start);
+                    String msg = s.is(StatusCode.INTERNAL_ERROR) ? s.msg() : s.toString();
+                    if (err instanceof IllegalArgumentException || err.getCause() instanceof IllegalArgumentException) {
+                        Throwable t = err instanceof IllegalArgumentException ? err : err.getCause();
+                        msg = "[" + StatusCode.DATA_QUALITY_ERROR + "]" + t.getMessage();
+                    }
+                    return LoadResult.fail(txnId, lbl, msg, 0, 0, body.length, clock.millis() - start);
+                })
+                .thenApply(r -> {
+                    long parsedAt = phase[0] == 0 ? clock.millis() : phase[0];
+                    long written = phase[1] == 0 ? parsedAt : phase[1];
+                    long committed = phase[2] == 0 ? written : phase[2];
+                    return r.withTimings(begun - start, 0, parsedAt - begun, Math.max(0, written - parsedAt),
+                            Math.max(0, committed - written));
                 })
                 .whenComplete((r, err) -> {
                     release(labelKey);
@@ -122,10 +182,59 @@ public final class StreamLoader {
         return result;
     }
 
+    /** The partial update a load asks for ({@code partial_columns}), or null: which columns it gives. */
+    static PartialUpdate partialUpdate(TableMeta table, LoadOptions options) {
+        if (!options.rules().partialColumns()) {
+            return null;
+        }
+        var schema = table.schema();
+        boolean[] provided = new boolean[schema.columnCount()];
+        for (int c : RowParser.inputColumns(schema, options)) {
+            provided[c] = true;
+        }
+        for (int c = 0; c < schema.keyCount(); c++) {
+            provided[c] = true;
+        }
+        if (schema.deleteSignIndex() >= 0) {
+            provided[schema.deleteSignIndex()] = true;
+        }
+        if (schema.sequenceIndex() >= 0 && options.rules().sequenceSource() != null) {
+            provided[schema.sequenceIndex()] = true;
+        }
+        return new PartialUpdate(provided, options.rules().newKeyError());
+    }
+
+    /** Doris's answer to a label in use: "[LABEL_ALREADY_EXISTS]Label [l] has already been used, relate to txn [n]". */
+    static String labelExists(String label, long txnId) {
+        return "[" + StatusCode.LABEL_ALREADY_EXISTS + "]Label [" + label + "] has already been used, relate to txn ["
+                + txnId + "]";
+    }
+
+    /** The answer with its unselected rows and, when rows were rejected, the URL of their error log. */
+    private LoadResult withErrorLog(LoadResult r, long txnId, ParsedLoad parsed) {
+        String url = null;
+        if (!parsed.errorLog().isEmpty() && !LoadResult.LABEL_ALREADY_EXISTS.equals(r.status())) {
+            try {
+                url = "/api/_load_error_log?file=" + errorLogs.write(txnId, parsed.errorLog());
+            } catch (java.io.UncheckedIOException e) {
+                url = null; // the answer is more important than its error log
+            }
+        }
+        boolean counted = !LoadResult.LABEL_ALREADY_EXISTS.equals(r.status());
+        return r.withRows(counted ? parsed.unselectedRows() : 0, url);
+    }
+
     /** A big CSV body is parsed by as many tasks as there are cores (see {@link RowParser#parseParallel}). */
-    private CompletableFuture<ParsedLoad> parse(TableMeta table, LoadOptions options, byte[] body) {
+    private CompletableFuture<ParsedLoad> parse(TableMeta table, LoadOptions options, byte[] body,
+                                                BodyCompression compression) {
         try {
-            return RowParser.parseParallel(table.schema(), options, body, executor, PARSE_PARTS);
+            if (compression == BodyCompression.NONE) {
+                return RowParser.parseParallel(table.schema(), options, body, executor, PARSE_PARTS);
+            }
+            long limit = engine.config().getLong(NodeKeys.STREAM_LOAD_MAX_BODY_BYTES) << 20;
+            return CompletableFuture.supplyAsync(() -> compression.decompress(body, limit), executor)
+                    .thenCompose(plain -> RowParser.parseParallel(table.schema(), options, plain, executor,
+                            PARSE_PARTS));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -157,9 +266,11 @@ public final class StreamLoader {
     }
 
     private CompletionStage<LoadResult> writeAndCommit(String db, TableMeta table, String label, long txnId,
-                                                       ParsedLoad parsed, LoadOptions options, long start) {
+                                                       ParsedLoad parsed, LoadOptions options, long start,
+                                                       Duration timeout, long[] phase) {
         long total = parsed.totalRows();
         long filtered = parsed.filteredRows();
+        long unselected = parsed.unselectedRows();
         if (parsed.exceedsFilterRatio(options.maxFilterRatio())) {
             String sample = parsed.errorSamples().isEmpty() ? "" : " first error: " + parsed.errorSamples().get(0);
             return done(LoadResult.fail(txnId, label, "[DATA_QUALITY_ERROR]too many filtered rows." + sample, total,
@@ -167,7 +278,6 @@ public final class StreamLoader {
         }
         RowBatch[] perBucket = RowRouter.route(table, parsed.rows());
         CatalogView v = view.get();
-        Duration timeout = Duration.ofSeconds(timeoutSeconds.getAsInt());
         if (table.isPlaced()) {
             PlacedLoadWriter writer = placedWriter;
             if (writer == null) {
@@ -175,7 +285,7 @@ public final class StreamLoader {
                         + "but this node is not in cluster mode", total, filtered, parsed.loadBytes(),
                         clock.millis() - start));
             }
-            return writer.writeAndCommit(table, label, perBucket, total - filtered, filtered, timeout)
+            return writer.writeAndCommit(table, label, perBucket, total - filtered - unselected, filtered, timeout)
                     .thenApply(o -> {
                         long ms = clock.millis() - start;
                         long id = o.txnId();
@@ -186,7 +296,7 @@ public final class StreamLoader {
                                     parsed.loadBytes(), ms);
                             // Success, or Doris's "Publish Timeout" (committed or still deciding): rows counted.
                             default -> new LoadResult(id, label, o.status(), null, o.message(), total,
-                                    total - filtered, filtered, 0, parsed.loadBytes(), ms, null);
+                                    total - filtered - unselected, filtered, 0, parsed.loadBytes(), ms, null);
                         };
                     });
         }
@@ -201,12 +311,14 @@ public final class StreamLoader {
             }
             refs.put(tabletId, ref);
             RowBatch rows = perBucket[b];
+            PartialUpdate partial = partialUpdate(table, options);
             writes.add(AskPattern.<TabletActor.Command, TabletActor.WriteResult>ask(ref,
-                    replyTo -> new TabletActor.WriteRowset(txnId, rows, replyTo), timeout, scheduler)
+                    replyTo -> new TabletActor.WriteRowset(txnId, rows, partial, replyTo), timeout, scheduler)
                     .toCompletableFuture());
         }
         return CompletableFuture.allOf(writes.toArray(new CompletableFuture[0])).handle((ok, err) -> null)
                 .thenCompose(ignored -> {
+                    phase[1] = clock.millis();
                     Map<Long, TabletWrite> pending = new HashMap<>();
                     Status failure = null;
                     for (CompletableFuture<TabletActor.WriteResult> f : writes) {
@@ -225,17 +337,18 @@ public final class StreamLoader {
                                 parsed.loadBytes(), clock.millis() - start));
                     }
                     LoadTxn txn = new LoadTxn(txnId, db, label, table.tableId(), pending, refs,
-                            total - filtered, filtered, System.nanoTime() + timeout.toNanos());
+                            total - filtered - unselected, filtered, System.nanoTime() + timeout.toNanos());
                     // Wait longer than the commit deadline: once the committer passes it the load
                     // is aborted, so a timeout here can not hide a commit that happens later.
                     return AskPattern.<LoadCommitter.Command, LoadCommitter.CommitResult>ask(committer,
                                     replyTo -> new LoadCommitter.Commit(txn, replyTo),
                                     timeout.plus(COMMIT_ANSWER_MARGIN), scheduler)
                             .thenApply(c -> {
+                                phase[2] = clock.millis();
                                 long ms = clock.millis() - start;
                                 if (c.status().ok()) {
                                     return new LoadResult(txnId, label, LoadResult.SUCCESS, null, "OK", total,
-                                            total - filtered, filtered, 0, parsed.loadBytes(), ms, null);
+                                            total - filtered - unselected, filtered, 0, parsed.loadBytes(), ms, null);
                                 }
                                 if (c.labelExists()) {
                                     return new LoadResult(c.committedTxnId(), label, LoadResult.LABEL_ALREADY_EXISTS,

@@ -20,6 +20,17 @@ final class NodeLoads implements Loads {
     }
 
     @Override
+    public CompletionStage<LoadResult> streamLoad(String db, String table, byte[] body,
+                                                  io.compactor.api.StreamLoadRequest request) {
+        return node.loader.load(db, table, body, request);
+    }
+
+    @Override
+    public java.util.Optional<String> errorLog(String file) {
+        return node.loader.errorLogs().read(file);
+    }
+
+    @Override
     public boolean saturated() {
         return node.loader.saturated();
     }

@@ -3,6 +3,7 @@ package io.compactor.actors.node;
 import io.compactor.actors.catalog.Catalog;
 import io.compactor.actors.cluster.ClusterCatalog;
 import io.compactor.api.CreateTableSpec;
+import io.compactor.storage.schema.HiddenColumns;
 import io.compactor.api.Tables;
 import io.compactor.storage.meta.MetaJson;
 import io.compactor.storage.tablet.TableMeta;
@@ -28,7 +29,16 @@ final class NodeTables implements Tables {
     }
 
     @Override
-    public CompletionStage<TableMeta> create(CreateTableSpec spec) {
+    public CompletionStage<TableMeta> create(CreateTableSpec declared) {
+        CreateTableSpec spec;
+        try {
+            spec = new CreateTableSpec(declared.db(), declared.name(),
+                    HiddenColumns.add(declared.schema(), declared.properties()), declared.buckets(),
+                    declared.replicationNum(), HiddenColumns.tableProperties(declared.properties()));
+        } catch (IllegalArgumentException e) {
+            return java.util.concurrent.CompletableFuture.failedFuture(
+                    new StatusException(io.compactor.storage.util.Status.invalidArgument(e.getMessage())));
+        }
         if (node.clusterCatalog != null) {
             return clusterDdl(r -> new ClusterCatalog.Create(spec.db(), spec.name(), MetaJson.encodeSchema(spec.schema()),
                     spec.buckets(), spec.replicationNum(), Map.copyOf(spec.properties()), r));

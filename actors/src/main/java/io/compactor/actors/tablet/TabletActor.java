@@ -155,7 +155,7 @@ public final class TabletActor extends AbstractBehavior<TabletProtocol.Command> 
                     "LOAD_VERSION_LIMIT", false, ctx.getSystem().ignoreRef()));
         }
         Runnable release = s.mow == null ? () -> { } : s.readers.acquire(s.meta.rowsets());
-        LoadWriter.writeAsync(s, m.rows(), env.segcompaction(), loadExecutor).whenComplete((w, err) -> {
+        LoadWriter.writeAsync(s, m.rows(), m.partial(), env.segcompaction(), loadExecutor).whenComplete((w, err) -> {
             release.run();
             m.replyTo().tell(err == null ? new WriteResult(tabletId, w, Status.OK)
                     : new WriteResult(tabletId, null, StatusException.statusOf(err)));

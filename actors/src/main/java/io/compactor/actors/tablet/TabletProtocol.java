@@ -25,8 +25,17 @@ public interface TabletProtocol {
     public interface Command {
     }
 
-    /** Write rows of a load into a new rowset's files; answers {@link WriteResult}. */
-    public record WriteRowset(long txnId, RowBatch rows, ActorRef<WriteResult> replyTo) implements Command {
+    /**
+     * Write rows of a load into a new rowset's files; answers {@link WriteResult}.
+     *
+     * @param partial a partial column update (merge-on-write): the columns it does not give are
+     *                filled from the keys' current rows before writing; null for a full-row load
+     */
+    public record WriteRowset(long txnId, RowBatch rows, io.compactor.storage.mow.PartialUpdate partial,
+                              ActorRef<WriteResult> replyTo) implements Command {
+        public WriteRowset(long txnId, RowBatch rows, ActorRef<WriteResult> replyTo) {
+            this(txnId, rows, null, replyTo);
+        }
     }
 
     /** Outcome of {@link WriteRowset}: {@code write} on success, else {@code status}. */

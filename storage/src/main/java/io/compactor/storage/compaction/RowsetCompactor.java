@@ -48,7 +48,7 @@ public final class RowsetCompactor {
                 inputBytes, inputRows));
         RowIdConversion conversion = settings.rowIdConversion() ? RowIdConversion.forRowsets(inputs) : null;
         MergeOptions options = MergeOptions.forTablet(tabletId).withExpectedInputRows(inputRows)
-                .withRowIdConversion(conversion);
+                .withRowIdConversion(conversion).withDropDeleted(settings.dropDeleted());
         List<SourceFactory> factories = RowsetSources.factories(dir, tabletId, schema, inputs);
         if (settings.vertical() && schema.columnCount() > schema.keyCount()) {
             // Column group by column group, into segments written the same way: only one group's

@@ -99,6 +99,17 @@ public final class StreamLoader {
 
     private CompletionStage<LoadResult> loadInner(String db, String tableName, byte[] body, StreamLoadRequest request) {
         long start = clock.millis();
+        metrics.loadsInFlight.incrementAndGet();
+        metrics.loadReceivedBytes.add(body.length);
+        return loadCounted(db, tableName, body, request, start).whenComplete((r, err) -> {
+            metrics.loadsInFlight.decrementAndGet();
+            metrics.loadRequests.increment();
+            metrics.loadMillis.add(Math.max(0, clock.millis() - start));
+        });
+    }
+
+    private CompletionStage<LoadResult> loadCounted(String db, String tableName, byte[] body, StreamLoadRequest request,
+                                                    long start) {
         LoadOptions options = request.options();
         String label = request.label();
         String lbl = label == null || label.isBlank() ? "compactor_" + engine.nextTxnId() + "_" + start : label;

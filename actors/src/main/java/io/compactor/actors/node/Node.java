@@ -119,6 +119,7 @@ public final class Node implements AutoCloseable {
     public static Node start(Config config, Clock clock) {
         Config resolved = ConfigAliases.apply(config.resolve());
         CompactorConfig cfg = CompactorConfig.load(resolved, configKeys());
+        io.compactor.storage.config.CustomConfigFile.apply(cfg); // Doris's be_custom.conf (update_config persist=true)
         StorageEngine engine = StorageEngine.open(cfg, clock);
         try {
             return new Node(cfg, engine, resolved);

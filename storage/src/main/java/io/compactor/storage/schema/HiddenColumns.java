@@ -71,6 +71,32 @@ public final class HiddenColumns {
         return new Schema(columns, declared.keyCount(), declared.keysType());
     }
 
+    /** The rows without their hidden columns (the batch itself when the schema has none). */
+    public static RowBatch visible(RowBatch rows) {
+        Schema schema = rows.schema();
+        int n = schema.visibleColumnCount();
+        if (n == schema.columnCount()) {
+            return rows;
+        }
+        Schema shown = new Schema(schema.columns().subList(0, n), schema.keyCount(), schema.keysType());
+        RowBatch out = new RowBatch(shown, Math.max(1, rows.size()));
+        for (int r = 0; r < rows.size(); r++) {
+            int row = out.addRow();
+            for (int c = 0; c < n; c++) {
+                if (rows.isNull(r, c)) {
+                    out.setNull(row, c);
+                    continue;
+                }
+                switch (schema.column(c).type().physical()) {
+                    case LONG -> out.setLong(row, c, rows.getLong(r, c));
+                    case DOUBLE -> out.setDouble(row, c, rows.getDouble(r, c));
+                    case BYTES -> out.setBytes(row, c, rows.getBytes(r, c));
+                }
+            }
+        }
+        return out;
+    }
+
     /** The properties without the ones {@link #add} turned into columns. */
     public static Map<String, String> tableProperties(Map<String, String> properties) {
         Map<String, String> out = new LinkedHashMap<>();

@@ -67,10 +67,9 @@ final class StreamLoadHeaders {
                 "escape", "max_filter_ratio", "timeout", "strict_mode", "jsonpaths", "json_root", "strip_outer_array",
                 "num_as_string", "read_json_by_line", "merge_type", "delete", "function_column.sequence_col",
                 "compress_type", "hidden_columns", "trim_double_quotes", "skip_lines", "comment", "partial_columns",
-                "unique_key_update_mode", "partial_update_new_key_behavior", "empty_field_as_null")) {
+                "unique_key_update_mode", "partial_update_new_key_behavior", "empty_field_as_null", "two_phase_commit")) {
             add(n, Handling.IMPLEMENTED, "");
         }
-        add("two_phase_commit", Handling.DEFAULT_ONLY, "false");
         add("negative", Handling.DEFAULT_ONLY, "false");
         add("fuzzy_parse", Handling.DEFAULT_ONLY, "false");
         add("send_batch_parallelism", Handling.DEFAULT_ONLY, "1");

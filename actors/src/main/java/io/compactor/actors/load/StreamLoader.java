@@ -58,6 +58,7 @@ public final class StreamLoader {
     private final IntSupplier timeoutSeconds;
     private volatile PlacedLoadWriter placedWriter;
     private final LoadErrorLogs errorLogs;
+    private final TwoPhaseLoads twoPhase;
 
     public StreamLoader(StorageEngine engine, AtomicReference<CatalogView> view,
                         ActorRef<LoadCommitter.Command> committer, Scheduler scheduler, Executor executor,
@@ -72,6 +73,14 @@ public final class StreamLoader {
         this.slots = new Semaphore(maxConcurrentLoads);
         this.timeoutSeconds = timeoutSeconds;
         this.errorLogs = new LoadErrorLogs(engine.dataDirs().get(0).root());
+        this.twoPhase = new TwoPhaseLoads(engine, view, committer, scheduler);
+        scheduler.scheduleAtFixedRate(Duration.ofSeconds(1), Duration.ofSeconds(1), twoPhase::expire,
+                scala.concurrent.ExecutionContext.fromExecutor(executor));
+    }
+
+    /** Loads prepared by two-phase commit. */
+    public TwoPhaseLoads twoPhase() {
+        return twoPhase;
     }
 
     /** The rejected rows of loads ({@code ErrorURL}). */
@@ -138,6 +147,13 @@ public final class StreamLoader {
             return done(LoadResult.fail(0, lbl, "[" + StatusCode.SERVICE_UNAVAILABLE + "]too many concurrent loads, try again later",
                     0, 0, body.length, 0));
         }
+        var precommitted = twoPhase.labelInUse(db, lbl);
+        if (precommitted.isPresent()) {
+            release(labelKey);
+            metrics.loadLabelExists.increment();
+            return done(new LoadResult(precommitted.get(), lbl, LoadResult.LABEL_ALREADY_EXISTS, "PRECOMMITTED",
+                    labelExists(lbl, precommitted.get()), 0, 0, 0, 0, 0, 0, null));
+        }
         var existing = engine.meta().findLabel(db, lbl);
         if (existing.isPresent()) {
             release(labelKey);
@@ -159,7 +175,8 @@ public final class StreamLoader {
                                 + "within its timeout of " + timeout.toSeconds() + " s", parsed.totalRows(),
                                 parsed.filteredRows(), parsed.loadBytes(), phase[0] - start));
                     }
-                    return writeAndCommit(db, table, lbl, txnId, parsed, options, start, timeout, phase)
+                    return writeAndCommit(db, table, lbl, txnId, parsed, options, start, timeout, phase,
+                            request.twoPhaseCommit())
                             .thenApply(r -> withErrorLog(r, txnId, parsed));
                 })
                 .exceptionally(err -> {
@@ -278,7 +295,7 @@ public final class StreamLoader {
 
     private CompletionStage<LoadResult> writeAndCommit(String db, TableMeta table, String label, long txnId,
                                                        ParsedLoad parsed, LoadOptions options, long start,
-                                                       Duration timeout, long[] phase) {
+                                                       Duration timeout, long[] phase, boolean twoPhaseCommit) {
         long total = parsed.totalRows();
         long filtered = parsed.filteredRows();
         long unselected = parsed.unselectedRows();
@@ -290,6 +307,11 @@ public final class StreamLoader {
         RowBatch[] perBucket = RowRouter.route(table, parsed.rows());
         CatalogView v = view.get();
         if (table.isPlaced()) {
+            if (twoPhaseCommit) {
+                return done(LoadResult.fail(txnId, label, "[" + StatusCode.NOT_IMPLEMENTED_ERROR + "]two_phase_commit is "
+                        + "not supported for table " + table.name() + ", whose replicas are on cluster nodes", total,
+                        filtered, parsed.loadBytes(), clock.millis() - start));
+            }
             PlacedLoadWriter writer = placedWriter;
             if (writer == null) {
                 return done(LoadResult.fail(txnId, label, "table " + table.name() + " has replicas on cluster nodes "
@@ -346,6 +368,22 @@ public final class StreamLoader {
                         }
                         return done(LoadResult.fail(txnId, label, failure.toString(), total, filtered,
                                 parsed.loadBytes(), clock.millis() - start));
+                    }
+                    if (twoPhaseCommit) {
+                        try {
+                            twoPhase.prepare(db, table, label, txnId, pending, total - filtered - unselected, filtered,
+                                    engine.config().getLong(NodeKeys.PRECOMMIT_TIMEOUT_SECONDS) * 1000);
+                        } catch (RuntimeException e) {
+                            for (var p : pending.entrySet()) {
+                                refs.get(p.getKey()).tell(new TabletActor.AbortCommit(txnId, p.getValue().rowset()));
+                            }
+                            return done(LoadResult.fail(txnId, label, "failed to prepare the load: " + e.getMessage(),
+                                    total, filtered, parsed.loadBytes(), clock.millis() - start));
+                        }
+                        phase[2] = clock.millis();
+                        return done(new LoadResult(txnId, label, LoadResult.SUCCESS, null, "OK", total,
+                                total - filtered - unselected, filtered, 0, parsed.loadBytes(),
+                                clock.millis() - start, null));
                     }
                     LoadTxn txn = new LoadTxn(txnId, db, label, table.tableId(), pending, refs,
                             total - filtered - unselected, filtered, System.nanoTime() + timeout.toNanos());

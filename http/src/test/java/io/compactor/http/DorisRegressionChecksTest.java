@@ -122,6 +122,32 @@ class DorisRegressionChecksTest {
     }
 
     @Test
+    void operatorEndpointsAnswerDorisShapesAndUnknownPathsAre404() {
+        start();
+        long tablet = tablet();
+        JsonNode header = http.get("/api/meta/header/" + tablet).json();
+        assertEquals(tablet, header.get("tablet_id").asLong());
+        assertEquals(4, header.get("rs_metas").size(), "[0-1] and three loads: " + header);
+        assertTrue(header.has("cumulative_layer_point"), header.toString());
+        assertEquals("NOT_FOUND", http.get("/api/meta/header/999999").json().get("status").asText());
+        JsonNode tablets = http.get("/api/tablets_json?limit=all").json();
+        assertEquals("OK", tablets.get("msg").asText());
+        assertEquals(1, tablets.get("count").asInt());
+        assertEquals(tablet, tablets.get("data").get("tablets").get(0).get("tablet_id").asLong());
+        JsonNode dist = http.get("/api/tablets_distribution?group_by=partition").json();
+        assertEquals(1, dist.get("count").asInt(), dist.toString());
+        assertEquals(1, dist.get("data").get("tablets_distribution").get(0).get("disks").get(0).get("tablets_num")
+                .asInt());
+        JsonNode agg = http.get("/api/delete_bitmap/count_agg_cache?tablet_id=" + tablet).json();
+        assertTrue(agg.has("delete_bitmap_count") && agg.has("cardinality") && agg.has("size"), agg.toString());
+        assertEquals("compactor", http.get("/api/be_version_info").json().get("data").get("beVersionInfo")
+                .get("dorisBuildVersionPrefix").asText());
+        Answer unknown = http.get("/api/delete_bitmap/count_everything");
+        assertEquals(404, unknown.status(), unknown.body());
+        assertEquals("no endpoint /api/delete_bitmap/count_everything", unknown.json().get("msg").asText());
+    }
+
+    @Test
     void healthAnswersDorisBytes() {
         start();
         Answer a = http.get("/api/health");

@@ -52,10 +52,25 @@ final class DorisTabletRoutes {
                 path(segment("api").slash("be_version_info"), () -> get(() -> complete(Json.ok(versionInfo())))));
     }
 
-    /** The last route before the table routes: unknown paths under an endpoint namespace are 404. */
+    /** Endpoint paths (under {@code /api/}) of more than one segment; a wrong method on them stays a 405. */
+    private static final List<String> ENDPOINTS = List.of("compaction/run", "compaction/show", "compaction/run_status",
+            "compaction/profile", "delete_bitmap/count_local", "delete_bitmap/count_agg_cache", "meta/header/",
+            "debug_point/add/", "debug_point/remove/", "debug_point/clear", "_tablet/", "_single_replica/");
+
+    /**
+     * The last route before the table routes: a path under an endpoint namespace that is no
+     * endpoint is 404 naming it. An endpoint's own path passes on, so a wrong method there is
+     * still Pekko's 405.
+     */
     static Route unknownEndpoints() {
         return pathPrefix(segment("api").slash(segment()), first -> NAMESPACES.contains(first)
-                ? extractUri(uri -> complete(Json.fail(StatusCodes.NOT_FOUND, "no endpoint " + uri.path())))
+                ? extractUri(uri -> {
+                    String rest = uri.path().substring(Math.min(uri.path().length(), "/api/".length()));
+                    boolean endpoint = !rest.contains("/") || ENDPOINTS.stream().anyMatch(e -> e.endsWith("/")
+                            ? rest.startsWith(e) : rest.equals(e));
+                    return endpoint ? reject()
+                            : complete(Json.fail(StatusCodes.NOT_FOUND, "no endpoint " + uri.path()));
+                })
                 : reject());
     }
 

@@ -203,7 +203,7 @@ final class TableRoutes {
             return extractMaterializer(mat -> completeWithFuture(
                     req.entity().withSizeLimit(limit).toStrict(BODY_TIMEOUT.toMillis(), mat)
                             .thenCompose(strict -> node.loads().streamLoad(db, table, strict.getData().toArray(), request))
-                            .thenApply(r -> Json.ok(r.errorUrl() == null ? r : r.withRows(r.numberUnselectedRows(),
+                            .thenApply(r -> loadAnswer(r.errorUrl() == null ? r : r.withRows(r.numberUnselectedRows(),
                                     base + r.errorUrl())))
                             .exceptionally(err -> loadFail(label, bodyError(err, limit)))));
         }));
@@ -246,7 +246,15 @@ final class TableRoutes {
 
     /** A stream-load answer for a load refused before it started (nothing written). */
     private static HttpResponse loadFail(String label, String message) {
-        return Json.ok(io.compactor.api.LoadResult.fail(0, label == null ? "" : label, message, 0, 0, 0, 0));
+        return loadAnswer(io.compactor.api.LoadResult.fail(0, label == null ? "" : label, message, 0, 0, 0, 0));
+    }
+
+    /** Doris's stream-load answer: the pretty JSON and a new line at the end. */
+    private static HttpResponse loadAnswer(io.compactor.api.LoadResult r) {
+        byte[] json = Json.bytes(r);
+        byte[] body = java.util.Arrays.copyOf(json, json.length + 1);
+        body[json.length] = '\n';
+        return HttpResponse.create().withEntity(ContentTypes.APPLICATION_JSON, body);
     }
 
     private static String header(HttpRequest req, String name) {

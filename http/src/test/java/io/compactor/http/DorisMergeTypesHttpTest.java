@@ -125,13 +125,16 @@ class DorisMergeTypesHttpTest {
         load("seq", "1\t3\tthree\n2\t4\tfour\n", seq);
         load("seq", "1\t5\tfive-again\n", seq);
         assertEquals("1\t5\tfive-again\n2\t4\tfour\n", scan("seq"), "larger wins; a tie goes to the newer load");
+        load("seq", "3\t9\tnine\n3\t2\ttwo\n", seq);
+        assertEquals("3\t9\tnine\n", http.get("/api/db/seq/_scan").body().lines().filter(l -> l.startsWith("3\t"))
+                .map(l -> l + "\n").findFirst().orElse(""), "within one load too");
         compactAll("seq", "cumulative");
-        assertEquals("1\t5\tfive-again\n2\t4\tfour\n", scan("seq"));
+        assertEquals("1\t5\tfive-again\n2\t4\tfour\n3\t9\tnine\n", scan("seq"));
         load("seq", "1\t2\tstale\n", seq);
         compactAll("seq", "full");
-        assertEquals("1\t5\tfive-again\n2\t4\tfour\n", scan("seq"));
+        assertEquals("1\t5\tfive-again\n2\t4\tfour\n3\t9\tnine\n", scan("seq"));
         restart();
-        assertEquals("1\t5\tfive-again\n2\t4\tfour\n", scan("seq"));
+        assertEquals("1\t5\tfive-again\n2\t4\tfour\n3\t9\tnine\n", scan("seq"));
         JsonNode missing = http.put("/api/db/seq/_stream_load", "9\t9\tx\n", Map.of()).json();
         assertEquals("[ANALYSIS_ERROR]errCode = 2, detailMessage = Table seq has sequence column, need to specify "
                 + "the sequence column", missing.get("Message").asText());

@@ -28,6 +28,18 @@ final class PrometheusMetrics {
         sample(sb, "compactor_load_disk_bytes_total", m.loadDiskBytes.sum());
         counter(sb, "compactor_exceed_version_limit_total", "Loads refused with E-235 (too many versions).");
         sample(sb, "compactor_exceed_version_limit_total", m.exceedVersionLimit.sum());
+        counter(sb, "compactor_group_commit_loads_total", "Loads appended to a group commit internal load.");
+        sample(sb, "compactor_group_commit_loads_total", m.groupCommitLoads.sum());
+        counter(sb, "compactor_group_commit_internal_commits_total", "Group commit internal loads committed.");
+        sample(sb, "compactor_group_commit_internal_commits_total", m.groupCommitInternalCommits.sum());
+        sb.append("# HELP compactor_group_commit_wal_bytes Bytes of async-mode WAL files whose internal load has not "
+                + "committed yet.\n# TYPE compactor_group_commit_wal_bytes gauge\n");
+        sample(sb, "compactor_group_commit_wal_bytes", m.groupCommitWalBytes.get());
+        counter(sb, "compactor_load_wait_compaction_total",
+                "Loads delayed by graded back-pressure (a tablet past the soft version threshold).");
+        sample(sb, "compactor_load_wait_compaction_total", m.loadWaitCompaction.sum());
+        counter(sb, "compactor_load_wait_compaction_ms_total", "Milliseconds loads were delayed by back-pressure.");
+        sample(sb, "compactor_load_wait_compaction_ms_total", m.loadWaitCompactionMs.sum());
         counter(sb, "compactor_segcompaction_total", "Segment compactions run during loads.");
         sample(sb, "compactor_segcompaction_total", m.segcompactionTotal.sum());
         perKind(sb, "compactor_compaction_deltas_total", "counter", "Input rowsets of finished compactions.", m.compactionDeltas);

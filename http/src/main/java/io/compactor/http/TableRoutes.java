@@ -177,8 +177,10 @@ final class TableRoutes {
         return withRequestTimeout(timeout, () -> extractRequest(req -> {
             String label = header(req, "label");
             LoadOptions options;
+            io.compactor.api.GroupCommitMode groupCommit;
             try {
                 options = LoadOptions.fromHeaders(name -> header(req, name));
+                groupCommit = GroupCommitHeader.mode(name -> header(req, name));
             } catch (IllegalArgumentException e) {
                 return complete(loadFail(label, e.getMessage()));
             }
@@ -196,7 +198,8 @@ final class TableRoutes {
             // request captured above, which left Pekko's 8 MB default in force.
             return extractMaterializer(mat -> completeWithFuture(
                     req.entity().withSizeLimit(limit).toStrict(BODY_TIMEOUT.toMillis(), mat)
-                            .thenCompose(strict -> node.loads().streamLoad(db, table, strict.getData().toArray(), options, label))
+                            .thenCompose(strict -> node.loads().streamLoad(db, table, strict.getData().toArray(), options, label,
+                                    groupCommit))
                             .thenApply(Json::ok)
                             .exceptionally(err -> loadFail(label, bodyError(err, limit)))));
         }));

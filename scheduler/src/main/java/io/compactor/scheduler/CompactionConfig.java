@@ -192,6 +192,14 @@ public final class CompactionConfig {
         return l(SchedulerKnob.COMPACTION_MAX_ROWSET_COUNT);
     }
 
+    public double loadBackPressureVersionRatio() {
+        return values.get(SchedulerKnob.LOAD_BACK_PRESSURE_VERSION_RATIO).doubleValue();
+    }
+
+    public long loadBackPressureMaxDelayMs() {
+        return l(SchedulerKnob.LOAD_BACK_PRESSURE_MAX_DELAY_MS);
+    }
+
     public long compactionFailureBackoffMaxMs() {
         return l(SchedulerKnob.COMPACTION_FAILURE_BACKOFF_MAX_MS);
     }

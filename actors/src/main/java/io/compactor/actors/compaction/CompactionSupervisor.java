@@ -196,8 +196,10 @@ public final class CompactionSupervisor extends AbstractBehavior<SupervisorProto
             }
             return;
         }
+        // Graded back-pressure: a tablet whose loads are being delayed goes ahead of higher scores.
+        boolean urgent = type == CompactionType.CUMULATIVE && r.nearVersionLimit();
         if (queue.contains(r.tabletId(), type)) {
-            queue.update(r.tabletId(), type, score, permitsNeeded);
+            queue.update(r.tabletId(), type, score, permitsNeeded, urgent);
             return;
         }
         if (running.isRunning(r.tabletId(), type)) {
@@ -208,7 +210,8 @@ public final class CompactionSupervisor extends AbstractBehavior<SupervisorProto
             return;
         }
         parked.remove(key);
-        queue.offer(new CandidateQueue.Request(r.tabletId(), type, score, permitsNeeded, false, clock.millis()));
+        queue.offer(new CandidateQueue.Request(r.tabletId(), type, score, permitsNeeded, false, clock.millis(),
+                urgent));
     }
 
     private Behavior<Command> onSubmit(Submit s) {

@@ -51,7 +51,17 @@ public interface SupervisorProtocol {
      */
     public record TabletReport(long tabletId, String dataDir, ActorRef<?> tablet, ActorRef<Task> tasks,
                                CompactionCandidate cumulative, CompactionCandidate base, CompactionCandidate full,
-                               boolean autoCompaction, boolean singleReplica) implements Command {
+                               boolean autoCompaction, boolean singleReplica, boolean nearVersionLimit)
+            implements Command {
+        /**
+         * A report of a tablet that is not past the soft version threshold.
+         */
+        public TabletReport(long tabletId, String dataDir, ActorRef<?> tablet, ActorRef<Task> tasks,
+                            CompactionCandidate cumulative, CompactionCandidate base, CompactionCandidate full,
+                            boolean autoCompaction, boolean singleReplica) {
+            this(tabletId, dataDir, tablet, tasks, cumulative, base, full, autoCompaction, singleReplica, false);
+        }
+
         public CompactionCandidate candidate(CompactionType type) {
             return switch (type) {
                 case CUMULATIVE -> cumulative;

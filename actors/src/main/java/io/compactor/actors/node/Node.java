@@ -18,6 +18,7 @@ import io.compactor.actors.cluster.NodeDirectory;
 import io.compactor.actors.compaction.CompactionProfiles;
 import io.compactor.actors.compaction.CompactionSupervisor;
 import io.compactor.actors.load.LoadCommitter;
+import io.compactor.actors.load.GroupCommitter;
 import io.compactor.actors.load.StreamLoader;
 import io.compactor.actors.replica.PeerSync;
 import io.compactor.actors.segcompaction.SegcompactionActor;
@@ -87,6 +88,8 @@ public final class Node implements AutoCloseable {
     final ActorRef<Catalog.Command> catalog;
     final ActorRef<CompactionSupervisor.Command> supervisor;
     final StreamLoader loader;
+    final GroupCommitter groupCommitter;
+    private final java.util.concurrent.ScheduledExecutorService groupCommitTimer;
     final Executor readExecutor;
     /** Cluster mode only (else null): the cluster's DDL singleton, services, reads and housekeeping. */
     final ActorRef<ClusterCatalog.Command> clusterCatalog;
@@ -162,6 +165,19 @@ public final class Node implements AutoCloseable {
             this.readExecutor = loadExecutor;
             this.loader = new StreamLoader(engine, view, r.committer(), system.scheduler(), loadExecutor, metrics,
                     config.getInt(NodeKeys.MAX_CONCURRENT_LOADS), () -> config.getInt(NodeKeys.LOAD_TIMEOUT_SECONDS));
+            this.groupCommitTimer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(t -> {
+                Thread th = new Thread(t, "group-commit-timer");
+                th.setDaemon(true);
+                return th;
+            });
+            var walRoot = engine.dataDirs().get(0);
+            this.groupCommitter = new GroupCommitter(view, loader.localWriter(), walRoot.root().resolve("wal"),
+                    metrics, engine.clock(), () -> NodeKeys.walLimitBytes(
+                            config.get(NodeKeys.GROUP_COMMIT_WAL_MAX_DISK_LIMIT), walRoot.capacityBytes()),
+                    () -> config.getInt(NodeKeys.LOAD_TIMEOUT_SECONDS), engine::nextTxnId, loadExecutor,
+                    groupCommitTimer);
+            loader.useGroupCommitter(groupCommitter);
+            groupCommitter.recover(h -> engine.meta().findLabel(h.db(), h.label()).isPresent());
             this.clusterCatalog = r.clusterCatalog();
             this.clusterServices = r.clusterServices();
             this.membership = new NodeMembership(this);
@@ -293,6 +309,8 @@ public final class Node implements AutoCloseable {
         if (clusterLoop != null) {
             clusterLoop.stop();
         }
+        groupCommitter.close();
+        groupCommitTimer.shutdownNow();
         system.terminate();
         try {
             system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);

@@ -147,6 +147,14 @@ public final class TabletActor extends AbstractBehavior<TabletProtocol.Command> 
             m.replyTo().tell(new WriteResult(tabletId, null, refused));
             return this;
         }
+        long delay = m.waited() ? 0 : VersionLimits.loadDelayMs(s.meta.versionCount(), s.table.properties(),
+                env.config().get());
+        if (delay > 0) { // graded back-pressure: a timer, never a held thread; E-235 is re-checked after it
+            ctx.scheduleOnce(Duration.ofMillis(delay), ctx.getSelf(), new WriteRowset(m.txnId(), m.rows(),
+                    m.replyTo(), delay));
+            return this;
+        }
+        long waited = Math.max(0, m.waitedMs());
         int limit = VersionLimits.limitFor(s.table.properties(), env.config().get());
         if (VersionLimits.shouldForceCumulative(s.meta.versionCount(), limit) && autoCompaction()
                 && !Boolean.TRUE.equals(s.engine.config().value("disable_auto_compaction"))) {
@@ -157,8 +165,8 @@ public final class TabletActor extends AbstractBehavior<TabletProtocol.Command> 
         Runnable release = s.mow == null ? () -> { } : s.readers.acquire(s.meta.rowsets());
         LoadWriter.writeAsync(s, m.rows(), env.segcompaction(), loadExecutor).whenComplete((w, err) -> {
             release.run();
-            m.replyTo().tell(err == null ? new WriteResult(tabletId, w, Status.OK)
-                    : new WriteResult(tabletId, null, StatusException.statusOf(err)));
+            m.replyTo().tell(err == null ? new WriteResult(tabletId, w, Status.OK, waited)
+                    : new WriteResult(tabletId, null, StatusException.statusOf(err), waited));
         });
         return this;
     }

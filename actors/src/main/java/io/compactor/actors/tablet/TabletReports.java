@@ -42,8 +42,10 @@ final class TabletReports {
         } catch (RuntimeException e) {
             log.warn("tablet {}: score calculation failed: {}", s.tabletId(), e.toString());
         }
+        boolean urgent = io.compactor.scheduler.limit.VersionLimits.pastSoftLimit(s.meta.versionCount(),
+                s.table.properties(), pc.config());
         return new SupervisorProtocol.TabletReport(s.tabletId(), s.meta.dataDir(), self, tasks, cumulative, base,
-                full, autoCompaction, s.table.properties().enableSingleReplicaCompaction());
+                full, autoCompaction, s.table.properties().enableSingleReplicaCompaction(), urgent);
     }
 
     static TabletStats stats(TabletState s, SupervisorProtocol.TabletReport r) {

@@ -84,10 +84,15 @@ public final class SimulationRunner {
                         + " %d client(s), policy %s, node %s%n", o.scenario.cliName(), o.scenario.description,
                 tables.size(), o.buckets, o.db, Sample.num(o.rate), o.rowsPerLoad, Durations.format(o.duration),
                 o.clients, o.policy, target);
+        if (o.groupCommit != null) {
+            out.printf(Locale.ROOT, "  group_commit: %s%s%n", o.groupCommit, o.tableProperties.isEmpty() ? ""
+                    : ", table properties " + o.tableProperties);
+        }
         long start = System.nanoTime();
         LoadStats stats = new LoadStats();
         String runId = Long.toString(System.currentTimeMillis(), 36);
         LoadDriver driver = new LoadDriver(client, o.db, "sim-" + o.scenario.cliName() + "-" + runId, stats, start);
+        driver.groupCommit(o.groupCommit);
         Sampler sampler = new Sampler(client, o.db, tables, stats, start, driver::offeredSoFar);
         sampler.baseline();
         List<String> notes = new ArrayList<>();

@@ -279,6 +279,9 @@ public final class GroupCommitter implements AutoCloseable {
         }
         synchronized (g) {
             g.committing = false;
+            if (!retry) {
+                g.sealIfDue();
+            }
             if (retry) {
                 // The acknowledged async rows must land; only they are retried (from the WAL), ahead
                 // of the table's later internal loads so that the order of loads holds.
@@ -358,13 +361,25 @@ public final class GroupCommitter implements AutoCloseable {
                 if (interval > 0) {
                     timer.schedule(() -> {
                         synchronized (this) {
-                            seal(il);
+                            il.due = true;
+                            sealIfDue();
                         }
                         drain(this);
                     }, interval, TimeUnit.MILLISECONDS);
                 }
             }
             return open;
+        }
+
+        /**
+         * Seals the open load if its interval has passed and no earlier load of the table is
+         * committing or waiting: while one commits, appends keep joining the open load, so a slow
+         * commit makes the next one bigger instead of queueing many small versions behind it.
+         */
+        void sealIfDue() {
+            if (open != null && open.due && !committing && sealed.isEmpty()) {
+                seal(open);
+            }
         }
 
         /** The open load stops taking appends and queues to commit (no-op if it was sealed already). */
@@ -401,6 +416,8 @@ public final class GroupCommitter implements AutoCloseable {
         long filteredRows;
         int pending;
         boolean sealed;
+        /** Its interval has passed: it commits as soon as the table's previous internal load is done. */
+        boolean due;
         boolean asyncRows;
         boolean syncRows;
         int attempt;

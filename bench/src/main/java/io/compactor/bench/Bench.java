@@ -27,6 +27,7 @@ public final class Bench {
         BENCHMARKS.put("single-replica", SingleReplicaBench::main);
         BENCHMARKS.put("wide", WideBench::main);
         BENCHMARKS.put("upsert", UpsertBench::main);
+        BENCHMARKS.put("groupcommit", GroupCommitBench::main);
     }
 
     private Bench() {

@@ -73,8 +73,8 @@ public final class SimOptions {
                   --policy P            compaction_policy of the tables: size_based or time_series
                   --replication N       replication_num of the tables (default 1; more needs a cluster)
                   --table-property K=V  extra table property (repeatable), e.g. enable_single_replica_compaction=true
-                  --clients N           concurrent load clients (sync_mode default: enough to offer the rate
-                                        while each load waits up to group_commit_interval_ms)
+                  --clients N           concurrent load clients (steady: at least rate / 10; sync_mode: enough
+                                        to offer the rate while each load waits up to group_commit_interval_ms)
                   --group-commit MODE   stream-load header group_commit: off_mode, sync_mode or async_mode
                                         (loads then carry no label, as Doris requires)
                   --hot-keys N          upsert/recovery: size of the hot key set (default 1000)
@@ -134,6 +134,9 @@ public final class SimOptions {
         }
         if ("sync_mode".equals(o.groupCommit) && !o.clientsGiven) {
             o.clients = syncModeClients(o.rate, o.tableProperties.get("group_commit_interval_ms"));
+        } else if (k == ScenarioKind.STEADY && !o.clientsGiven) {
+            // Open loop: enough clients to offer the rate while each load takes up to 100 ms.
+            o.clients = (int) Math.max(k.clients, Math.min(1024, Math.ceil(o.rate / 10)));
         }
         if (o.password == null && o.user != null && !o.user.equals("root")) {
             throw new UsageException("--user: needs --password");

@@ -32,6 +32,10 @@ import org.slf4j.LoggerFactory;
  * node only through the embedding facade ({@link Compactor}), like any other embedding program.
  */
 public final class CompactorServer implements AutoCloseable {
+    static {
+        io.compactor.storage.util.CommonPool.ensureParallelism(); // before any CompletableFuture is used
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(CompactorServer.class);
 
     private final Compactor node;

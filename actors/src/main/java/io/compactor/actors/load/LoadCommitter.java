@@ -54,8 +54,15 @@ public final class LoadCommitter extends AbstractBehavior<LoadCommitter.Command>
     public record CommitResult(Status status, boolean labelExists, long committedTxnId) {
     }
 
-    private record Prepared(long txnId, TabletActor.PrepareResult result) implements Command {
+    private record Prepared(TabletActor.PrepareResult result) implements Command {
     }
+
+    /** A round whose tablets have not all answered in time: the missing ones fail their loads. */
+    private record RoundTimeout(long round) implements Command {
+    }
+
+    /** How long a round waits for its tablets' answers. */
+    static final Duration PREPARE_TIMEOUT = Duration.ofSeconds(60);
 
     /** One load of the current round. */
     private static final class Pending {
@@ -75,6 +82,12 @@ public final class LoadCommitter extends AbstractBehavior<LoadCommitter.Command>
     private final ArrayDeque<Commit> waiting = new ArrayDeque<>();
     /** The current round by txn id; empty when idle. */
     private final Map<Long, Pending> round = new LinkedHashMap<>();
+    /** The current round's tablets, each to the txn it prepares (tablets are disjoint in a round). */
+    private final Map<Long, Long> preparing = new HashMap<>();
+    /** One adapter for every prepare answer: no temporary actor (and future) per tablet. */
+    private final ActorRef<TabletActor.PrepareResult> prepareReplies;
+    private long roundId;
+    private org.apache.pekko.actor.Cancellable roundTimer;
     private int awaiting;
 
     public static Behavior<Command> create(StorageEngine engine) {
@@ -85,6 +98,7 @@ public final class LoadCommitter extends AbstractBehavior<LoadCommitter.Command>
         super(ctx);
         this.ctx = ctx;
         this.engine = engine;
+        this.prepareReplies = ctx.messageAdapter(TabletActor.PrepareResult.class, Prepared::new);
     }
 
     @Override
@@ -92,6 +106,7 @@ public final class LoadCommitter extends AbstractBehavior<LoadCommitter.Command>
         return newReceiveBuilder()
                 .onMessage(Commit.class, this::onCommit)
                 .onMessage(Prepared.class, this::onPrepared)
+                .onMessage(RoundTimeout.class, this::onRoundTimeout)
                 .build();
     }
 
@@ -145,31 +160,34 @@ public final class LoadCommitter extends AbstractBehavior<LoadCommitter.Command>
             for (Pending p : started) {
                 awaiting += p.awaiting;
             }
-            if (!round.isEmpty() && awaiting == 0) {
+            if (round.isEmpty()) {
+                continue;
+            }
+            if (awaiting == 0) {
                 finishRound();
                 continue;
             }
+            roundId++;
+            roundTimer = ctx.scheduleOnce(PREPARE_TIMEOUT, ctx.getSelf(), new RoundTimeout(roundId));
             for (Pending p : started) {
                 LoadTxn txn = p.commit.txn();
                 for (var e : txn.rowsets().entrySet()) {
-                    ActorRef<TabletActor.Command> tablet = txn.tablets().get(e.getKey());
-                    ctx.ask(TabletActor.PrepareResult.class, tablet, Duration.ofSeconds(60),
-                            replyTo -> new TabletActor.PrepareCommit(txn.txnId(), e.getValue(), replyTo),
-                            (res, err) -> new Prepared(txn.txnId(), res != null ? res
-                                    : new TabletActor.PrepareResult(e.getKey(), null, null,
-                                    new Status(StatusCode.INTERNAL_ERROR, "tablet " + e.getKey()
-                                            + " did not answer: " + err))));
+                    preparing.put(e.getKey(), txn.txnId());
+                    txn.tablets().get(e.getKey()).tell(new TabletActor.PrepareCommit(txn.txnId(), e.getValue(),
+                            prepareReplies));
                 }
             }
         }
     }
 
     private Behavior<Command> onPrepared(Prepared m) {
-        Pending p = round.get(m.txnId());
-        if (p == null) {
-            return this;
-        }
         TabletActor.PrepareResult r = m.result();
+        Long txnId = preparing.get(r.tabletId());
+        if (txnId == null || (r.rowset() != null && r.rowset().txnId() != txnId)) {
+            return this; // an answer of an earlier round that timed out: that load was aborted
+        }
+        preparing.remove(r.tabletId());
+        Pending p = round.get(txnId);
         if (r.status().ok()) {
             p.prepared.put(r.tabletId(), r);
         } else if (p.failure == null) {
@@ -183,7 +201,29 @@ public final class LoadCommitter extends AbstractBehavior<LoadCommitter.Command>
         return this;
     }
 
+    private Behavior<Command> onRoundTimeout(RoundTimeout m) {
+        if (m.round() != roundId || round.isEmpty()) {
+            return this;
+        }
+        for (var e : preparing.entrySet()) {
+            Pending p = round.get(e.getValue());
+            if (p != null && p.failure == null) {
+                p.failure = new Status(StatusCode.INTERNAL_ERROR, "tablet " + e.getKey() + " did not answer within "
+                        + PREPARE_TIMEOUT.toSeconds() + " s");
+            }
+        }
+        finishRound();
+        startRound();
+        return this;
+    }
+
     private void finishRound() {
+        preparing.clear();
+        awaiting = 0;
+        if (roundTimer != null) {
+            roundTimer.cancel();
+            roundTimer = null;
+        }
         List<Pending> ready = new ArrayList<>();
         List<LoadMetaCommit.Part> parts = new ArrayList<>();
         long now = System.nanoTime();

@@ -120,6 +120,12 @@ public final class Node implements AutoCloseable {
      * @throws IllegalArgumentException naming the key when a setting is invalid
      */
     public static Node start(Config config, Clock clock) {
+        if (!io.compactor.storage.util.CommonPool.effective()) {
+            org.slf4j.LoggerFactory.getLogger(Node.class).warn("the common fork-join pool has parallelism {}: "
+                    + "CompletableFuture starts a thread per async task; set -D{}={} before start-up",
+                    java.util.concurrent.ForkJoinPool.getCommonPoolParallelism(),
+                    io.compactor.storage.util.CommonPool.PROPERTY, io.compactor.storage.util.CommonPool.PARALLELISM);
+        }
         Config resolved = ConfigAliases.apply(config.resolve());
         CompactorConfig cfg = CompactorConfig.load(resolved, configKeys());
         StorageEngine engine = StorageEngine.open(cfg, clock);

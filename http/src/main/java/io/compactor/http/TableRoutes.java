@@ -184,7 +184,7 @@ final class TableRoutes {
             } catch (IllegalArgumentException e) {
                 return complete(loadFail(label, e.getMessage()));
             }
-            if (node.loads().saturated()) {
+            if (groupCommit == io.compactor.api.GroupCommitMode.OFF_MODE && node.loads().saturated()) {
                 // Busy: answer at once, before reading a body that could not be loaded now. Not
                 // drained: under overload reading every refused body would cost more than the rare
                 // client that loses this answer to a connection reset (it retries either way).

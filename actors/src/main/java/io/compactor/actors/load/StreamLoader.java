@@ -42,6 +42,13 @@ public final class StreamLoader {
     private final Clock clock;
     private final Set<String> inFlightLabels = ConcurrentHashMap.newKeySet();
     private final Semaphore slots;
+    /**
+     * Group commit loads parsing at once: sync_mode loads wait for their internal load, so many more
+     * are in flight than plain loads; they hold this slot only while they parse (their rows then sit
+     * in the internal load, bounded by group_commit_data_bytes and the WAL limit).
+     */
+    private final Semaphore groupCommitSlots;
+    static final int GROUP_COMMIT_SLOTS_PER_LOAD_SLOT = 4;
     private final IntSupplier timeoutSeconds;
     private volatile PlacedLoadWriter placedWriter;
     private final LocalLoadWriter local;
@@ -58,6 +65,7 @@ public final class StreamLoader {
         this.metrics = metrics;
         this.clock = engine.clock();
         this.slots = new Semaphore(maxConcurrentLoads);
+        this.groupCommitSlots = new Semaphore(GROUP_COMMIT_SLOTS_PER_LOAD_SLOT * maxConcurrentLoads);
         this.timeoutSeconds = timeoutSeconds;
         this.local = new LocalLoadWriter(view, committer, scheduler, metrics);
     }
@@ -155,14 +163,14 @@ public final class StreamLoader {
             metrics.loadFail.increment();
             return done(LoadResult.fail(0, label == null ? "" : label, refusal, 0, 0, body.length, 0));
         }
-        if (!slots.tryAcquire()) {
+        if (!groupCommitSlots.tryAcquire()) {
             metrics.loadFail.increment();
             return done(LoadResult.fail(0, "", "[" + StatusCode.SERVICE_UNAVAILABLE
                     + "]too many concurrent loads, try again later", 0, 0, body.length, 0));
         }
         CompletableFuture<ParsedLoad> parsed = parse(table, options, body);
         return parsed.handle((p, err) -> {
-            slots.release();
+            groupCommitSlots.release();
             if (err != null) {
                 Status s = StatusException.statusOf(err);
                 return done(LoadResult.fail(0, "", s.is(StatusCode.INTERNAL_ERROR) ? s.msg() : s.toString(), 0, 0,

@@ -109,9 +109,11 @@ public final class GrantCheck {
                     + l.limits().running(type) + " of " + l.limits().limit(type) + " running (" + key + ")");
         }
         if (!l.slots().canStart(t.dataDir(), type)) {
-            return Verdict.of(Hold.DATA_DIR_SLOTS, "data dir " + t.dataDir() + " has " + l.slots().executing(t.dataDir())
-                    + " of " + l.slots().slots(t.dataDir()) + " compaction slots in use (compaction_task_num_per_disk"
-                    + (type == CompactionType.CUMULATIVE ? ")" : "; the last slot is kept for cumulative)"));
+            int used = l.slots().executing(t.dataDir());
+            int all = l.slots().slots(t.dataDir());
+            return Verdict.of(Hold.DATA_DIR_SLOTS, "data dir " + t.dataDir() + " has " + used + " of " + all
+                    + " compaction slots in use (compaction_task_num_per_disk"
+                    + (used < all ? "; the last slot is kept for cumulative)" : ")"));
         }
         if (!l.permits().canAcquire(req.permits())) {
             return Verdict.of(Hold.PERMITS, "needs " + req.permits() + " permits, " + l.permits().available() + " of "

@@ -94,14 +94,18 @@ class GrantCheckTest {
         assertEquals(GrantCheck.Hold.PERMITS, perm.hold());
         assertEquals("needs 10 permits, 5 of 100 free (total_permits_for_compaction_score)", perm.reason());
 
-        slots.started(DIR, CompactionType.BASE);
-        limits.started(CompactionType.BASE);
         var base = new CandidateQueue.Request(8, 70, CompactionType.BASE, 10, 1, false, 0);
-        limits.finished(CompactionType.BASE);
-        var dir = GrantCheck.check(base, tablet(Set.of(), true), true, ledgers, NOW);
-        assertEquals(GrantCheck.Hold.DATA_DIR_SLOTS, dir.hold());
+        slots.finished(DIR, CompactionType.CUMULATIVE);
+        slots.started(DIR, CompactionType.BASE);
+        slots.started(DIR, CompactionType.BASE);
+        var reserved = GrantCheck.check(base, tablet(Set.of(), true), true, ledgers, NOW);
+        assertEquals(GrantCheck.Hold.DATA_DIR_SLOTS, reserved.hold());
         assertEquals("data dir /data/1 has 2 of 3 compaction slots in use (compaction_task_num_per_disk; the last slot"
-                + " is kept for cumulative)", dir.reason());
+                + " is kept for cumulative)", reserved.reason());
+        slots.started(DIR, CompactionType.CUMULATIVE);
+        var full = check(req(1));
+        assertEquals(GrantCheck.Hold.DATA_DIR_SLOTS, full.hold());
+        assertEquals("data dir /data/1 has 3 of 3 compaction slots in use (compaction_task_num_per_disk)", full.reason());
 
         limits.started(CompactionType.CUMULATIVE);
         var threads = check(req(1));

@@ -42,12 +42,12 @@ class FairShareTest {
         assertTrue(order.contains(QUIET), "the quiet table is served within its share, not after 100 flood grants: "
                 + order);
         // without shares the queue is score order: the quiet table's request would come 101st
-        assertEquals(900, new CandidateQueue() {{
-            for (long t = 100; t < 200; t++) {
-                offer(auto(t, FLOOD, 500));
-            }
-            offer(auto(900, QUIET, 6));
-        }}.snapshot().get(100).tabletId());
+        CandidateQueue byScore = new CandidateQueue();
+        for (long t = 100; t < 200; t++) {
+            byScore.offer(auto(t, FLOOD, 500));
+        }
+        byScore.offer(auto(900, QUIET, 6));
+        assertEquals(900, byScore.snapshot().get(100).tabletId());
     }
 
     @Test

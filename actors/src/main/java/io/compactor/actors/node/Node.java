@@ -17,6 +17,7 @@ import io.compactor.actors.cluster.NodeBook;
 import io.compactor.actors.cluster.NodeDirectory;
 import io.compactor.actors.compaction.CompactionProfiles;
 import io.compactor.actors.compaction.CompactionSupervisor;
+import io.compactor.actors.compaction.RunningCompactions;
 import io.compactor.actors.load.LoadCommitter;
 import io.compactor.actors.load.StreamLoader;
 import io.compactor.actors.replica.PeerSync;
@@ -78,6 +79,7 @@ public final class Node implements AutoCloseable {
     final NodeMetrics metrics = new NodeMetrics();
     final TabletStatsRegistry stats = new TabletStatsRegistry();
     final CompactionProfiles profiles = new CompactionProfiles();
+    final RunningCompactions running = new RunningCompactions();
     final PeerSync peerSync;
     final ClusterSettings cluster;
     /** host:port of the HTTP API as bound (the configured one until a server binds). */
@@ -196,7 +198,8 @@ public final class Node implements AutoCloseable {
                     DispatcherSelector.fromConfig("compactor.compaction-dispatcher"));
             ActorRef<CompactionSupervisor.Command> sup = ctx.spawn(CompactionSupervisor.create(compactionConfig::get,
                     () -> config.get(SchedulerKeys.DISABLE_AUTO_COMPACTION), engine.clock(), metrics, dataDirs,
-                    Runtime.getRuntime().availableProcessors(), peerSync::isFollower), "compaction-supervisor");
+                    Runtime.getRuntime().availableProcessors(), peerSync::isFollower, running),
+                    "compaction-supervisor");
             var segcompactionActor = ctx.spawn(SegcompactionActor.create(
                     dispatchers.lookup(DispatcherSelector.fromConfig(SegcompactionActor.DISPATCHER)), metrics),
                     "segment-compaction");

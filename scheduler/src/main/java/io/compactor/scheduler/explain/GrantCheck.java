@@ -105,8 +105,11 @@ public final class GrantCheck {
         if (!l.limits().canStart(type)) {
             String key = type == CompactionType.CUMULATIVE ? "max_cumu_compaction_threads"
                     : "max_base_compaction_threads";
-            return Verdict.of(Hold.KIND_THREAD_LIMIT, type.dorisName() + " threads all busy: "
-                    + l.limits().running(type) + " of " + l.limits().limit(type) + " running (" + key + ")");
+            int busy = type.usesBasePool()
+                    ? l.limits().running(CompactionType.BASE) + l.limits().running(CompactionType.FULL)
+                    : l.limits().running(type);
+            return Verdict.of(Hold.KIND_THREAD_LIMIT, type.dorisName() + " threads all busy: " + busy + " of "
+                    + l.limits().limit(type) + " running (" + key + (type.usesBasePool() ? ", base and full share it)" : ")"));
         }
         if (!l.slots().canStart(t.dataDir(), type)) {
             int used = l.slots().executing(t.dataDir());

@@ -1,10 +1,10 @@
 package io.compactor.scheduler.queue;
 
+import io.compactor.storage.tablet.CompactionPriority;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -24,10 +24,10 @@ import java.util.Map;
  */
 public final class FairShare {
     /** Weights of the named priorities; a number 1..100 is taken as the weight itself. */
-    public static final int LOW = 1;
-    public static final int NORMAL = 4;
-    public static final int HIGH = 16;
-    public static final int MAX_WEIGHT = 100;
+    public static final int LOW = CompactionPriority.LOW;
+    public static final int NORMAL = CompactionPriority.NORMAL;
+    public static final int HIGH = CompactionPriority.HIGH;
+    public static final int MAX_WEIGHT = CompactionPriority.MAX_WEIGHT;
 
     private static final class Share {
         int weight = NORMAL;
@@ -39,33 +39,9 @@ public final class FairShare {
     private final Map<Long, Share> tables = new HashMap<>();
     private double virtualTime;
 
-    /**
-     * The weight of a {@code compaction_priority} value: {@code low} 1, {@code normal} 4,
-     * {@code high} 16, or a number from 1 to 100.
-     *
-     * @throws IllegalArgumentException naming the value otherwise
-     */
+    /** The weight of a {@code compaction_priority} value (see {@link CompactionPriority#weightOf}). */
     public static int weightOf(String priority) {
-        String p = priority == null ? "" : priority.trim().toLowerCase(Locale.ROOT);
-        switch (p) {
-            case "low":
-                return LOW;
-            case "normal":
-                return NORMAL;
-            case "high":
-                return HIGH;
-            default:
-                try {
-                    int w = Integer.parseInt(p);
-                    if (w >= 1 && w <= MAX_WEIGHT) {
-                        return w;
-                    }
-                } catch (NumberFormatException e) {
-                    // the message below names the value
-                }
-                throw new IllegalArgumentException("compaction_priority must be low, normal, high or a weight from 1 to "
-                        + MAX_WEIGHT + ": " + priority);
-        }
+        return CompactionPriority.weightOf(priority);
     }
 
     /** The table's weight and cap (0 = no cap) as its tablets last reported them. */

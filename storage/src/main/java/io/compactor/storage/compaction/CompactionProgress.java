@@ -120,6 +120,11 @@ public final class CompactionProgress {
         return state.get();
     }
 
+    /** Input rows read so far, over all passes. */
+    public long rowsRead() {
+        return rowsRead.get();
+    }
+
     /**
      * Makes the merge wait at its next checkpoint while {@code hold} answers true (debug point
      * {@code compaction.merge.hold}: a test holds a compaction in the middle of its merge). A

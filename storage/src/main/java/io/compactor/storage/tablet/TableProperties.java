@@ -16,11 +16,21 @@ import java.util.Map;
  * @param timeSeriesLevelThreshold       default 1, 1 or 2
  * @param disableAutoCompaction          default false
  * @param enableSingleReplicaCompaction  default false; refused for merge-on-write tables
+ * @param compactionPriority             ours: the table's fair share of compaction, {@code low}, {@code normal}
+ *                                       (default), {@code high} or a weight 1..100 ({@link CompactionPriority})
+ * @param compactionConcurrencyLimit     ours: most compactions of the table running at once on a node, 0 (default)
+ *                                       for no cap
  */
 public record TableProperties(String compactionPolicy, long timeSeriesGoalSizeMbytes, long timeSeriesFileCountThreshold,
                               long timeSeriesTimeThresholdSeconds, long timeSeriesEmptyRowsetsThreshold,
                               long timeSeriesLevelThreshold, boolean disableAutoCompaction,
-                              boolean enableSingleReplicaCompaction) {
+                              boolean enableSingleReplicaCompaction, String compactionPriority,
+                              int compactionConcurrencyLimit) {
+
+    public TableProperties {
+        // tables stored before these properties existed decode with null / 0
+        compactionPriority = compactionPriority == null ? CompactionPriority.DEFAULT : compactionPriority;
+    }
 
     public static final String SIZE_BASED = "size_based";
     public static final String TIME_SERIES = "time_series";
@@ -33,9 +43,15 @@ public record TableProperties(String compactionPolicy, long timeSeriesGoalSizeMb
     public static final String LEVEL_THRESHOLD = "time_series_compaction_level_threshold";
     public static final String DISABLE_AUTO_COMPACTION = "disable_auto_compaction";
     public static final String SINGLE_REPLICA = "enable_single_replica_compaction";
+    public static final String CONCURRENCY_LIMIT = "compaction_concurrency_limit";
 
     public static final TableProperties DEFAULTS =
-            new TableProperties(SIZE_BASED, 1024, 2000, 3600, 5, 1, false, false);
+            new TableProperties(SIZE_BASED, 1024, 2000, 3600, 5, 1, false, false, CompactionPriority.DEFAULT, 0);
+
+    /** The table's weight in the fair shares of compaction ({@link CompactionPriority#weightOf}). */
+    public int compactionWeight() {
+        return CompactionPriority.weightOf(compactionPriority);
+    }
 
     public boolean isTimeSeries() {
         return TIME_SERIES.equals(compactionPolicy);
@@ -64,6 +80,8 @@ public record TableProperties(String compactionPolicy, long timeSeriesGoalSizeMb
         long level = timeSeriesLevelThreshold;
         boolean disable = disableAutoCompaction;
         boolean single = enableSingleReplicaCompaction;
+        String priority = compactionPriority;
+        int cap = compactionConcurrencyLimit;
         boolean timeSeriesKeyGiven = false;
         for (Map.Entry<String, String> e : changes.entrySet()) {
             String key = e.getKey().toLowerCase(Locale.ROOT);
@@ -121,13 +139,25 @@ public record TableProperties(String compactionPolicy, long timeSeriesGoalSizeMb
                                 "enable_single_replica_compaction property is not supported for merge-on-write table");
                     }
                 }
+                case CompactionPriority.KEY -> {
+                    CompactionPriority.weightOf(value);
+                    priority = value.toLowerCase(Locale.ROOT);
+                }
+                case CONCURRENCY_LIMIT -> {
+                    long n = parseLong(key, value);
+                    if (n < 0 || n > 10_000) {
+                        throw new IllegalArgumentException(CONCURRENCY_LIMIT + " must be from 0 (no cap) to 10000: "
+                                + value);
+                    }
+                    cap = (int) n;
+                }
                 default -> throw new IllegalArgumentException("Unknown table property: " + e.getKey());
             }
         }
         if (timeSeriesKeyGiven && !TIME_SERIES.equals(policy)) {
             throw new IllegalArgumentException("only time series compaction policy support for time series config");
         }
-        return new TableProperties(policy, goal, files, time, empty, level, disable, single);
+        return new TableProperties(policy, goal, files, time, empty, level, disable, single, priority, cap);
     }
 
     private static long parseLong(String key, String value) {
@@ -159,6 +189,8 @@ public record TableProperties(String compactionPolicy, long timeSeriesGoalSizeMb
         m.put(LEVEL_THRESHOLD, Long.toString(timeSeriesLevelThreshold));
         m.put(DISABLE_AUTO_COMPACTION, Boolean.toString(disableAutoCompaction));
         m.put(SINGLE_REPLICA, Boolean.toString(enableSingleReplicaCompaction));
+        m.put(CompactionPriority.KEY, compactionPriority);
+        m.put(CONCURRENCY_LIMIT, Integer.toString(compactionConcurrencyLimit));
         return m;
     }
 }

@@ -281,6 +281,11 @@ public final class Node implements AutoCloseable {
         return system;
     }
 
+    /** The granted compactions with their live progress objects (for this repository's tests and tools). */
+    public RunningCompactions runningCompactions() {
+        return running;
+    }
+
     /** The current tables and tablet actors (for this repository's tests and tools). */
     public CatalogView catalog() {
         return view.get();

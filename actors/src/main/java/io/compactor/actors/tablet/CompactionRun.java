@@ -126,12 +126,15 @@ final class CompactionRun {
      * Writes the output of {@code pick} (files only), counting into {@code progress} and stopping
      * (output deleted, CANCELLED) at its next checkpoint once it is cancelled. Runs on the
      * compaction executor. Debug point {@code compaction.merge.hold} (optionally with
-     * {@code tablet_id}) holds the merge after its first batch of rows while it is active.
+     * {@code tablet_id}) holds the merge, while it is active, once it has read more than
+     * {@code after_rows} rows (default 0: after its first batch); a cancel still stops it.
      */
     static CompactionOutput merge(TabletFiles files, CompactionPick pick, RowsetId outputId,
                                   CompactionSettings settings, DebugPoints debug, CompactionProgress progress) {
-        progress.holdWhile(() -> progress.rowsRead() > 0
-                && debug.take("compaction.merge.hold", id -> id == files.tabletId()) != null);
+        progress.holdWhile(() -> {
+            var point = debug.take("compaction.merge.hold", id -> id == files.tabletId());
+            return point != null && progress.rowsRead() > Long.parseLong(point.params().getOrDefault("after_rows", "0"));
+        });
         try {
             debug.failIfHit("compaction.merge", pick.type().dorisName() + " compaction of tablet " + files.tabletId());
             // Holds the merge (on its compaction thread, never the actor) while the point is set,

@@ -7,7 +7,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The watchdog's two rules on an injected clock: rising figures and overdue compactions. */
-class StuckTabletWatchdogTest {
+class StuckTabletRulesTest {
     private static final long MIN = 60_000;
     private final StuckTabletWatchdog dog = new StuckTabletWatchdog(
             new StuckTabletWatchdog.Settings(10 * MIN, 5 * MIN, 10_000));

@@ -30,11 +30,16 @@ final class OperatorFixture implements AutoCloseable {
     final CompactionHttpClient http;
 
     OperatorFixture(Path dir, Map<String, Object> extra) {
+        this(dir, extra, null);
+    }
+
+    /** @param authorization sent with every request (the node has http_auth_password set), or null */
+    OperatorFixture(Path dir, Map<String, Object> extra, String authorization) {
         this.dir = dir;
         Map<String, Object> conf = new HashMap<>(extra);
         conf.put("enable_debug_points", true);
         this.server = CompactorServer.start(CompactionHttpClient.config(dir, conf));
-        this.http = new CompactionHttpClient(server.port());
+        this.http = new CompactionHttpClient(server.port(), authorization);
     }
 
     /** {@code n} rows whose keys interleave with other loads' (so rowsets overlap and really merge). */

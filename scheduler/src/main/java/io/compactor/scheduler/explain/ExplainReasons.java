@@ -77,8 +77,10 @@ public final class ExplainReasons {
             why += "; its policy refuses now: " + r.statusString()
                     + (r.detail().isEmpty() ? "" : " (" + r.detail() + ")");
         }
+        boolean held = !v.grantable() && !"running".equals(state); // a running kind is held by nothing
         return new KindExplain(kind, c.score(), c.grantPermits(), decision, code, decisionReason, state,
-                f.queuePosition(), f.queueLength(), v.hold().label(), v.grantable() ? "" : v.reason(), waitLeft, why);
+                f.queuePosition(), f.queueLength(), held ? v.hold().label() : GrantCheck.Hold.NONE.label(),
+                held ? v.reason() : "", waitLeft, why);
     }
 
     /** The tablet's answer in one sentence, from its kinds' answers. */

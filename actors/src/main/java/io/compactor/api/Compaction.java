@@ -57,7 +57,8 @@ public interface Compaction {
      * source batch, at most 4,096 rows), deletes its output files and gives back its slot and
      * permits; one whose commit already began is not cancelled (it finishes). Nothing visible
      * changes; each cancel is recorded in the profile (status CANCELLED, {@code by} and when). The
-     * cancelled (tablet, kind) is not picked automatically again until its score changes. Waits up
+     * cancelled (tablet, kind) is not picked automatically again until its score changes (or a
+     * minute has passed). Waits up
      * to {@link #MANUAL_WAIT} for running ones to stop. Fails with NOT_FOUND for a tablet this node
      * does not hold.
      *

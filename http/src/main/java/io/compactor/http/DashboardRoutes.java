@@ -59,10 +59,11 @@ final class DashboardRoutes {
     }
 
     static Route route() {
-        return get(() -> concat(
-                pathSingleSlash(() -> serve("index.html")),
-                path("dashboard", () -> serve("index.html")),
+        // path first, then the method: a method directive that passes cancels the 405 of other routes
+        return concat(
+                pathSingleSlash(() -> get(() -> serve("index.html"))),
+                path("dashboard", () -> get(() -> serve("index.html"))),
                 path(segment("dashboard").slash(PathMatchers.segment()), name -> ASSETS.containsKey(name)
-                        ? serve(name) : reject())));
+                        ? get(() -> serve(name)) : reject()));
     }
 }

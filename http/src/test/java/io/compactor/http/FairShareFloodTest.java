@@ -33,13 +33,14 @@ class FairShareFloodTest {
         }
     }
 
-    private int successes(List<Long> tablets) {
-        int n = 0;
+    /** Compaction ids (the order they finished in) of the tablets' successful cumulative compactions. */
+    private List<Long> cumulativeDone(List<Long> tablets) {
+        List<Long> ids = new java.util.ArrayList<>();
         for (long t : tablets) {
-            JsonNode ps = f.http.get("/api/compaction/profile?tablet_id=" + t + "&success=true").get("compaction_profiles");
-            n += ps.size();
+            f.http.get("/api/compaction/profile?tablet_id=" + t + "&success=true&compact_type=cumulative")
+                    .get("compaction_profiles").forEach(p -> ids.add(p.get("compaction_id").asLong()));
         }
-        return n;
+        return ids;
     }
 
     @Test
@@ -75,8 +76,9 @@ class FairShareFloodTest {
         loader.start();
         try {
             f.http.updateConfig("disable_auto_compaction", "false");
-            await().atMost(OperatorFixture.WAIT).until(() -> successes(List.of(quiet)) > 0);
-            int floodDone = successes(flood.tablets());
+            await().atMost(OperatorFixture.WAIT).until(() -> !cumulativeDone(List.of(quiet)).isEmpty());
+            long quietDone = cumulativeDone(List.of(quiet)).get(0);
+            long floodDone = cumulativeDone(flood.tablets()).stream().filter(id -> id < quietDone).count();
             assertTrue(floodDone <= 2, "the quiet table waited for " + floodDone + " flood compactions (of 8 tablets"
                     + " that all outscore it); by score alone it would wait for all of them");
             JsonNode overview = f.http.get("/api/compaction/overview");

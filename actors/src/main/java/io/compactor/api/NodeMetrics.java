@@ -69,6 +69,11 @@ public final class NodeMetrics {
     public final LongAdder singleReplicaFetchedBytes = new LongAdder();
     public final AtomicLong usedPermits = new AtomicLong();
     public final AtomicLong quarantinedTablets = new AtomicLong();
+    /** Tablets the stuck-tablet watchdog reports now, and every report since start. */
+    public final AtomicLong stuckTablets = new AtomicLong();
+    public final LongAdder stuckReported = new LongAdder();
+    /** Compactions cancelled by an operator, queued or running, per kind. */
+    public final Map<Kind, LongAdder> compactionCancelled = counters();
 
     private static Map<Kind, LongAdder> counters() {
         Map<Kind, LongAdder> m = new EnumMap<>(Kind.class);

@@ -17,6 +17,7 @@ import io.compactor.actors.cluster.NodeBook;
 import io.compactor.actors.cluster.NodeDirectory;
 import io.compactor.actors.compaction.CompactionProfiles;
 import io.compactor.actors.compaction.CompactionSupervisor;
+import io.compactor.actors.compaction.RunningCompactions;
 import io.compactor.actors.load.LoadCommitter;
 import io.compactor.actors.load.GroupCommitter;
 import io.compactor.actors.load.StreamLoader;
@@ -79,6 +80,7 @@ public final class Node implements AutoCloseable {
     final NodeMetrics metrics = new NodeMetrics();
     final TabletStatsRegistry stats = new TabletStatsRegistry();
     final CompactionProfiles profiles = new CompactionProfiles();
+    final RunningCompactions running = new RunningCompactions();
     final PeerSync peerSync;
     final ClusterSettings cluster;
     /** host:port of the HTTP API as bound (the configured one until a server binds). */
@@ -218,7 +220,8 @@ public final class Node implements AutoCloseable {
                     DispatcherSelector.fromConfig("compactor.compaction-dispatcher"));
             ActorRef<CompactionSupervisor.Command> sup = ctx.spawn(CompactionSupervisor.create(compactionConfig::get,
                     () -> config.get(SchedulerKeys.DISABLE_AUTO_COMPACTION), engine.clock(), metrics, dataDirs,
-                    Runtime.getRuntime().availableProcessors(), peerSync::isFollower), "compaction-supervisor");
+                    Runtime.getRuntime().availableProcessors(), peerSync::isFollower, running),
+                    "compaction-supervisor");
             var segcompactionActor = ctx.spawn(SegcompactionActor.create(
                     dispatchers.lookup(DispatcherSelector.fromConfig(SegcompactionActor.DISPATCHER)), metrics),
                     "segment-compaction");
@@ -298,6 +301,11 @@ public final class Node implements AutoCloseable {
     /** The actor system (for this repository's tests and tools). */
     public ActorSystem<Void> system() {
         return system;
+    }
+
+    /** The granted compactions with their live progress objects (for this repository's tests and tools). */
+    public RunningCompactions runningCompactions() {
+        return running;
     }
 
     /** The current tables and tablet actors (for this repository's tests and tools). */

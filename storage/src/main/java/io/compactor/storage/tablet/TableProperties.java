@@ -21,16 +21,23 @@ import java.util.Map;
  *                                       the property existed) reads as the default
  * @param groupCommitDataBytes           group commit: an internal load commits once it holds this
  *                                       many bytes (default 64 MB, at least 0); null reads as the default
+ * @param compactionPriority             ours: the table's fair share of compaction, {@code low}, {@code normal}
+ *                                       (default), {@code high} or a weight 1..100 ({@link CompactionPriority})
+ * @param compactionConcurrencyLimit     ours: most compactions of the table running at once on a node, 0 (default)
+ *                                       for no cap
  */
 public record TableProperties(String compactionPolicy, long timeSeriesGoalSizeMbytes, long timeSeriesFileCountThreshold,
                               long timeSeriesTimeThresholdSeconds, long timeSeriesEmptyRowsetsThreshold,
                               long timeSeriesLevelThreshold, boolean disableAutoCompaction,
                               boolean enableSingleReplicaCompaction, Long groupCommitIntervalMs,
-                              Long groupCommitDataBytes) {
+                              Long groupCommitDataBytes, String compactionPriority,
+                              int compactionConcurrencyLimit) {
 
     public TableProperties {
         groupCommitIntervalMs = groupCommitIntervalMs == null ? DEFAULT_GROUP_COMMIT_INTERVAL_MS : groupCommitIntervalMs;
         groupCommitDataBytes = groupCommitDataBytes == null ? DEFAULT_GROUP_COMMIT_DATA_BYTES : groupCommitDataBytes;
+        // tables stored before these properties existed decode with null / 0
+        compactionPriority = compactionPriority == null ? CompactionPriority.DEFAULT : compactionPriority;
     }
 
     public static final String SIZE_BASED = "size_based";
@@ -49,8 +56,15 @@ public record TableProperties(String compactionPolicy, long timeSeriesGoalSizeMb
     public static final long DEFAULT_GROUP_COMMIT_INTERVAL_MS = 10_000;
     public static final long DEFAULT_GROUP_COMMIT_DATA_BYTES = 64L << 20;
 
+    public static final String CONCURRENCY_LIMIT = "compaction_concurrency_limit";
+
     public static final TableProperties DEFAULTS =
-            new TableProperties(SIZE_BASED, 1024, 2000, 3600, 5, 1, false, false, null, null);
+            new TableProperties(SIZE_BASED, 1024, 2000, 3600, 5, 1, false, false, null, null, CompactionPriority.DEFAULT, 0);
+
+    /** The table's weight in the fair shares of compaction ({@link CompactionPriority#weightOf}). */
+    public int compactionWeight() {
+        return CompactionPriority.weightOf(compactionPriority);
+    }
 
     public boolean isTimeSeries() {
         return TIME_SERIES.equals(compactionPolicy);
@@ -81,6 +95,8 @@ public record TableProperties(String compactionPolicy, long timeSeriesGoalSizeMb
         boolean single = enableSingleReplicaCompaction;
         long gcInterval = groupCommitIntervalMs;
         long gcBytes = groupCommitDataBytes;
+        String priority = compactionPriority;
+        int cap = compactionConcurrencyLimit;
         boolean timeSeriesKeyGiven = false;
         for (Map.Entry<String, String> e : changes.entrySet()) {
             String key = e.getKey().toLowerCase(Locale.ROOT);
@@ -140,13 +156,26 @@ public record TableProperties(String compactionPolicy, long timeSeriesGoalSizeMb
                 }
                 case GROUP_COMMIT_INTERVAL_MS -> gcInterval = nonNegative(key, value);
                 case GROUP_COMMIT_DATA_BYTES -> gcBytes = nonNegative(key, value);
+                case CompactionPriority.KEY -> {
+                    CompactionPriority.weightOf(value);
+                    priority = value.toLowerCase(Locale.ROOT);
+                }
+                case CONCURRENCY_LIMIT -> {
+                    long n = parseLong(key, value);
+                    if (n < 0 || n > 10_000) {
+                        throw new IllegalArgumentException(CONCURRENCY_LIMIT + " must be from 0 (no cap) to 10000: "
+                                + value);
+                    }
+                    cap = (int) n;
+                }
                 default -> throw new IllegalArgumentException("Unknown table property: " + e.getKey());
             }
         }
         if (timeSeriesKeyGiven && !TIME_SERIES.equals(policy)) {
             throw new IllegalArgumentException("only time series compaction policy support for time series config");
         }
-        return new TableProperties(policy, goal, files, time, empty, level, disable, single, gcInterval, gcBytes);
+        return new TableProperties(policy, goal, files, time, empty, level, disable, single, gcInterval, gcBytes,
+                priority, cap);
     }
 
     private static long parseLong(String key, String value) {
@@ -194,6 +223,8 @@ public record TableProperties(String compactionPolicy, long timeSeriesGoalSizeMb
         m.put(SINGLE_REPLICA, Boolean.toString(enableSingleReplicaCompaction));
         m.put(GROUP_COMMIT_INTERVAL_MS, Long.toString(groupCommitIntervalMs));
         m.put(GROUP_COMMIT_DATA_BYTES, Long.toString(groupCommitDataBytes));
+        m.put(CompactionPriority.KEY, compactionPriority);
+        m.put(CONCURRENCY_LIMIT, Integer.toString(compactionConcurrencyLimit));
         return m;
     }
 }

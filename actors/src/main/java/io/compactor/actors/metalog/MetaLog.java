@@ -97,14 +97,18 @@ public final class MetaLog implements AutoCloseable {
     private final MetaStateMachine stateMachine;
     private final RaftServer server;
     private final RaftClient client;
+    /** Read-only requests to the leader: no retries (a failure falls back to a read through the log). */
+    private final RaftClient readClient;
     private final ExecutorService calls;
 
-    private MetaLog(Settings settings, RaftGroup group, MetaStateMachine sm, RaftServer server, RaftClient client) {
+    private MetaLog(Settings settings, RaftGroup group, MetaStateMachine sm, RaftServer server, RaftClient client,
+                    RaftClient readClient) {
         this.settings = settings;
         this.group = group;
         this.stateMachine = sm;
         this.server = server;
         this.client = client;
+        this.readClient = readClient;
         AtomicInteger n = new AtomicInteger();
         this.calls = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "meta-log-call-" + n.incrementAndGet());
@@ -139,7 +143,9 @@ public final class MetaLog implements AutoCloseable {
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(15,
                         TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))
                 .build();
-        return new MetaLog(settings, group, sm, server, client);
+        RaftClient readClient = RaftClient.newBuilder().setProperties(props).setRaftGroup(group)
+                .setRetryPolicy(RetryPolicies.noRetry()).build();
+        return new MetaLog(settings, group, sm, server, client, readClient);
     }
 
     private static RaftProperties properties(Settings s) {
@@ -213,15 +219,57 @@ public final class MetaLog implements AutoCloseable {
                 entry), calls);
     }
 
-    /** Answers a question with a linearizable read of the log's state. */
+    /**
+     * Answers a question with a linearizable read of the log's state. On a voter that knows the
+     * leader: a read-only request to the leader (which confirms with a majority that it still leads
+     * before it answers). Otherwise, or when that fails (the leader changed; Ratis's Netty transport
+     * has no read-index from followers), the question goes through the log as an entry and is
+     * answered where it lands in it.
+     */
     public CompletableFuture<MetaReply> ask(MetaCommand question) {
         if (!question.isQuery()) {
             return CompletableFuture.failedFuture(new IllegalArgumentException("an entry is not a question: "
                     + question));
         }
         byte[] bytes = MetaCodec.encode(question);
-        return CompletableFuture.supplyAsync(() -> call(() -> client.io().sendReadOnly(
-                Message.valueOf(ByteString.copyFrom(bytes))), question), calls);
+        return CompletableFuture.supplyAsync(() -> {
+            Message msg = Message.valueOf(ByteString.copyFrom(bytes));
+            RaftPeerId leader = knownLeader();
+            if (leader != null) {
+                try {
+                    RaftClientReply reply = readClient.io().sendReadOnly(msg, leader);
+                    if (reply.isSuccess()) {
+                        return MetaCodec.decode(reply.getMessage().getContent().toByteArray(), MetaReply.class);
+                    }
+                } catch (IOException | RuntimeException e) {
+                    LOG.debug("read-only question to {} failed ({}); asking through the log", leader, e.toString());
+                }
+            }
+            return call(() -> client.io().send(msg), question);
+        }, calls);
+    }
+
+    /**
+     * Answers a question from this voter's own applied copy (possibly a little behind the leader:
+     * for questions whose answers only grow, such as a committed load's version); on other nodes
+     * the same as {@link #ask}.
+     */
+    public CompletableFuture<MetaReply> read(MetaCommand question) {
+        if (stateMachine != null && question.isQuery()) {
+            return CompletableFuture.completedFuture(stateMachine.state().query(question));
+        }
+        return ask(question);
+    }
+
+    private RaftPeerId knownLeader() {
+        if (server == null) {
+            return null;
+        }
+        try {
+            return server.getDivision(GROUP_ID).getInfo().getLeaderId();
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     private interface Call {
@@ -254,6 +302,7 @@ public final class MetaLog implements AutoCloseable {
     public void close() {
         try {
             client.close();
+            readClient.close();
         } catch (IOException e) {
             LOG.warn("closing the meta log client failed: {}", e.toString());
         }

@@ -115,6 +115,18 @@ public final class MetaState {
     private final HashMap<Long, TabletLog> tablets = new HashMap<>();
     private final TreeMap<String, String> bad = new TreeMap<>();
 
+    /**
+     * The identity of one load's version of one tablet: its txn id mixed with the checksum and
+     * count of the rows the replicas staged (never 0).
+     */
+    public static long identityOf(long txnId, long checksum, long rows) {
+        long h = txnId * 0x9E3779B97F4A7C15L ^ checksum * 0xC2B2AE3D27D4EB4FL ^ rows * 0x165667B19E3779F9L;
+        h = (h ^ (h >>> 30)) * 0xBF58476D1CE4E5B9L;
+        h = (h ^ (h >>> 27)) * 0x94D049BB133111EBL;
+        h ^= h >>> 31;
+        return h == 0 ? 1 : h;
+    }
+
     static String labelKey(String db, String label) {
         return db + '\0' + label;
     }

@@ -122,8 +122,8 @@ final class MetaStateMachine extends BaseStateMachine {
         synchronized (state) {
             try {
                 MetaCommand c = MetaCodec.decode(data, MetaCommand.class);
-                reply = c.isQuery() ? MetaReply.error("INVALID_ARGUMENT", "a question is not an entry")
-                        : state.apply(c);
+                // A question sent through the log (a read barrier) is answered where it lands.
+                reply = c.isQuery() ? state.query(c) : state.apply(c);
             } catch (RuntimeException e) {
                 reply = MetaReply.error("INVALID_ARGUMENT", "entry " + entry.getIndex() + " not applied: " + e);
             }

@@ -54,6 +54,8 @@ public final class ClusterLoadWriter implements PlacedLoadWriter {
     public static final String PUBLISH_TIMEOUT = "Publish Timeout";
     /** The outcome could not be learned from the meta log (it was unreachable): neither Success nor Fail. */
     public static final String UNKNOWN = "Unknown";
+    /** Debug point: the coordinator stops right after the commit (no publish, no answer). */
+    public static final String VANISH_AFTER_COMMIT = "load.vanish_after_commit";
 
     private final ActorSystem<?> system;
     private final ClusterServices services;
@@ -191,6 +193,12 @@ public final class ClusterLoadWriter implements PlacedLoadWriter {
         }
         if (txn.phase() == TxnPhase.PREPARE) {
             return abort(table, txn.txnId(), targets, "still running at the commit", deadline);
+        }
+        if (services.engine().debugPoints().hit(VANISH_AFTER_COMMIT)) {
+            // Fault injection: this coordinator stops here, as if its node died right after the
+            // commit (tests then stop the node); the load must still become visible.
+            LOG.warn("debug point {}: txn {} is left unpublished and unanswered", VANISH_AFTER_COMMIT, txn.txnId());
+            return new CompletableFuture<>();
         }
         return publisher.publish(table, txn, deadline).thenCompose(v -> awaitVisible(v, deadline));
     }

@@ -3,7 +3,7 @@ package io.compactor.actors.node;
 import com.typesafe.config.Config;
 import io.compactor.actors.catalog.Catalog;
 import io.compactor.actors.catalog.CatalogView;
-import io.compactor.actors.cluster.ClusterCatalog;
+import io.compactor.actors.cluster.ClusterDdl;
 import io.compactor.actors.cluster.ClusterConfigBuilder;
 import io.compactor.actors.cluster.ClusterKeys;
 import io.compactor.actors.cluster.ClusterLoadWriter;
@@ -15,6 +15,8 @@ import io.compactor.actors.cluster.ClusterSettings;
 import io.compactor.actors.cluster.ClusterWiring;
 import io.compactor.actors.cluster.NodeBook;
 import io.compactor.actors.cluster.NodeDirectory;
+import io.compactor.actors.cluster.TxnPublisher;
+import io.compactor.actors.metalog.MetaLog;
 import io.compactor.actors.compaction.CompactionProfiles;
 import io.compactor.actors.compaction.CompactionSupervisor;
 import io.compactor.actors.compaction.RunningCompactions;
@@ -77,6 +79,7 @@ public final class Node implements AutoCloseable {
     final StorageEngine engine;
     final ActorSystem<Void> system;
     final AtomicReference<CatalogView> view = new AtomicReference<>(CatalogView.EMPTY);
+    final AtomicReference<MetaLog> metaLog = new AtomicReference<>();
     final NodeMetrics metrics = new NodeMetrics();
     final TabletStatsRegistry stats = new TabletStatsRegistry();
     final CompactionProfiles profiles = new CompactionProfiles();
@@ -93,8 +96,8 @@ public final class Node implements AutoCloseable {
     final GroupCommitter groupCommitter;
     private final java.util.concurrent.ScheduledExecutorService groupCommitTimer;
     final Executor readExecutor;
-    /** Cluster mode only (else null): the cluster's DDL singleton, services, reads and housekeeping. */
-    final ActorRef<ClusterCatalog.Command> clusterCatalog;
+    /** Cluster mode only (else null): the cluster's DDL, services, reads, housekeeping and meta log. */
+    final ClusterDdl clusterDdl;
     final ClusterServices clusterServices;
     final ClusterReads clusterReads;
     private final ClusterNodeLoop clusterLoop;
@@ -107,8 +110,7 @@ public final class Node implements AutoCloseable {
     private final Ops ops;
 
     private record Refs(ActorRef<Catalog.Command> catalog, ActorRef<LoadCommitter.Command> committer,
-                        ActorRef<CompactionSupervisor.Command> supervisor, ActorRef<ClusterCatalog.Command> clusterCatalog,
-                        ClusterServices clusterServices) {
+                        ActorRef<CompactionSupervisor.Command> supervisor, ClusterServices clusterServices) {
     }
 
     /** Every configuration key the node knows, by module. */
@@ -186,22 +188,28 @@ public final class Node implements AutoCloseable {
                     groupCommitTimer);
             loader.useGroupCommitter(groupCommitter);
             groupCommitter.recover(h -> engine.meta().findLabel(h.db(), h.label()).isPresent());
-            this.clusterCatalog = r.clusterCatalog();
             this.clusterServices = r.clusterServices();
             this.membership = new NodeMembership(this);
             if (cluster.enabled()) {
                 this.clusterReads = new ClusterReads(system, clusterServices);
-                loader.usePlacedWriter(new ClusterLoadWriter(system, clusterServices));
+                this.clusterDdl = new ClusterDdl(system, clusterServices);
+                var publisher = new TxnPublisher(system, clusterServices);
+                loader.usePlacedWriter(new ClusterLoadWriter(system, clusterServices, publisher));
                 membership.useReplicaPeers(new ClusterReplicaPeers(clusterServices,
                         () -> config.get(NodeKeys.DOWNLOAD_TOKEN), system));
-                this.clusterLoop = new ClusterNodeLoop(system, clusterServices, catalog);
+                this.clusterLoop = new ClusterNodeLoop(system, clusterServices, catalog, publisher,
+                        () -> Duration.ofSeconds(config.getInt(ClusterKeys.CLUSTER_REPLACE_AFTER_SECONDS)));
                 clusterLoop.start();
             } else {
                 this.clusterReads = null;
+                this.clusterDdl = null;
                 this.clusterLoop = null;
             }
         } catch (Exception e) {
             system.terminate();
+            if (metaLog.get() != null) {
+                metaLog.get().close();
+            }
             throw new IllegalStateException("node failed to start: " + e.getMessage(), e);
         }
         this.tables = new NodeTables(this);
@@ -235,21 +243,36 @@ public final class Node implements AutoCloseable {
                     "catalog");
             ActorRef<LoadCommitter.Command> committer = ctx.spawn(LoadCommitter.create(engine), "load-committer",
                     DispatcherSelector.fromConfig("compactor.tablet-dispatcher"));
-            ActorRef<ClusterCatalog.Command> ddl = null;
             ClusterServices services = null;
             if (cluster.enabled()) {
                 String self = Cluster.get(ctx.getSystem()).selfMember().address().toString();
                 var book = new NodeBook(ctx.getSystem());
+                MetaLog log = startMetaLog((Integer) Cluster.get(ctx.getSystem()).selfMember().address().port().get());
+                metaLog.set(log);
                 services = new ClusterServices(book.self(), engine, view, loadExecutor,
-                        (tabletId, peer) -> membership.catchUpFrom(tabletId, peer).thenApply(r -> r.versionAfter()),
+                        (tabletId, peer, whole) -> ((NodeMembership) membership).catchUpFrom(tabletId, peer, whole)
+                                .thenApply(r -> r.versionAfter()),
                         () -> Duration.ofSeconds(config.getInt(NodeKeys.LOAD_TIMEOUT_SECONDS)), book,
-                        tabletId -> sup.tell(new CompactionSupervisor.PeerCompacted(tabletId)));
+                        tabletId -> sup.tell(new CompactionSupervisor.PeerCompacted(tabletId)), log);
                 ctx.spawn(NodeDirectory.create(() -> nodeInfo(self), cat, view, book.self()), "node-directory");
-                ddl = ClusterWiring.init(ctx.getSystem(), services);
+                ClusterWiring.init(ctx.getSystem(), services);
             }
-            refs.complete(new Refs(cat, committer, sup, ddl, services));
+            refs.complete(new Refs(cat, committer, sup, services));
             return Behaviors.empty();
         });
+    }
+
+    /** This node's part of the meta log: a voter if its Raft address is one of the voters', else a client. */
+    private MetaLog startMetaLog(int boundClusterPort) {
+        var voters = cluster.voters(boundClusterPort).stream().map(v -> new MetaLog.Peer(v.host(), v.port())).toList();
+        var self = new MetaLog.Peer(cluster.host(), cluster.selfMetaPort(boundClusterPort));
+        var dir = java.nio.file.Path.of(engine.dataDirs().get(0).path()).resolve("meta_log");
+        try {
+            return MetaLog.start(new MetaLog.Settings(voters, voters.contains(self) ? self : null, dir,
+                    cluster.metaSnapshotEntries(), Duration.ofMillis(cluster.metaElectionMs())));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("the meta log failed to start: " + e.getMessage(), e);
+        }
     }
 
     Executor dispatcher(String path) {
@@ -330,6 +353,9 @@ public final class Node implements AutoCloseable {
             system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
         } catch (Exception e) {
             // fall through: storage must be closed either way
+        }
+        if (metaLog.get() != null) {
+            metaLog.get().close();
         }
         engine.close();
     }

@@ -177,7 +177,8 @@ final class CompactionRun {
                     + " compaction are no longer current; output discarded"), null);
         }
         long now = s.now();
-        RowsetMeta output = merged.rowset().toMeta(pick.outputVersion(), now, 0).withCompactionLevel(pick.outputLevel());
+        RowsetMeta output = merged.rowset().toMeta(pick.outputVersion(), now, 0).withCompactionLevel(pick.outputLevel())
+                .withContentId(RowsetMeta.combinedContentId(pick.inputs()));
         Status status = commitMeta(s, pick, output, merged, now, pc);
         if (!status.ok()) {
             s.deleteFiles(output.rowsetId(), output.numSegments());

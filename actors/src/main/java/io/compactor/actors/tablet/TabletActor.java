@@ -100,6 +100,11 @@ public final class TabletActor extends AbstractBehavior<TabletProtocol.Command> 
                 .onMessage(GetSnapshot.class, m -> reply(() -> m.replyTo().tell(new TabletSnapshot(s.meta,
                         s.table.schema(), s.dir, s.readers.acquire(s.meta.rowsets()),
                         s.mow == null ? null : s.mow.deleted()))))
+                .onMessage(GetSnapshotAt.class, m -> reply(() -> m.replyTo().tell(SnapshotAt.of(s, m.version()))))
+                .onMessage(OwnerGone.class, m -> {
+                    reservations.abort(m.txnId());
+                    return runDeferred();
+                })
                 .onMessage(GetMeta.class, m -> reply(() -> m.replyTo().tell(s.meta)))
                 .onMessage(UpdateTable.class, m -> reply(() -> {
                     s.table = m.table();
@@ -172,7 +177,12 @@ public final class TabletActor extends AbstractBehavior<TabletProtocol.Command> 
     }
 
     private Behavior<Command> onPrepare(PrepareCommit m) {
-        m.replyTo().tell(reservations.prepare(s, m.txnId(), m.write()));
+        PrepareResult r = reservations.prepare(s, m.txnId(), m.write());
+        if (r.status().ok() && m.owner() != null) {
+            ctx.unwatch(m.owner());
+            ctx.watchWith(m.owner(), new OwnerGone(m.txnId()));
+        }
+        m.replyTo().tell(r);
         return this;
     }
 
@@ -326,9 +336,11 @@ public final class TabletActor extends AbstractBehavior<TabletProtocol.Command> 
         long before = s.meta.maxVersion();
         Runnable release = s.readers.acquire(local);
         var source = PeerRowsetSync.PeerSource.http(env.peers().fetcher(), peer, env.peers().peers().downloadToken());
-        var purpose = task != null ? PeerRowsetSync.Purpose.SINGLE_REPLICA : PeerRowsetSync.Purpose.CATCH_UP;
+        var purpose = task != null ? PeerRowsetSync.Purpose.SINGLE_REPLICA : catchUp.wholeChain()
+                ? PeerRowsetSync.Purpose.CLONE : PeerRowsetSync.Purpose.CATCH_UP;
         var cpu = task != null ? metrics.compactionCpuNanos.get(NodeMetrics.Kind.SINGLE_REPLICA) : null;
-        var work = PeerRowsetSync.fetchAsync(purpose, source, s, local, cpu, env.executor());
+        var peers = env.peers().peers();
+        var work = PeerRowsetSync.fetchAsync(purpose, source, s, local, cpu, env.executor(), peers::identity);
         ctx.pipeToSelf(work, (f, err) -> new PeerFetched(task, catchUp, peer, f, err, before, release));
         return this;
     }

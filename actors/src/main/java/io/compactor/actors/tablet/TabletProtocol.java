@@ -48,8 +48,20 @@ public interface TabletProtocol {
         }
     }
 
-    /** Reserve the next version for the load (see {@link LoadReservations}); answers {@link PrepareResult}. */
-    public record PrepareCommit(long txnId, TabletWrite write, ActorRef<PrepareResult> replyTo) implements Command {
+    /**
+     * Reserve the next version for the load (see {@link LoadReservations}); answers {@link PrepareResult}.
+     * {@code owner}, when set, is the actor that will publish or abort: should it stop first, the
+     * reservation is released (a restarted replica entity never wedges the tablet).
+     */
+    public record PrepareCommit(long txnId, TabletWrite write, ActorRef<PrepareResult> replyTo, ActorRef<?> owner)
+            implements Command {
+        public PrepareCommit(long txnId, TabletWrite write, ActorRef<PrepareResult> replyTo) {
+            this(txnId, write, replyTo, null);
+        }
+    }
+
+    /** The owner of a reservation stopped without publishing or aborting. */
+    public record OwnerGone(long txnId) implements Command {
     }
 
     /** The rowset meta with its reserved version and, for merge-on-write, its final marks; or a status. */
@@ -66,6 +78,15 @@ public interface TabletProtocol {
 
     /** Answers a {@link TabletSnapshot}; the asker must close it. */
     public record GetSnapshot(ActorRef<TabletSnapshot> replyTo) implements Command {
+    }
+
+    /**
+     * Answers a snapshot of the tablet as of {@code version} (the rowsets up to it, the marks of loads
+     * up to it), or null when this replica can not show that version (it does not reach it, or a
+     * rowset spans it); the asker must close it.
+     */
+    public record GetSnapshotAt(long version, ActorRef<java.util.Optional<TabletSnapshot>> replyTo)
+            implements Command {
     }
 
     public record GetMeta(ActorRef<TabletMeta> replyTo) implements Command {
@@ -101,8 +122,14 @@ public interface TabletProtocol {
     public record InstallResult(Status status, TabletMeta meta) {
     }
 
-    /** Reach {@code peerAddress}'s end version by copying rowsets from it; answers {@link CatchUpAnswer}. */
-    public record CatchUpFrom(String peerAddress, ActorRef<CatchUpAnswer> replyTo) implements Command {
+    /**
+     * Reach {@code peerAddress}'s end version by copying rowsets from it, or with {@code wholeChain} take
+     * its whole chain in place of this replica's; answers {@link CatchUpAnswer}.
+     */
+    public record CatchUpFrom(String peerAddress, boolean wholeChain, ActorRef<CatchUpAnswer> replyTo) implements Command {
+        public CatchUpFrom(String peerAddress, ActorRef<CatchUpAnswer> replyTo) {
+            this(peerAddress, false, replyTo);
+        }
     }
 
     public record CatchUpAnswer(Status status, CatchUpResult result) {

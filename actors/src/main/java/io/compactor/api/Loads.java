@@ -9,6 +9,14 @@ public interface Loads {
     CompletionStage<LoadResult> streamLoad(String db, String table, byte[] body, LoadOptions options, String label);
 
     /**
+     * Loads {@code body} with Doris's {@code group_commit} header: {@link GroupCommitMode#OFF_MODE}
+     * is {@link #streamLoad(String, String, byte[], LoadOptions, String)}; the other modes append to
+     * the table's internal load (a label is then refused, as in Doris). Never fails exceptionally.
+     */
+    CompletionStage<LoadResult> streamLoad(String db, String table, byte[] body, LoadOptions options, String label,
+                                           GroupCommitMode groupCommit);
+
+    /**
      * Loads {@code body} as its Doris headers ask ({@link StreamLoadRequest}); never fails
      * exceptionally.
      */

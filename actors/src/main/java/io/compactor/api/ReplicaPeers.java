@@ -36,6 +36,15 @@ public interface ReplicaPeers {
     String downloadToken();
 
     /**
+     * The content identity a replica's rowset holding versions {@code [from-to]} of the tablet must
+     * have, as the cluster's meta log recorded it; empty when nothing records it (the default: then
+     * peers are compared by version numbers only). Copies from a peer whose rowset disagrees are refused.
+     */
+    default java.util.OptionalLong identity(long tabletId, long from, long to) {
+        return java.util.OptionalLong.empty();
+    }
+
+    /**
      * This node's replica of the tablet (the designated single-replica compactor) just committed
      * a compaction: followers may fetch now. The default does nothing (followers then find the
      * output when they look again).

@@ -15,11 +15,24 @@ import java.util.Objects;
  * @param timeoutSeconds Doris's {@code timeout}: the load fails when it takes longer; -1 for the
  *                       node's {@code load_timeout_seconds}
  * @param compression    Doris's {@code compress_type}: how the body is compressed
+ * @param groupCommit    Doris's {@code group_commit} (off_mode without the header)
  */
 public record StreamLoadRequest(LoadOptions options, String label, String comment, boolean twoPhaseCommit,
-                                int timeoutSeconds, BodyCompression compression) {
+                                int timeoutSeconds, BodyCompression compression, GroupCommitMode groupCommit) {
+
+    /** A load without group commit. */
+    public StreamLoadRequest(LoadOptions options, String label, String comment, boolean twoPhaseCommit,
+                             int timeoutSeconds, BodyCompression compression) {
+        this(options, label, comment, twoPhaseCommit, timeoutSeconds, compression, GroupCommitMode.OFF_MODE);
+    }
+
+    /** The same request with a group commit mode. */
+    public StreamLoadRequest withGroupCommit(GroupCommitMode mode) {
+        return new StreamLoadRequest(options, label, comment, twoPhaseCommit, timeoutSeconds, compression, mode);
+    }
 
     public StreamLoadRequest {
+        Objects.requireNonNull(groupCommit, "groupCommit");
         Objects.requireNonNull(options, "options");
         comment = comment == null ? "" : comment;
         Objects.requireNonNull(compression, "compression");

@@ -39,9 +39,16 @@ final class NodeProcess implements AutoCloseable {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
+        return start(root, port, "768m", settings, log);
+    }
+
+    /** Starts a node on {@code root} with its HTTP API on {@code port} and heap {@code xmx}; waits until it is healthy. */
+    static NodeProcess start(Path root, int port, String xmx, Map<String, String> settings, Path log)
+            throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx768m");
+        cmd.add("-Xmx" + xmx);
+        cmd.add("-D" + io.compactor.storage.util.CommonPool.PROPERTY + "=" + io.compactor.storage.util.CommonPool.PARALLELISM);
         String extra = System.getenv("COMPACTOR_NODE_JAVA_OPTS");
         if (extra != null && !extra.isBlank()) {
             cmd.addAll(List.of(extra.trim().split("\\s+")));
@@ -102,8 +109,20 @@ final class NodeProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** Sends a signal ({@code STOP}, {@code CONT}) to the node's process. */
+    void signal(String name) throws IOException, InterruptedException {
+        Process k = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).redirectErrorStream(true).start();
+        k.getInputStream().readAllBytes();
+        k.waitFor(10, TimeUnit.SECONDS);
+    }
+
     /** SIGKILL, and waits for the process to end. */
     void kill() throws InterruptedException {
+        try {
+            signal("CONT"); // a stopped process does not die of SIGKILL until it runs again on some kernels
+        } catch (IOException ignored) {
+            // it ends anyway
+        }
         process.destroyForcibly();
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             throw new IllegalStateException("node pid " + process.pid() + " did not end on SIGKILL");

@@ -54,6 +54,10 @@ import java.util.function.Consumer;
  * {@code --clients 3 --seed <n> --root <dir>} (default: a new temp dir).
  */
 public final class Torture {
+    static {
+        io.compactor.storage.util.CommonPool.ensureParallelism(); // before any CompletableFuture is used
+    }
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String DB = "torture";
 
@@ -96,9 +100,15 @@ public final class Torture {
     }
 
     public static void main(String[] args) throws Exception {
-        Options o = Options.parse(args);
-        Result r = run(o, System.out);
+        boolean cluster = args.length > 0 && args[0].equals("--cluster");
+        Options o = Options.parse(cluster ? java.util.Arrays.copyOfRange(args, 1, args.length) : args);
+        Result r = cluster ? runCluster(o, System.out) : run(o, System.out);
         System.exit(r.violations() == 0 ? 0 : 1);
+    }
+
+    /** {@code torture --cluster}: {@link ClusterTorture} (three node processes, replication 3, a nemesis). */
+    public static Result runCluster(Options options, PrintStream out) throws Exception {
+        return new ClusterTorture(options, out).run();
     }
 
     public static Result run(Options options, PrintStream out) throws Exception {

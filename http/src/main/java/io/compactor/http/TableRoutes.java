@@ -183,12 +183,15 @@ final class TableRoutes {
             String label = header(req, "label");
             StreamLoadRequest request;
             try {
-                request = StreamLoadHeaders.read(name -> header(req, name));
+                request = StreamLoadHeaders.read(name -> header(req, name))
+                        .withGroupCommit(GroupCommitHeader.mode(name -> header(req, name)));
             } catch (StreamLoadHeaders.Refused e) {
                 return answerAfterDraining(req, loadFail(label, e.status().toString()));
+            } catch (IllegalArgumentException e) {
+                return answerAfterDraining(req, loadFail(label, e.getMessage()));
             }
             String base = "http://" + req.getHeader("Host").map(h -> h.value()).orElse("127.0.0.1");
-            if (node.loads().saturated()) {
+            if (request.groupCommit() == io.compactor.api.GroupCommitMode.OFF_MODE && node.loads().saturated()) {
                 // Busy: answer at once, before reading a body that could not be loaded now. Not
                 // drained: under overload reading every refused body would cost more than the rare
                 // client that loses this answer to a connection reset (it retries either way).

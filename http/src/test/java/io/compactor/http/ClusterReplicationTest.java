@@ -51,8 +51,20 @@ class ClusterReplicationTest {
         return TestPorts.free();
     }
 
+    private final Map<String, Integer> metaPorts = new HashMap<>();
+
+    /** The meta log's three voters: n1, n2 and n3. */
+    private String voters() {
+        StringBuilder b = new StringBuilder();
+        for (String n : List.of("n1", "n2", "n3")) {
+            b.append(b.length() == 0 ? "" : ",").append("127.0.0.1:").append(metaPorts.computeIfAbsent(n, x -> freePort()));
+        }
+        return b.toString();
+    }
+
     private CompactorServer start(String name) {
         int port = clusterPorts.computeIfAbsent(name, n -> freePort());
+        String voters = voters();
         Map<String, Object> m = new HashMap<>();
         m.put("compactor.storage_root_path", dir.resolve(name).toString());
         m.put("compactor.webserver_port", 0);
@@ -61,6 +73,8 @@ class ClusterReplicationTest {
         m.put("compactor.cluster_port", port);
         m.put("compactor.cluster_seed_nodes", "127.0.0.1:" + seedPort);
         m.put("compactor.cluster_down_after_seconds", 3);
+        m.put("compactor.cluster_meta_voters", voters);
+        m.put("compactor.cluster_meta_port", metaPorts.get(name));
         m.put("compactor.download_token", "peer-secret-0123456789");
         m.put("compactor.enable_debug_points", true);
         Config c = ConfigFactory.parseMap(m).withFallback(ConfigFactory.load());

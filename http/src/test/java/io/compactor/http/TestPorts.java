@@ -1,20 +1,13 @@
 package io.compactor.http;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 
 /** Free loopback ports for tests that must name a port before a server binds it (cluster remoting). */
 final class TestPorts {
     private TestPorts() {
     }
 
+    /** Below the ephemeral range, so no outgoing connection takes it before the server binds it. */
     static int free() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return io.compactor.storage.util.LoopbackPorts.free();
     }
 }

@@ -255,13 +255,40 @@ public final class Catalog extends AbstractBehavior<Catalog.Command> {
         }
         TableMeta known = byId.get(t.tableId());
         if (known != null) {
-            engine.meta().write(new MetaBatch().putTable(t));
+            // New properties, or a new placement: replicas placed here now are created (empty, to be
+            // cloned), replicas placed elsewhere now are dropped.
+            MetaBatch batch = new MetaBatch();
+            List<TabletMeta> created = new ArrayList<>();
+            Map<String, Integer> perDir = tabletsPerDir();
+            long now = engine.clock().millis();
+            for (long tabletId : t.tabletsOn(m.self())) {
+                if (!tablets.containsKey(tabletId)) {
+                    created.add(newTablet(t.tableId(), tabletId, t.tabletIds().indexOf(tabletId), perDir, batch, now));
+                }
+            }
+            List<Long> gone = new ArrayList<>();
+            for (long tabletId : known.tabletsOn(m.self())) {
+                if (!t.tabletsOn(m.self()).contains(tabletId) && tablets.containsKey(tabletId)) {
+                    gone.add(tabletId);
+                    batch.add(new MetaBatch.DeleteTablet(tabletId));
+                }
+            }
+            batch.putTable(t);
+            engine.meta().write(batch);
             register(t);
+            for (long tabletId : gone) {
+                ActorRef<TabletActor.Command> ref = tablets.remove(tabletId);
+                tableOfTablet.remove(tabletId);
+                ref.tell(new TabletActor.Drop());
+            }
             for (long tabletId : t.tabletIds()) {
                 ActorRef<TabletActor.Command> ref = tablets.get(tabletId);
                 if (ref != null) {
                     ref.tell(new TabletActor.UpdateTable(t));
                 }
+            }
+            for (TabletMeta tm : created) {
+                spawnTablet(t, tm);
             }
             publish();
             m.replyTo().tell(new DdlResult(t, Status.OK));

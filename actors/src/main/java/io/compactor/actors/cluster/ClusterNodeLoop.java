@@ -1,47 +1,65 @@
 package io.compactor.actors.cluster;
 
-import io.compactor.api.ClusterStatus;
 import io.compactor.actors.catalog.Catalog;
+import io.compactor.actors.metalog.MetaCommand;
+import io.compactor.actors.metalog.MetaReply;
+import io.compactor.api.ClusterStatus;
 import io.compactor.storage.meta.MetaJson;
 import io.compactor.storage.tablet.TableMeta;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
-import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A node's housekeeping in cluster mode, every two seconds (every half second while a member's
- * HTTP address is unknown, e.g. just after it joined): learns the members' HTTP addresses
- * (peers download rowsets there), and once this node is Up, fetches the tables created while it
- * was away from a peer (and drops those dropped meanwhile) and tells the load coordinator of each table with a replica here that the
- * node is back, so lagging replicas catch up at once.
+ * A node's housekeeping in cluster mode, every half second:
+ * <ul>
+ * <li>learns the members' HTTP addresses (peers download rowsets there), every other second or at
+ *     once while one is unknown;</li>
+ * <li>follows the catalog in the meta log: creates this node's replicas of tables it does not know
+ *     yet (created while it was away, or moved here), takes new properties and placements, drops
+ *     what was dropped;</li>
+ * <li>{@link ReplicaSync}: brings its replicas to the log's versions and checks them against the
+ *     log's content identities;</li>
+ * <li>on the node whose voter leads the log, {@link LeaderDuties}: aborts loads past their
+ *     deadline, publishes committed loads whose node went away, re-creates the replicas of nodes
+ *     gone too long.</li>
+ * </ul>
  */
 public final class ClusterNodeLoop {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterNodeLoop.class);
-    /** Ticks this often; the members are asked every fourth tick, or at once while one is unknown. */
     private static final Duration EVERY = Duration.ofMillis(500);
 
     private final ActorSystem<?> system;
     private final ClusterServices services;
     private final ActorRef<Catalog.Command> catalog;
-    private final AtomicBoolean announced = new AtomicBoolean();
-    private final AtomicBoolean running = new AtomicBoolean();
+    private final ReplicaSync replicas;
+    private final LeaderDuties leader;
+    private final AtomicBoolean askingMembers = new AtomicBoolean();
+    private final AtomicBoolean following = new AtomicBoolean();
+    private final AtomicBoolean syncing = new AtomicBoolean();
+    private volatile long followedVersion = -1;
     private volatile Cancellable task;
     private long ticks;
 
-    public ClusterNodeLoop(ActorSystem<?> system, ClusterServices services, ActorRef<Catalog.Command> catalog) {
+    public ClusterNodeLoop(ActorSystem<?> system, ClusterServices services, ActorRef<Catalog.Command> catalog,
+                           TxnPublisher publisher, java.util.function.Supplier<Duration> replaceAfter) {
         this.system = system;
         this.services = services;
         this.catalog = catalog;
+        this.replicas = new ReplicaSync(system, services);
+        this.leader = new LeaderDuties(services, publisher, replaceAfter);
     }
 
     public void start() {
@@ -56,29 +74,45 @@ public final class ClusterNodeLoop {
     }
 
     private void tick() {
-        boolean unknown = services.nodes().live().stream().anyMatch(n -> services.nodes().http(n) == null);
-        if (ticks++ % 4 != 0 && !unknown && announced.get()) {
-            return;
-        }
-        if (!running.compareAndSet(false, true)) {
-            return;
-        }
-        ClusterQuery.gather(system, Duration.ofSeconds(3)).whenComplete((status, err) -> {
-            try {
-                if (status != null) {
-                    for (ClusterStatus.Member m : status.members()) {
-                        services.nodes().learnHttp(nodeName(m.address()), m.http());
+        try {
+            ticks++;
+            boolean unknown = services.nodes().live().stream().anyMatch(n -> services.nodes().http(n) == null);
+            if ((unknown || ticks % 4 == 0) && askingMembers.compareAndSet(false, true)) {
+                ClusterQuery.gather(system, Duration.ofSeconds(3)).whenComplete((status, err) -> {
+                    if (status != null) {
+                        for (ClusterStatus.Member m : status.members()) {
+                            services.nodes().learnHttp(nodeName(m.address()), m.http());
+                        }
                     }
-                }
-                if (!announced.get() && Cluster.get(system).selfMember().status() == MemberStatus.up()) {
-                    syncTables();
-                }
-            } catch (RuntimeException e) {
-                LOG.warn("cluster housekeeping failed: {}", e.toString());
-            } finally {
-                running.set(false);
+                    askingMembers.set(false);
+                });
             }
-        });
+            if (Cluster.get(system).selfMember().status() != MemberStatus.up()) {
+                return;
+            }
+            boolean localChanged = services.log().local().map(s -> s.catalogVersion() != followedVersion).orElse(false);
+            if ((localChanged || ticks % 4 == 0) && following.compareAndSet(false, true)) {
+                followCatalog().whenComplete((v, e) -> {
+                    if (e != null) {
+                        LOG.debug("following the catalog failed: {}", e.toString());
+                    }
+                    following.set(false);
+                });
+            }
+            if (ticks % 4 == 2 && syncing.compareAndSet(false, true)) {
+                replicas.round().whenComplete((v, e) -> {
+                    if (e != null) {
+                        LOG.warn("replica sync failed: {}", e.toString());
+                    }
+                    syncing.set(false);
+                });
+            }
+            if (ticks % 2 == 1 && services.log().isLeader()) {
+                leader.round();
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("cluster housekeeping failed: {}", e.toString());
+        }
     }
 
     /** {@code pekko://compactor@host:port} -> {@code host:port}. */
@@ -87,83 +121,46 @@ public final class ClusterNodeLoop {
         return at < 0 ? address : address.substring(at + 1);
     }
 
-    /**
-     * Asks every other live member's directory for its tables. Done (and the node announced) only
-     * once the receptionist lists a directory for each of them and all answered; until then the
-     * next tick tries again (a node that just joined sees the others' registrations a moment later).
-     */
-    private void syncTables() {
-        Set<String> others = new java.util.TreeSet<>(services.nodes().live());
-        others.remove(services.self());
-        AskPattern.<Receptionist.Command, Receptionist.Listing>ask(system.receptionist(),
-                        r -> Receptionist.find(NodeDirectory.KEY, r), Duration.ofSeconds(3), system.scheduler())
-                .thenAccept(listing -> {
-                    List<ActorRef<NodeDirectory.Command>> remote = new java.util.ArrayList<>();
-                    Set<String> seen = new java.util.TreeSet<>();
-                    for (ActorRef<NodeDirectory.Command> dir : listing.getServiceInstances(NodeDirectory.KEY)) {
-                        if (!dir.path().address().hasLocalScope()) {
-                            remote.add(dir);
-                            seen.add(NodePinnedAllocation.nodeName(dir.path().address()));
+    /** Makes this node's catalog what the log says: tables, their properties and placement, drops. */
+    private CompletableFuture<Void> followCatalog() {
+        return services.log().read(new MetaCommand.GetCatalog()).thenCompose(c -> {
+            if (!c.isOk()) {
+                return CompletableFuture.completedFuture(null);
+            }
+            List<CompletableFuture<Catalog.DdlResult>> work = new ArrayList<>();
+            var view = services.view().get();
+            for (long dropped : c.dropped().keySet()) {
+                if (view.tablesById().get(dropped) != null) {
+                    LOG.info("dropping table id {}, dropped in the meta log", dropped);
+                    work.add(ask(r -> new Catalog.DropTableById(dropped, r)));
+                }
+            }
+            // Adopt after the drops: a table re-created under a dropped one's name needs the name free.
+            return CompletableFuture.allOf(work.toArray(new CompletableFuture[0])).handle((v, e) -> null)
+                    .thenCompose(v -> {
+                        List<CompletableFuture<Catalog.DdlResult>> adopts = new ArrayList<>();
+                        for (byte[] json : c.tables()) {
+                            TableMeta mine = services.view().get().tablesById().get(MetaJson.decodeTable(json).tableId());
+                            if (mine == null || !Arrays.equals(MetaJson.encodeTable(mine), json)) {
+                                TableMeta t = MetaJson.decodeTable(json);
+                                LOG.info("adopting table {}.{} (id {}) from the meta log", t.db(), t.name(), t.tableId());
+                                adopts.add(ask(r -> new Catalog.AdoptTable(t, services.self(), r)));
+                            }
                         }
-                    }
-                    if (!seen.containsAll(others)) {
-                        return;
-                    }
-                    List<java.util.concurrent.CompletableFuture<NodeDirectory.TableList>> lists =
-                            new java.util.ArrayList<>();
-                    for (ActorRef<NodeDirectory.Command> dir : remote) {
-                        lists.add(AskPattern.<NodeDirectory.Command, NodeDirectory.TableList>ask(dir,
-                                NodeDirectory.ListTables::new, Duration.ofSeconds(3), system.scheduler())
-                                .toCompletableFuture());
-                    }
-                    java.util.concurrent.CompletableFuture.allOf(lists.toArray(
-                            new java.util.concurrent.CompletableFuture[0])).thenRun(() -> {
-                                lists.forEach(f -> adoptMissing(f.join()));
-                                announce();
-                            });
-                });
+                        long version = c.catalogVersion() == null ? -1 : c.catalogVersion();
+                        return CompletableFuture.allOf(adopts.toArray(new CompletableFuture[0]))
+                                .thenRun(() -> followedVersion = version);
+                    });
+        });
     }
 
-    private void adoptMissing(NodeDirectory.TableList list) {
-        List<java.util.concurrent.CompletableFuture<Catalog.DdlResult>> drops = new java.util.ArrayList<>();
-        for (long id : list.dropped().keySet()) {
-            TableMeta gone = services.view().get().tablesById().get(id);
-            if (gone != null) {
-                LOG.info("dropping table {}.{} (id {}), dropped while this node was away", gone.db(), gone.name(), id);
-                drops.add(AskPattern.<Catalog.Command, Catalog.DdlResult>ask(catalog,
-                        r -> new Catalog.DropTableById(id, r), Duration.ofSeconds(20), system.scheduler())
-                        .toCompletableFuture());
-            }
-        }
-        // Adopt only after the drops: a table re-created under a dropped one's name needs the name free.
-        java.util.concurrent.CompletableFuture.allOf(drops.toArray(new java.util.concurrent.CompletableFuture[0]))
-                .handle((ok, err) -> null).thenRun(() -> {
-                    for (byte[] json : list.tables()) {
-                        TableMeta t = MetaJson.decodeTable(json);
-                        if (list.dropped().containsKey(t.tableId())
-                                || services.view().get().droppedTables().containsKey(t.tableId())) {
-                            continue;
-                        }
-                        if (services.view().get().tablesById().get(t.tableId()) == null
-                                && services.view().get().table(t.db(), t.name()) == null) {
-                            LOG.info("adopting table {}.{} (id {}) created while this node was away", t.db(), t.name(),
-                                    t.tableId());
-                            AskPattern.<Catalog.Command, Catalog.DdlResult>ask(catalog,
-                                    r -> new Catalog.AdoptTable(t, services.self(), r), Duration.ofSeconds(20),
-                                    system.scheduler());
-                        }
-                    }
-                });
+    private CompletableFuture<Catalog.DdlResult> ask(
+            org.apache.pekko.japi.function.Function<ActorRef<Catalog.DdlResult>, Catalog.Command> msg) {
+        return AskPattern.ask(catalog, msg, Duration.ofSeconds(20), system.scheduler()).toCompletableFuture();
     }
 
-    private void announce() {
-        if (!announced.compareAndSet(false, true)) {
-            return;
-        }
-        for (TableMeta t : services.view().get().tables()) {
-            if (t.isPlaced() && !t.tabletsOn(services.self()).isEmpty()) {
-                TableTxn.ref(system, t.tableId()).tell(new TableTxn.NodeUp(services.self()));
-            }
-        }
+    /** What the log says of bad replicas (for the sync round). */
+    static Map<String, String> bad(MetaReply r) {
+        return r == null || r.bad() == null ? Map.of() : r.bad();
     }
 }

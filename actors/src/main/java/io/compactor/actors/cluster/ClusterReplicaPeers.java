@@ -60,6 +60,36 @@ public final class ClusterReplicaPeers implements ReplicaPeers {
         return out;
     }
 
+    /**
+     * From this voter's own copy of the log when it has committed those versions, else asked of the
+     * log (a blocking read: callers are fetch threads, never actors).
+     */
+    @Override
+    public java.util.OptionalLong identity(long tabletId, long from, long to) {
+        var local = services.log().local();
+        if (local.isPresent()) {
+            long[] v = local.get().versions(tabletId);
+            if (v != null && v[0] >= to) {
+                return java.util.OptionalLong.of(local.get().identity(tabletId, from, to));
+            }
+        }
+        try {
+            var r = services.log().read(new io.compactor.actors.metalog.MetaCommand.GetChain(tabletId,
+                    List.of(from, to))).get(15, java.util.concurrent.TimeUnit.SECONDS);
+            if (r.isOk() && r.versions().getOrDefault(tabletId, -1L) >= to) {
+                return java.util.OptionalLong.of(r.ids().get(0));
+            }
+            throw new io.compactor.storage.util.StatusException(io.compactor.storage.util.StatusCode.CORRUPTION,
+                    "versions [" + from + "-" + to + "] of tablet " + tabletId + " are not committed in the meta log");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while asking the meta log", e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new io.compactor.storage.util.StatusException(io.compactor.storage.util.StatusCode.SERVICE_UNAVAILABLE,
+                    "the meta log did not say the identity of tablet " + tabletId + " [" + from + "-" + to + "]: " + e);
+        }
+    }
+
     @Override
     public String downloadToken() {
         String t = token.get();

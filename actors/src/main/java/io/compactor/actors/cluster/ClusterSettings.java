@@ -11,11 +11,44 @@ import java.util.List;
  * list with cluster mode on means this node is its own seed (it forms a cluster alone, others
  * join it).
  */
-public record ClusterSettings(boolean enabled, String host, int port, List<SeedNode> seeds, int downAfterSeconds) {
+public record ClusterSettings(boolean enabled, String host, int port, List<SeedNode> seeds, int downAfterSeconds,
+                              List<SeedNode> metaVoters, int metaPort, long metaSnapshotEntries, int metaElectionMs) {
+
+    /** Offset of the default Raft port from the cluster port. */
+    public static final int META_PORT_OFFSET = 100;
 
     /** Settings with Pekko's recommended 20 s before unreachable nodes are downed. */
     public ClusterSettings(boolean enabled, String host, int port, List<SeedNode> seeds) {
-        this(enabled, host, port, seeds, 20);
+        this(enabled, host, port, seeds, 20, List.of(), 0, 10_000, 1000);
+    }
+
+    /**
+     * The meta log's voters (Raft addresses): the configured ones, else the seeds at their cluster
+     * port + 100, else this node alone ({@code boundPort}: the cluster port as bound).
+     */
+    public List<SeedNode> voters(int boundPort) {
+        if (!metaVoters.isEmpty()) {
+            return metaVoters;
+        }
+        if (seeds.isEmpty()) {
+            return List.of(new SeedNode(host, selfMetaPort(boundPort)));
+        }
+        return seeds.stream().map(s -> new SeedNode(s.host(), s.port() + META_PORT_OFFSET)).toList();
+    }
+
+    /** This node's Raft port ({@code boundPort}: the cluster port as bound). */
+    public int selfMetaPort(int boundPort) {
+        return metaPort != 0 ? metaPort : boundPort + META_PORT_OFFSET;
+    }
+
+    /** What is wrong with a {@code cluster_meta_voters} value, or {@code null}. */
+    public static String votersProblem(String text) {
+        String p = seedNodesProblem(text);
+        if (p != null) {
+            return p;
+        }
+        int n = parseSeeds(text).size();
+        return n > 5 ? "at most 5 voters (got " + n + ")" : null;
     }
 
     /** One {@code host:port} of {@code cluster_seed_nodes}. */
@@ -33,7 +66,10 @@ public record ClusterSettings(boolean enabled, String host, int port, List<SeedN
     public static ClusterSettings from(CompactorConfig config) {
         return new ClusterSettings(config.getBool(ClusterKeys.CLUSTER_ENABLED), config.get(ClusterKeys.CLUSTER_HOST),
                 config.getInt(ClusterKeys.CLUSTER_PORT), parseSeeds(config.get(ClusterKeys.CLUSTER_SEED_NODES)),
-                config.getInt(ClusterKeys.CLUSTER_DOWN_AFTER_SECONDS));
+                config.getInt(ClusterKeys.CLUSTER_DOWN_AFTER_SECONDS),
+                parseSeeds(config.get(ClusterKeys.CLUSTER_META_VOTERS)), config.getInt(ClusterKeys.CLUSTER_META_PORT),
+                config.get(ClusterKeys.CLUSTER_META_SNAPSHOT_ENTRIES),
+                config.getInt(ClusterKeys.CLUSTER_META_ELECTION_MS));
     }
 
     /** Whether this node forms a cluster by joining itself (no seed nodes configured). */

@@ -1,6 +1,5 @@
 package io.compactor.actors.cluster;
 
-import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
@@ -8,13 +7,10 @@ import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 import org.apache.pekko.cluster.sharding.typed.ShardingMessageExtractor;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
-import org.apache.pekko.cluster.typed.ClusterSingleton;
-import org.apache.pekko.cluster.typed.SingletonActor;
 
 /**
- * Starts a node's part of the cluster machinery: the two sharded entity types (tablet replicas,
- * pinned to the node holding their files; table load coordinators, placed anywhere and moved when
- * their node leaves) and the cluster catalog singleton. Returns the singleton's proxy.
+ * Starts a node's part of the cluster machinery: the sharded tablet replicas, pinned to the node
+ * holding their files. (The catalog and the load decisions live in the meta log, not in actors.)
  */
 public final class ClusterWiring {
     private ClusterWiring() {
@@ -39,14 +35,11 @@ public final class ClusterWiring {
         }
     }
 
-    public static ActorRef<ClusterCatalog.Command> init(ActorSystem<?> system, ClusterServices services) {
+    public static void init(ActorSystem<?> system, ClusterServices services) {
         ClusterSharding sharding = ClusterSharding.get(system);
         sharding.init(Entity.of(ReplicaEntity.KEY, ec -> ReplicaEntity.create(services, ec.getEntityId()))
                 .withMessageExtractor(new ByNode())
                 .withAllocationStrategy(new NodePinnedAllocation(Adapter.toClassic(system)))
                 .withEntityProps(DispatcherSelector.fromConfig("compactor.tablet-dispatcher")));
-        sharding.init(Entity.of(TableTxn.KEY, ec -> TableTxn.create(services, ec.getEntityId())));
-        return ClusterSingleton.get(system).init(SingletonActor.of(ClusterCatalog.create(services.nodes()),
-                "cluster-catalog"));
     }
 }

@@ -1,11 +1,14 @@
 package io.compactor.actors.cluster;
 
-import io.compactor.api.ReplicaPeers;
-import io.compactor.storage.util.StatusCode;
+import io.compactor.actors.load.LoadMetaCommit;
+import io.compactor.actors.metalog.MetaCommand;
+import io.compactor.actors.metalog.MetaReply;
+import io.compactor.actors.metalog.MetaState;
+import io.compactor.actors.metalog.TxnPhase;
 import io.compactor.actors.tablet.TabletActor;
 import io.compactor.actors.tablet.TabletWrite;
+import io.compactor.api.ReplicaPeers;
 import io.compactor.storage.meta.LoadRecord;
-import io.compactor.actors.load.LoadMetaCommit;
 import io.compactor.storage.schema.RowBatch;
 import io.compactor.storage.schema.RowBatchCodec;
 import io.compactor.storage.tablet.TableMeta;
@@ -13,12 +16,15 @@ import io.compactor.storage.tablet.TabletMeta;
 import io.compactor.storage.tablet.TabletReader;
 import io.compactor.storage.tablet.TabletSnapshot;
 import io.compactor.storage.util.Status;
+import io.compactor.storage.util.StatusCode;
 import io.compactor.storage.util.StatusException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.zip.CRC32C;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -32,22 +38,23 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One tablet replica as a Cluster Sharding entity, id {@code tabletId@node}, pinned to that node
- * by {@link NodePinnedAllocation}. It is the replica's cluster-facing side: it takes the replica's
- * part of cluster loads (stage the rows, prepare at the version the table's {@link TableTxn}
- * assigns, publish or abort), answers state and reads, and catches up from a peer; the local
- * {@link TabletActor} still owns the tablet's meta. Messages cross nodes as CBOR.
+ * by {@link NodePinnedAllocation}: the replica's cluster-facing side. The local {@link TabletActor}
+ * still owns the tablet's meta.
  *
  * <p>Replica side of a load: {@link Stage} writes the rows into pending rowset files (nothing
- * visible); {@link PrepareAt} reserves the version and answers LAGGING when this replica's chain
- * does not end right below it; {@link Publish} writes rowset, delete-bitmap marks and label in
- * one synced meta batch and makes the rowset visible. A staged or prepared load whose outcome
- * does not arrive within the load timeout asks the table's {@link TableTxn} to resolve it.
+ * visible) after checking their checksum; {@link Publish} carries the meta log's decision (the
+ * load's version on this tablet and its content identity): the replica checks it against its own
+ * copy of the log when it has one (a message from a stale coordinator that the log contradicts is
+ * refused), reserves exactly that version (the chain must end right below it), writes rowset,
+ * delete-bitmap marks and label in one synced meta batch, and makes it visible. Nothing else ever
+ * makes a load visible, and {@link Abort} is only sent once the log aborted the load. A staged load
+ * whose publish or abort does not come within the load timeout asks the log what became of it and
+ * acts on the answer (publishes it itself, or drops it).
  */
 public final class ReplicaEntity extends AbstractBehavior<ReplicaProtocol.Command> implements ReplicaProtocol {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaEntity.class);
     public static final EntityTypeKey<Command> KEY = EntityTypeKey.create(Command.class, "tablet-replica");
-    /** How long a prepared load waits for its outcome before asking the table's coordinator. */
-    static final Duration PREPARED_PATIENCE = Duration.ofSeconds(20);
+    private static final Duration ASK_AGAIN = Duration.ofSeconds(15);
 
     public static String entityId(long tabletId, String node) {
         return tabletId + "@" + node;
@@ -63,13 +70,16 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaProtocol.Comman
     private record WriteDone(long txnId, TabletActor.WriteResult result) implements Command {
     }
 
-    private record PrepareDone(PrepareAt request, TabletActor.PrepareResult result) implements Command {
+    private record MetaForPublish(Publish request, TabletMeta meta) implements Command {
+    }
+
+    private record PrepareDone(Publish request, TabletActor.PrepareResult result) implements Command {
     }
 
     private record Expire(long txnId) implements Command {
     }
 
-    private record Resolved(long txnId, TableTxn.Outcome outcome) implements Command {
+    private record Resolved(long txnId, MetaReply reply) implements Command {
     }
 
     private record Reply(Runnable send) implements Command {
@@ -81,12 +91,11 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaProtocol.Comman
         final long tableId;
         final String db;
         final String label;
+        final CRC32C crc = new CRC32C();
         RowBatch rows;
         ActorRef<Staged> stagedReply;
         TabletWrite write;
-        TabletActor.PrepareResult prepared;
-        List<Long> tablets = List.of();
-        long version;
+        boolean publishing;
 
         Txn(Stage s) {
             this.txnId = s.txnId();
@@ -123,9 +132,9 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaProtocol.Comman
         return newReceiveBuilder()
                 .onMessage(Stage.class, this::onStage)
                 .onMessage(WriteDone.class, this::onWriteDone)
-                .onMessage(PrepareAt.class, this::onPrepareAt)
-                .onMessage(PrepareDone.class, this::onPrepareDone)
                 .onMessage(Publish.class, this::onPublish)
+                .onMessage(MetaForPublish.class, this::onMetaForPublish)
+                .onMessage(PrepareDone.class, this::onPrepareDone)
                 .onMessage(Abort.class, m -> {
                     abort(m.txnId());
                     return this;
@@ -133,11 +142,6 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaProtocol.Comman
                 .onMessage(Expire.class, this::onExpire)
                 .onMessage(Resolved.class, this::onResolved)
                 .onMessage(GetState.class, this::onGetState)
-                .onMessage(HasLabel.class, m -> {
-                    m.replyTo().tell(new LabelAnswer(services.self(), services.engine().meta()
-                            .findLabel(m.db(), m.label()).map(LoadRecord::txnId).orElse(0L)));
-                    return this;
-                })
                 .onMessage(Read.class, this::onRead)
                 .onMessage(CatchUp.class, this::onCatchUp)
                 .onMessage(PeerCompacted.class, m -> {
@@ -161,6 +165,13 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaProtocol.Comman
         return "node " + services.self() + " holds no replica of tablet " + tabletId;
     }
 
+    private void tell(TabletActor.Command c) {
+        ActorRef<TabletActor.Command> tablet = tablet();
+        if (tablet != null) {
+            tablet.tell(c);
+        }
+    }
+
     // ---- load: stage
 
     private Behavior<Command> onStage(Stage m) {
@@ -177,11 +188,6 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaProtocol.Comman
                         "chunk " + m.chunk() + " of txn " + m.txnId() + " arrived without the chunks before it"));
                 return this;
             }
-            if (services.engine().meta().findLabel(m.db(), m.label()).isPresent()) {
-                Status used = Status.labelAlreadyUsed(m.label());
-                m.replyTo().tell(new Staged(tabletId, services.self(), m.txnId(), used.code(), used.msg()));
-                return this;
-            }
             t = new Txn(m);
             t.rows = new RowBatch(table.schema(), 64);
             txns.put(m.txnId(), t);
@@ -193,6 +199,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaProtocol.Comman
             return this;
         }
         try {
+            t.crc.update(m.rows());
             RowBatchCodec.decodeInto(m.rows(), t.rows);
         } catch (IllegalArgumentException e) {
             txns.remove(m.txnId());
@@ -201,6 +208,13 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaProtocol.Comman
             return this;
         }
         if (m.last()) {
+            if (t.crc.getValue() != m.checksum()) {
+                txns.remove(m.txnId());
+                m.replyTo().tell(new Staged(tabletId, services.self(), m.txnId(), StatusCode.CORRUPTION,
+                        "rows of txn " + m.txnId() + " arrived with checksum " + t.crc.getValue() + ", sent with "
+                                + m.checksum()));
+                return this;
+            }
             t.stagedReply = m.replyTo();
             RowBatch rows = t.rows;
             t.rows = null;
@@ -218,7 +232,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaProtocol.Comman
         if (t == null) {
             // Aborted or expired while writing: the files go.
             if (r.status().ok()) {
-                tell(new TabletActor.AbortCommit(m.txnId(), r.write().rowset()));
+                tell(new TabletActor.AbortCommit(-1, r.write().rowset()));
             }
             return this;
         }
@@ -233,152 +247,187 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaProtocol.Comman
         return this;
     }
 
-    // ---- load: prepare, publish, abort
+    // ---- load: publish, abort
 
-    private Behavior<Command> onPrepareAt(PrepareAt m) {
+    private void answer(Publish m, PublishAnswer a, long local, String msg) {
+        m.replyTo().tell(new Published(tabletId, services.self(), m.txnId(), a, local, msg));
+    }
+
+    /** Why this replica's own copy of the log contradicts {@code m}, or null. */
+    private String contradiction(Publish m) {
+        Optional<MetaState> local = services.log().local();
+        MetaReply.TxnView view = local.map(s -> s.txn(m.txnId())).orElse(null);
+        if (view == null) {
+            return null; // no copy here, or it has not applied the decision yet: the proposer read it from the log
+        }
+        if (view.phase() == TxnPhase.PREPARE) {
+            return null; // this copy has not applied the commit yet; the proposer read it from the log
+        }
+        if (view.phase() == TxnPhase.ABORTED) {
+            return "the meta log says txn " + m.txnId() + " is ABORTED";
+        }
+        Long v = view.versions().get(tabletId);
+        Long id = view.contentIds().get(tabletId);
+        if (v == null || v != m.version() || id == null || id != m.contentId()) {
+            return "the meta log committed txn " + m.txnId() + " on tablet " + tabletId + " at version " + v
+                    + ", not at " + m.version() + " with this content";
+        }
+        return null;
+    }
+
+    private Behavior<Command> onPublish(Publish m) {
+        if (tablet() == null) {
+            answer(m, PublishAnswer.MISSING, -1, missing());
+            return this;
+        }
+        String refused = contradiction(m);
+        if (refused != null) {
+            LOG.warn("tablet {} on {}: publish of txn {} refused: {}", tabletId, services.self(), m.txnId(), refused);
+            answer(m, PublishAnswer.FAILED, -1, "refused: " + refused);
+            return this;
+        }
         Txn t = txns.get(m.txnId());
+        if (t != null && t.publishing) {
+            answer(m, PublishAnswer.FAILED, -1, "txn " + m.txnId() + " is being published on " + services.self());
+            return this;
+        }
+        if (t != null) {
+            t.publishing = true;
+        }
+        ctx.ask(TabletMeta.class, tablet(), Duration.ofSeconds(10), TabletActor.GetMeta::new,
+                (meta, err) -> new MetaForPublish(m, meta));
+        return this;
+    }
+
+    private Behavior<Command> onMetaForPublish(MetaForPublish p) {
+        Publish m = p.request();
+        Txn t = txns.get(m.txnId());
+        if (p.meta() == null) {
+            if (t != null) {
+                t.publishing = false;
+            }
+            answer(m, PublishAnswer.FAILED, -1, "tablet " + tabletId + " on " + services.self() + " did not answer");
+            return this;
+        }
+        long local = p.meta().maxVersion();
+        if (local >= m.version()) {
+            if (t != null) {
+                dropStaged(t);
+            }
+            answer(m, PublishAnswer.DONE, local, "published before");
+            return this;
+        }
         if (t == null || t.write == null) {
-            m.replyTo().tell(new Prepared(tabletId, services.self(), m.txnId(), PrepareAnswer.FAILED, -1,
-                    Status.of(StatusCode.NOT_FOUND, "txn " + m.txnId() + " is not staged on " + services.self())
-                            .toString()));
+            answer(m, PublishAnswer.MISSING, local, "txn " + m.txnId() + " is not staged on " + services.self());
             return this;
         }
-        if (t.prepared != null) {
-            m.replyTo().tell(new Prepared(tabletId, services.self(), m.txnId(), t.version == m.version()
-                    ? PrepareAnswer.PREPARED : PrepareAnswer.FAILED, t.version - 1, "already prepared at " + t.version));
-            return this;
-        }
-        t.tablets = List.copyOf(m.tablets());
-        ActorRef<TabletActor.Command> tablet = tablet();
-        if (tablet == null) {
-            m.replyTo().tell(new Prepared(tabletId, services.self(), m.txnId(), PrepareAnswer.FAILED, -1,
-                    Status.of(StatusCode.NOT_FOUND, missing()).toString()));
+        if (local < m.version() - 1) {
+            t.publishing = false;
+            answer(m, PublishAnswer.BEHIND, local, "replica on " + services.self() + " is at version " + local
+                    + ", the load needs " + (m.version() - 1));
             return this;
         }
         TabletWrite write = t.write;
-        ctx.ask(TabletActor.PrepareResult.class, tablet, Duration.ofSeconds(30),
-                replyTo -> new TabletActor.PrepareCommit(m.txnId(), write, replyTo),
+        ctx.ask(TabletActor.PrepareResult.class, tablet(), Duration.ofSeconds(30),
+                replyTo -> new TabletActor.PrepareCommit(m.txnId(), write, replyTo, ctx.getSelf()),
                 (res, err) -> new PrepareDone(m, res != null ? res : new TabletActor.PrepareResult(tabletId, null,
                         null, new Status(StatusCode.INTERNAL_ERROR, "tablet did not answer: " + err))));
         return this;
     }
 
-    private Behavior<Command> onPrepareDone(PrepareDone m) {
-        PrepareAt req = m.request();
-        Txn t = txns.get(req.txnId());
-        TabletActor.PrepareResult r = m.result();
+    private Behavior<Command> onPrepareDone(PrepareDone p) {
+        Publish m = p.request();
+        Txn t = txns.get(m.txnId());
+        TabletActor.PrepareResult r = p.result();
         if (t == null) {
             if (r.status().ok()) {
-                tell(new TabletActor.AbortCommit(req.txnId(), null));
+                tell(new TabletActor.AbortCommit(m.txnId(), null));
             }
+            answer(m, PublishAnswer.FAILED, -1, "txn " + m.txnId() + " was dropped meanwhile");
             return this;
         }
+        t.publishing = false;
         if (!r.status().ok()) {
-            req.replyTo().tell(new Prepared(tabletId, services.self(), req.txnId(), PrepareAnswer.FAILED, -1,
-                    r.status().toString()));
+            answer(m, PublishAnswer.FAILED, -1, r.status().toString());
             return this;
         }
         long reserved = r.rowset().version().start();
-        if (reserved != req.version()) {
-            // Not right below the load's version: give the reservation back, keep the files
-            // staged (the coordinator aborts), and say how far this replica is.
-            tell(new TabletActor.AbortCommit(req.txnId(), null));
-            req.replyTo().tell(new Prepared(tabletId, services.self(), req.txnId(), PrepareAnswer.LAGGING, reserved - 1,
-                    "replica on " + services.self() + " is at version " + (reserved - 1) + ", the load needs "
-                            + (req.version() - 1)));
+        if (reserved != m.version()) {
+            tell(new TabletActor.AbortCommit(m.txnId(), null));
+            answer(m, reserved > m.version() ? PublishAnswer.DONE : PublishAnswer.BEHIND, reserved - 1,
+                    "replica on " + services.self() + " is at version " + (reserved - 1));
             return this;
         }
-        t.prepared = r;
-        t.version = reserved;
-        // A reservation holds the tablet's next version: if the outcome does not come soon (the
-        // coordinator's node died), ask for it instead of holding the tablet for a load timeout.
-        timers.startSingleTimer(req.txnId(), new Expire(req.txnId()), PREPARED_PATIENCE);
-        req.replyTo().tell(new Prepared(tabletId, services.self(), req.txnId(), PrepareAnswer.PREPARED, reserved - 1, ""));
-        return this;
-    }
-
-    private Behavior<Command> onPublish(Publish m) {
-        Txn t = txns.get(m.txnId());
-        if (t == null || t.prepared == null) {
-            boolean done = t == null && services.engine().meta().findLabel(m.db(), m.label())
-                    .map(r -> r.txnId() == m.txnId()).orElse(false);
-            m.replyTo().tell(new Published(tabletId, services.self(), m.txnId(), done ? StatusCode.OK : StatusCode.NOT_FOUND,
-                    done ? "published before" : "txn " + m.txnId() + " is not prepared on " + services.self()));
-            return this;
-        }
-        TabletActor.PrepareResult p = t.prepared;
+        var rowset = r.rowset().withContentId(m.contentId());
         try {
-            LoadMetaCommit.write(services.engine(), List.of(p), new LoadRecord(t.db, t.label, t.txnId, t.tableId,
-                    "VISIBLE", m.loadedRows(), m.filteredRows(), services.engine().clock().millis()),
-                    "replica.publish", id -> id == tabletId, "txn " + t.txnId + " on tablet " + tabletId);
+            LoadMetaCommit.write(services.engine(), List.of(new TabletActor.PrepareResult(tabletId, rowset, r.delta(),
+                    Status.OK)), new LoadRecord(t.db, t.label, t.txnId, t.tableId, "VISIBLE", m.loadedRows(),
+                    m.filteredRows(), services.engine().clock().millis()), "replica.publish", id -> id == tabletId,
+                    "txn " + t.txnId + " on tablet " + tabletId);
         } catch (RuntimeException e) {
-            LOG.error("publish of txn {} on tablet {} failed", t.txnId, tabletId, e);
-            m.replyTo().tell(new Published(tabletId, services.self(), m.txnId(), StatusCode.INTERNAL_ERROR,
-                    "meta commit failed on " + services.self() + ": " + e.getMessage()));
+            // The reservation goes back; the rows stay staged for the next try.
+            tell(new TabletActor.AbortCommit(m.txnId(), null));
+            LOG.warn("publish of txn {} on tablet {} failed: {}", t.txnId, tabletId, e.getMessage());
+            answer(m, PublishAnswer.FAILED, reserved - 1, "meta commit failed on " + services.self() + ": "
+                    + e.getMessage());
             return this;
         }
         txns.remove(m.txnId());
         timers.cancel(m.txnId());
-        tell(new TabletActor.Publish(t.txnId, p.rowset(), p.delta()));
-        m.replyTo().tell(new Published(tabletId, services.self(), m.txnId(), StatusCode.OK, ""));
+        tell(new TabletActor.Publish(t.txnId, rowset, r.delta()));
+        answer(m, PublishAnswer.DONE, reserved, "");
         return this;
     }
 
-    private void abort(long txnId) {
-        Txn t = txns.remove(txnId);
-        timers.cancel(txnId);
-        if (t == null) {
-            return;
-        }
-        if (t.prepared != null) {
-            tell(new TabletActor.AbortCommit(txnId, t.write.rowset()));
-        } else if (t.write != null) {
+    /** Deletes a staged load's files (its version is on this replica by another way, or it was aborted). */
+    private void dropStaged(Txn t) {
+        txns.remove(t.txnId);
+        timers.cancel(t.txnId);
+        if (t.write != null) {
             tell(new TabletActor.AbortCommit(-1, t.write.rowset()));
         }
     }
 
+    private void abort(long txnId) {
+        Txn t = txns.get(txnId);
+        if (t != null) {
+            dropStaged(t);
+        }
+    }
+
     private Behavior<Command> onExpire(Expire m) {
-        Txn t = txns.get(m.txnId());
-        if (t == null) {
+        if (!txns.containsKey(m.txnId())) {
             return this;
         }
-        if (t.prepared == null) {
-            // Never prepared: no coordinator can commit it any more without us; drop it.
-            LOG.warn("tablet {}: staged txn {} (label {}) got no outcome in time; aborting it", tabletId,
-                    m.txnId(), t.label);
-            abort(m.txnId());
-            return this;
-        }
-        // Prepared: only the table's coordinator may decide. Ask it, and again later.
-        ctx.ask(TableTxn.Outcome.class, TableTxn.ref(ctx.getSystem(), t.tableId), Duration.ofSeconds(10),
-                replyTo -> new TableTxn.Resolve(m.txnId(), replyTo),
-                (res, err) -> new Resolved(m.txnId(), res != null ? res : new TableTxn.Outcome(m.txnId(), TxnState.UNKNOWN,
-                        String.valueOf(err))));
-        timers.startSingleTimer(m.txnId(), new Expire(m.txnId()), Duration.ofSeconds(15));
+        // No outcome came: the log says what became of the load.
+        services.log().read(new MetaCommand.GetTxn(m.txnId())).whenComplete((reply, err) ->
+                ctx.getSelf().tell(new Resolved(m.txnId(), reply)));
+        timers.startSingleTimer(m.txnId(), new Expire(m.txnId()), ASK_AGAIN);
         return this;
     }
 
     private Behavior<Command> onResolved(Resolved m) {
         Txn t = txns.get(m.txnId());
-        if (t == null || t.prepared == null) {
+        if (t == null || m.reply() == null) {
             return this;
         }
-        switch (m.outcome().state()) {
-            case ABORTED -> abort(m.txnId());
-            case COMMITTED -> onPublish(new Publish(m.txnId(), t.version, t.db, t.label, 0, 0,
-                    ctx.getSystem().ignoreRef()));
-            default -> {
-                // pending or unknown: keep the reservation; the timer asks again
-            }
+        if ("NOT_FOUND".equals(m.reply().code())) {
+            LOG.warn("tablet {}: staged txn {} (label {}) is unknown to the meta log; dropping it", tabletId, t.txnId,
+                    t.label);
+            dropStaged(t);
+            return this;
+        }
+        MetaReply.TxnView v = m.reply().txn();
+        if (v == null) {
+            return this;
+        }
+        if (v.phase() == TxnPhase.ABORTED) {
+            dropStaged(t);
+        } else if (v.phase().isCommitted() && v.versions().containsKey(tabletId) && !t.publishing) {
+            onPublish(new Publish(t.txnId, v.versions().get(tabletId), v.contentIds().get(tabletId), t.db, t.label,
+                    v.loadedRows(), v.filteredRows(), ctx.getSystem().ignoreRef()));
         }
         return this;
-    }
-
-    private void tell(TabletActor.Command c) {
-        ActorRef<TabletActor.Command> tablet = tablet();
-        if (tablet != null) {
-            tablet.tell(c);
-        }
     }
 
     // ---- state and reads
@@ -386,20 +435,16 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaProtocol.Comman
     private Behavior<Command> onGetState(GetState m) {
         ActorRef<TabletActor.Command> tablet = tablet();
         if (tablet == null) {
-            m.replyTo().tell(new State(tabletId, services.self(), false, -1, 0, 0, null, null, List.of()));
+            m.replyTo().tell(new State(tabletId, services.self(), false, -1));
             return this;
         }
-        Txn prepared = txns.values().stream().filter(t -> t.prepared != null).findFirst().orElse(null);
         ctx.ask(TabletMeta.class, tablet, Duration.ofSeconds(10), TabletActor.GetMeta::new, (meta, err) -> new Reply(
-                () -> m.replyTo().tell(meta == null
-                        ? new State(tabletId, services.self(), false, -1, 0, 0, null, null, List.of())
-                        : new State(tabletId, services.self(), true, meta.maxVersion(),
-                        prepared == null ? 0 : prepared.txnId, prepared == null ? 0 : prepared.version,
-                        prepared == null ? null : prepared.db, prepared == null ? null : prepared.label,
-                        prepared == null ? List.of() : prepared.tablets))));
+                () -> m.replyTo().tell(new State(tabletId, services.self(), meta != null,
+                        meta == null ? -1 : meta.maxVersion()))));
         return this;
     }
 
+    @SuppressWarnings("unchecked")
     private Behavior<Command> onRead(Read m) {
         ActorRef<TabletActor.Command> tablet = tablet();
         TableMeta table = services.view().get().tableOf(tabletId);
@@ -407,37 +452,16 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaProtocol.Comman
             m.replyTo().tell(new ReadAnswer(tabletId, -1, 0, null, StatusCode.NOT_FOUND, missing()));
             return this;
         }
-        ctx.ask(TabletSnapshot.class, tablet, Duration.ofSeconds(10), TabletActor.GetSnapshot::new, (snap, err) -> {
-            if (snap == null) {
-                return new Reply(() -> m.replyTo().tell(new ReadAnswer(tabletId, -1, 0, null, StatusCode.INTERNAL_ERROR,
-                        "no snapshot: " + err)));
+        Class<Optional<TabletSnapshot>> type = (Class<Optional<TabletSnapshot>>) (Class<?>) Optional.class;
+        ctx.ask(type, tablet, Duration.ofSeconds(10), r -> new TabletActor.GetSnapshotAt(m.version(), r), (snap, err) -> {
+            if (snap == null || snap.isEmpty()) {
+                return new Reply(() -> m.replyTo().tell(new ReadAnswer(tabletId, -1, 0, null, StatusCode.NOT_FOUND,
+                        "replica of tablet " + tabletId + " on " + services.self() + " can not show version "
+                                + m.version() + (err == null ? "" : ": " + err))));
             }
-            CompletableFuture.runAsync(() -> {
-                ReadAnswer answer;
-                try (snap) {
-                    long version = snap.meta().maxVersion();
-                    answer = switch (m.kind()) {
-                        case COUNT -> new ReadAnswer(tabletId, version, TabletReader.count(table.schema(),
-                                List.of(snap)), null, StatusCode.OK, "");
-                        case SCAN -> {
-                            RowBatch rows = TabletReader.scan(table.schema(), List.of(snap), m.limit());
-                            yield new ReadAnswer(tabletId, version, rows.size(), RowBatchCodec.encode(rows), StatusCode.OK, "");
-                        }
-                        case GET -> {
-                            RowBatch rows = TabletReader.get(table.schema(), snap,
-                                    RowBatchCodec.decode(table.schema(), m.key()), services.engine().primaryKeys());
-                            yield new ReadAnswer(tabletId, version, rows.size(), RowBatchCodec.encode(rows), StatusCode.OK, "");
-                        }
-                    };
-                } catch (Exception e) {
-                    if (e instanceof java.io.IOException io) {
-                        services.engine().badTablets().markIfCorrupt(io);
-                    }
-                    answer = new ReadAnswer(tabletId, -1, 0, null, StatusCode.INTERNAL_ERROR,
-                            "reading tablet " + tabletId + " on " + services.self() + " failed: " + e.getMessage());
-                }
-                m.replyTo().tell(answer);
-            }, services.readExecutor());
+            TabletSnapshot s = snap.get();
+            CompletableFuture.runAsync(() -> m.replyTo().tell(ReplicaReads.read(m, table, s, services)),
+                    services.readExecutor());
             return new Reply(() -> { });
         });
         return this;
@@ -450,7 +474,7 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaProtocol.Comman
         }
         ReplicaPeers.Replica peer = new ReplicaPeers.Replica(m.peerReplicaId(), m.peerNode(), m.peerHttp(), false,
                 true, true);
-        services.catchUp().catchUp(tabletId, peer).whenComplete((version, err) -> {
+        services.catchUp().catchUp(tabletId, peer, m.wholeChain()).whenComplete((version, err) -> {
             if (err != null) {
                 Status s = StatusException.statusOf(err);
                 m.replyTo().tell(new CaughtUp(tabletId, services.self(), -1, s.code(), s.msg()));

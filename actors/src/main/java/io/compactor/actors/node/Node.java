@@ -3,7 +3,7 @@ package io.compactor.actors.node;
 import com.typesafe.config.Config;
 import io.compactor.actors.catalog.Catalog;
 import io.compactor.actors.catalog.CatalogView;
-import io.compactor.actors.cluster.ClusterCatalog;
+import io.compactor.actors.cluster.ClusterDdl;
 import io.compactor.actors.cluster.ClusterConfigBuilder;
 import io.compactor.actors.cluster.ClusterKeys;
 import io.compactor.actors.cluster.ClusterLoadWriter;
@@ -15,9 +15,13 @@ import io.compactor.actors.cluster.ClusterSettings;
 import io.compactor.actors.cluster.ClusterWiring;
 import io.compactor.actors.cluster.NodeBook;
 import io.compactor.actors.cluster.NodeDirectory;
+import io.compactor.actors.cluster.TxnPublisher;
+import io.compactor.actors.metalog.MetaLog;
 import io.compactor.actors.compaction.CompactionProfiles;
 import io.compactor.actors.compaction.CompactionSupervisor;
+import io.compactor.actors.compaction.RunningCompactions;
 import io.compactor.actors.load.LoadCommitter;
+import io.compactor.actors.load.GroupCommitter;
 import io.compactor.actors.load.StreamLoader;
 import io.compactor.actors.replica.PeerSync;
 import io.compactor.actors.segcompaction.SegcompactionActor;
@@ -75,9 +79,11 @@ public final class Node implements AutoCloseable {
     final StorageEngine engine;
     final ActorSystem<Void> system;
     final AtomicReference<CatalogView> view = new AtomicReference<>(CatalogView.EMPTY);
+    final AtomicReference<MetaLog> metaLog = new AtomicReference<>();
     final NodeMetrics metrics = new NodeMetrics();
     final TabletStatsRegistry stats = new TabletStatsRegistry();
     final CompactionProfiles profiles = new CompactionProfiles();
+    final RunningCompactions running = new RunningCompactions();
     final PeerSync peerSync;
     final ClusterSettings cluster;
     /** host:port of the HTTP API as bound (the configured one until a server binds). */
@@ -87,9 +93,11 @@ public final class Node implements AutoCloseable {
     final ActorRef<Catalog.Command> catalog;
     final ActorRef<CompactionSupervisor.Command> supervisor;
     final StreamLoader loader;
+    final GroupCommitter groupCommitter;
+    private final java.util.concurrent.ScheduledExecutorService groupCommitTimer;
     final Executor readExecutor;
-    /** Cluster mode only (else null): the cluster's DDL singleton, services, reads and housekeeping. */
-    final ActorRef<ClusterCatalog.Command> clusterCatalog;
+    /** Cluster mode only (else null): the cluster's DDL, services, reads, housekeeping and meta log. */
+    final ClusterDdl clusterDdl;
     final ClusterServices clusterServices;
     final ClusterReads clusterReads;
     private final ClusterNodeLoop clusterLoop;
@@ -102,8 +110,7 @@ public final class Node implements AutoCloseable {
     private final Ops ops;
 
     private record Refs(ActorRef<Catalog.Command> catalog, ActorRef<LoadCommitter.Command> committer,
-                        ActorRef<CompactionSupervisor.Command> supervisor, ActorRef<ClusterCatalog.Command> clusterCatalog,
-                        ClusterServices clusterServices) {
+                        ActorRef<CompactionSupervisor.Command> supervisor, ClusterServices clusterServices) {
     }
 
     /** Every configuration key the node knows, by module. */
@@ -117,6 +124,12 @@ public final class Node implements AutoCloseable {
      * @throws IllegalArgumentException naming the key when a setting is invalid
      */
     public static Node start(Config config, Clock clock) {
+        if (!io.compactor.storage.util.CommonPool.effective()) {
+            org.slf4j.LoggerFactory.getLogger(Node.class).warn("the common fork-join pool has parallelism {}: "
+                    + "CompletableFuture starts a thread per async task; set -D{}={} before start-up",
+                    java.util.concurrent.ForkJoinPool.getCommonPoolParallelism(),
+                    io.compactor.storage.util.CommonPool.PROPERTY, io.compactor.storage.util.CommonPool.PARALLELISM);
+        }
         Config resolved = ConfigAliases.apply(config.resolve());
         CompactorConfig cfg = CompactorConfig.load(resolved, configKeys());
         io.compactor.storage.config.CustomConfigFile.apply(cfg); // Doris's be_custom.conf (update_config persist=true)
@@ -163,22 +176,41 @@ public final class Node implements AutoCloseable {
             this.readExecutor = loadExecutor;
             this.loader = new StreamLoader(engine, view, r.committer(), system.scheduler(), loadExecutor, metrics,
                     config.getInt(NodeKeys.MAX_CONCURRENT_LOADS), () -> config.getInt(NodeKeys.LOAD_TIMEOUT_SECONDS));
-            this.clusterCatalog = r.clusterCatalog();
+            this.groupCommitTimer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(t -> {
+                Thread th = new Thread(t, "group-commit-timer");
+                th.setDaemon(true);
+                return th;
+            });
+            var walRoot = engine.dataDirs().get(0);
+            this.groupCommitter = new GroupCommitter(view, loader.localWriter(), walRoot.root().resolve("wal"),
+                    metrics, engine.clock(), () -> NodeKeys.walLimitBytes(
+                            config.get(NodeKeys.GROUP_COMMIT_WAL_MAX_DISK_LIMIT), walRoot.capacityBytes()),
+                    () -> config.getInt(NodeKeys.LOAD_TIMEOUT_SECONDS), engine::nextTxnId, loadExecutor,
+                    groupCommitTimer);
+            loader.useGroupCommitter(groupCommitter);
+            groupCommitter.recover(h -> engine.meta().findLabel(h.db(), h.label()).isPresent());
             this.clusterServices = r.clusterServices();
             this.membership = new NodeMembership(this);
             if (cluster.enabled()) {
                 this.clusterReads = new ClusterReads(system, clusterServices);
-                loader.usePlacedWriter(new ClusterLoadWriter(system, clusterServices));
+                this.clusterDdl = new ClusterDdl(system, clusterServices);
+                var publisher = new TxnPublisher(system, clusterServices);
+                loader.usePlacedWriter(new ClusterLoadWriter(system, clusterServices, publisher));
                 membership.useReplicaPeers(new ClusterReplicaPeers(clusterServices,
                         () -> config.get(NodeKeys.DOWNLOAD_TOKEN), system));
-                this.clusterLoop = new ClusterNodeLoop(system, clusterServices, catalog);
+                this.clusterLoop = new ClusterNodeLoop(system, clusterServices, catalog, publisher,
+                        () -> Duration.ofSeconds(config.getInt(ClusterKeys.CLUSTER_REPLACE_AFTER_SECONDS)));
                 clusterLoop.start();
             } else {
                 this.clusterReads = null;
+                this.clusterDdl = null;
                 this.clusterLoop = null;
             }
         } catch (Exception e) {
             system.terminate();
+            if (metaLog.get() != null) {
+                metaLog.get().close();
+            }
             throw new IllegalStateException("node failed to start: " + e.getMessage(), e);
         }
         this.tables = new NodeTables(this);
@@ -197,7 +229,8 @@ public final class Node implements AutoCloseable {
                     DispatcherSelector.fromConfig("compactor.compaction-dispatcher"));
             ActorRef<CompactionSupervisor.Command> sup = ctx.spawn(CompactionSupervisor.create(compactionConfig::get,
                     () -> config.get(SchedulerKeys.DISABLE_AUTO_COMPACTION), engine.clock(), metrics, dataDirs,
-                    Runtime.getRuntime().availableProcessors(), peerSync::isFollower), "compaction-supervisor");
+                    Runtime.getRuntime().availableProcessors(), peerSync::isFollower, running),
+                    "compaction-supervisor");
             var segcompactionActor = ctx.spawn(SegcompactionActor.create(
                     dispatchers.lookup(DispatcherSelector.fromConfig(SegcompactionActor.DISPATCHER)), metrics),
                     "segment-compaction");
@@ -211,21 +244,36 @@ public final class Node implements AutoCloseable {
                     "catalog");
             ActorRef<LoadCommitter.Command> committer = ctx.spawn(LoadCommitter.create(engine), "load-committer",
                     DispatcherSelector.fromConfig("compactor.tablet-dispatcher"));
-            ActorRef<ClusterCatalog.Command> ddl = null;
             ClusterServices services = null;
             if (cluster.enabled()) {
                 String self = Cluster.get(ctx.getSystem()).selfMember().address().toString();
                 var book = new NodeBook(ctx.getSystem());
+                MetaLog log = startMetaLog((Integer) Cluster.get(ctx.getSystem()).selfMember().address().port().get());
+                metaLog.set(log);
                 services = new ClusterServices(book.self(), engine, view, loadExecutor,
-                        (tabletId, peer) -> membership.catchUpFrom(tabletId, peer).thenApply(r -> r.versionAfter()),
+                        (tabletId, peer, whole) -> ((NodeMembership) membership).catchUpFrom(tabletId, peer, whole)
+                                .thenApply(r -> r.versionAfter()),
                         () -> Duration.ofSeconds(config.getInt(NodeKeys.LOAD_TIMEOUT_SECONDS)), book,
-                        tabletId -> sup.tell(new CompactionSupervisor.PeerCompacted(tabletId)));
+                        tabletId -> sup.tell(new CompactionSupervisor.PeerCompacted(tabletId)), log);
                 ctx.spawn(NodeDirectory.create(() -> nodeInfo(self), cat, view, book.self()), "node-directory");
-                ddl = ClusterWiring.init(ctx.getSystem(), services);
+                ClusterWiring.init(ctx.getSystem(), services);
             }
-            refs.complete(new Refs(cat, committer, sup, ddl, services));
+            refs.complete(new Refs(cat, committer, sup, services));
             return Behaviors.empty();
         });
+    }
+
+    /** This node's part of the meta log: a voter if its Raft address is one of the voters', else a client. */
+    private MetaLog startMetaLog(int boundClusterPort) {
+        var voters = cluster.voters(boundClusterPort).stream().map(v -> new MetaLog.Peer(v.host(), v.port())).toList();
+        var self = new MetaLog.Peer(cluster.host(), cluster.selfMetaPort(boundClusterPort));
+        var dir = java.nio.file.Path.of(engine.dataDirs().get(0).path()).resolve("meta_log");
+        try {
+            return MetaLog.start(new MetaLog.Settings(voters, voters.contains(self) ? self : null, dir,
+                    cluster.metaSnapshotEntries(), Duration.ofMillis(cluster.metaElectionMs())));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("the meta log failed to start: " + e.getMessage(), e);
+        }
     }
 
     Executor dispatcher(String path) {
@@ -279,6 +327,11 @@ public final class Node implements AutoCloseable {
         return system;
     }
 
+    /** The granted compactions with their live progress objects (for this repository's tests and tools). */
+    public RunningCompactions runningCompactions() {
+        return running;
+    }
+
     /** The current tables and tablet actors (for this repository's tests and tools). */
     public CatalogView catalog() {
         return view.get();
@@ -294,11 +347,16 @@ public final class Node implements AutoCloseable {
         if (clusterLoop != null) {
             clusterLoop.stop();
         }
+        groupCommitter.close();
+        groupCommitTimer.shutdownNow();
         system.terminate();
         try {
             system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
         } catch (Exception e) {
             // fall through: storage must be closed either way
+        }
+        if (metaLog.get() != null) {
+            metaLog.get().close();
         }
         engine.close();
     }

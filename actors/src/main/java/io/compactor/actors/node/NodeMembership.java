@@ -93,12 +93,17 @@ final class NodeMembership implements Membership {
 
     @Override
     public CompletionStage<CatchUpResult> catchUpFrom(long tabletId, ReplicaPeers.Replica peer) {
+        return catchUpFrom(tabletId, peer, false);
+    }
+
+    /** A catch-up, or with {@code wholeChain} a clone: the peer's whole chain in place of the local one. */
+    CompletionStage<CatchUpResult> catchUpFrom(long tabletId, ReplicaPeers.Replica peer, boolean wholeChain) {
         ActorRef<TabletActor.Command> tablet = node.view.get().tablet(tabletId);
         if (node.view.get().tableOf(tabletId) == null || tablet == null) {
             return CompletableFuture.failedFuture(Status.tabletNotFound(tabletId).asException());
         }
         return AskPattern.<TabletActor.Command, TabletActor.CatchUpAnswer>ask(tablet,
-                        replyTo -> new TabletActor.CatchUpFrom(peer.httpAddress(), replyTo), CATCH_UP_TIMEOUT,
+                        replyTo -> new TabletActor.CatchUpFrom(peer.httpAddress(), wholeChain, replyTo), CATCH_UP_TIMEOUT,
                         node.system.scheduler())
                 .thenApply(a -> {
                     if (!a.status().ok()) {

@@ -1,11 +1,9 @@
 package io.compactor.actors.node;
 
 import io.compactor.actors.catalog.Catalog;
-import io.compactor.actors.cluster.ClusterCatalog;
 import io.compactor.api.CreateTableSpec;
 import io.compactor.storage.schema.HiddenColumns;
 import io.compactor.api.Tables;
-import io.compactor.storage.meta.MetaJson;
 import io.compactor.storage.tablet.TableMeta;
 import io.compactor.storage.util.StatusCode;
 import io.compactor.storage.util.StatusException;
@@ -19,7 +17,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.japi.function.Function;
 
-/** {@link Tables} of a node: DDL through the catalog actor, or the cluster's catalog in cluster mode. */
+/** {@link Tables} of a node: DDL through the catalog actor, or through the meta log in cluster mode. */
 final class NodeTables implements Tables {
     private static final Duration DDL_TIMEOUT = Duration.ofSeconds(30);
     private final Node node;
@@ -39,37 +37,26 @@ final class NodeTables implements Tables {
             return java.util.concurrent.CompletableFuture.failedFuture(
                     new StatusException(io.compactor.storage.util.Status.invalidArgument(e.getMessage())));
         }
-        if (node.clusterCatalog != null) {
-            return clusterDdl(r -> new ClusterCatalog.Create(spec.db(), spec.name(), MetaJson.encodeSchema(spec.schema()),
-                    spec.buckets(), spec.replicationNum(), Map.copyOf(spec.properties()), r));
+        if (node.clusterDdl != null) {
+            return node.clusterDdl.create(spec);
         }
         return ddl(replyTo -> new Catalog.CreateTable(spec, replyTo));
     }
 
     @Override
     public CompletionStage<TableMeta> drop(String db, String name) {
-        if (node.clusterCatalog != null) {
-            return clusterDdl(r -> new ClusterCatalog.Drop(db, name, r));
+        if (node.clusterDdl != null) {
+            return node.clusterDdl.drop(db, name);
         }
         return ddl(replyTo -> new Catalog.DropTable(db, name, replyTo));
     }
 
     @Override
     public CompletionStage<TableMeta> alter(String db, String name, Map<String, String> changes) {
-        if (node.clusterCatalog != null) {
-            return clusterDdl(r -> new ClusterCatalog.Alter(db, name, Map.copyOf(changes), r));
+        if (node.clusterDdl != null) {
+            return node.clusterDdl.alter(db, name, changes);
         }
         return ddl(replyTo -> new Catalog.AlterProperties(db, name, changes, replyTo));
-    }
-
-    private CompletionStage<TableMeta> clusterDdl(Function<ActorRef<ClusterCatalog.DdlReply>, ClusterCatalog.Command> msg) {
-        return AskPattern.ask(node.clusterCatalog, msg, DDL_TIMEOUT.plusSeconds(30), node.system.scheduler())
-                .thenApply(r -> {
-                    if (r.code() != StatusCode.OK) {
-                        throw new StatusException(r.code(), r.msg());
-                    }
-                    return MetaJson.decodeTable(r.table());
-                });
     }
 
     private CompletionStage<TableMeta> ddl(Function<ActorRef<Catalog.DdlResult>, Catalog.Command> msg) {

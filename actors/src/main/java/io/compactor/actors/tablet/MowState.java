@@ -56,6 +56,11 @@ final class MowState {
         return bitmap.aggregate();
     }
 
+    /** The rows deleted as of {@code version} (marks of later loads left out). */
+    Map<SegmentKey, RoaringBitmap> deletedUpTo(long version) {
+        return bitmap.aggregateUpTo(version);
+    }
+
     /**
      * The load's marks as of now (Doris's publish-time update): marks on rowsets that compaction
      * replaced since the write are dropped, and the keys are looked up again in every rowset that

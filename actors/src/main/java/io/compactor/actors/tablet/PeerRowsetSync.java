@@ -44,7 +44,36 @@ final class PeerRowsetSync {
         /** A follower takes the designated replica's compaction output. */
         SINGLE_REPLICA,
         /** A lagging replica reaches the peer's end version. */
-        CATCH_UP
+        CATCH_UP,
+        /** A bad replica (content disagreeing with the meta log, or a new one) takes the peer's whole chain. */
+        CLONE
+    }
+
+    /**
+     * The content identity the meta log expects of a rowset holding versions {@code [from-to]} of a
+     * tablet; empty when nothing records it (single node), which skips the check.
+     */
+    @FunctionalInterface
+    interface Identities {
+        java.util.OptionalLong of(long tabletId, long from, long to);
+
+        Identities NONE = (t, f, to) -> java.util.OptionalLong.empty();
+    }
+
+    /**
+     * Refuses peer rowsets whose content identity is not what the meta log recorded for their
+     * versions: a peer that disagrees with the log is never copied from, whatever its version numbers.
+     */
+    static void verify(Identities ids, long tabletId, String peer, List<RowsetMeta> theirs) {
+        for (RowsetMeta r : theirs) {
+            var want = ids.of(tabletId, r.startVersion(), r.endVersion());
+            if (want.isPresent() && want.getAsLong() != r.contentId()) {
+                throw new StatusException(StatusCode.CORRUPTION, "tablet " + tabletId + ": peer " + peer
+                        + "'s rowset " + r.version() + " has content identity " + Long.toHexString(r.contentId())
+                        + ", the meta log recorded " + Long.toHexString(want.getAsLong())
+                        + " for those versions; not copied");
+            }
+        }
     }
 
     /** Where peer rowsets come from (a peer's HTTP endpoints; tests copy from a local directory). */
@@ -109,6 +138,12 @@ final class PeerRowsetSync {
      */
     static Fetch fetch(Purpose purpose, PeerSource peer, long tabletId, List<RowsetMeta> local, DataDir dir,
                        Schema schema, DeleteBitmapCalculator calculator, Supplier<RowsetId> ids) throws IOException {
+        return fetch(purpose, peer, tabletId, local, dir, schema, calculator, ids, Identities.NONE);
+    }
+
+    static Fetch fetch(Purpose purpose, PeerSource peer, long tabletId, List<RowsetMeta> local, DataDir dir,
+                       Schema schema, DeleteBitmapCalculator calculator, Supplier<RowsetId> ids, Identities identities)
+            throws IOException {
         PeerRowsets theirs = peer.list(tabletId);
         List<Version> localVersions = local.stream().map(RowsetMeta::version).toList();
         List<Version> replacedVersions = new ArrayList<>();
@@ -123,6 +158,10 @@ final class PeerRowsetSync {
                 replacedVersions.addAll(match.replaced());
                 fetchVersions.add(match.fetch());
             }
+        } else if (purpose == Purpose.CLONE) {
+            verify(identities, tabletId, peer.name(), theirs.rowsets());
+            replacedVersions.addAll(localVersions);
+            fetchVersions.addAll(theirs.versions());
         } else {
             ReplicaVersions.CatchUpPlan plan = ReplicaVersions.catchUp(localVersions, theirs.versions());
             if (plan.isEmpty()) {
@@ -133,6 +172,7 @@ final class PeerRowsetSync {
         }
         List<RowsetMeta> replaced = local.stream().filter(r -> replacedVersions.contains(r.version())).toList();
         List<RowsetMeta> wanted = fetchVersions.stream().map(theirs::rowset).toList();
+        verify(identities, tabletId, peer.name(), wanted);
         PeerRowsetFetcher.Fetched fetched = peer.download(tabletId, wanted, dir, schema, ids);
         if (calculator == null) {
             return new Fetch(replaced, fetched.rowsets(), fetched.bytes(), theirs.cumulativePoint(), null, null);
@@ -155,6 +195,11 @@ final class PeerRowsetSync {
      */
     static CompletableFuture<Fetch> fetchAsync(Purpose purpose, PeerSource peer, TabletState s, List<RowsetMeta> local,
                                                LongAdder cpu, Executor executor) {
+        return fetchAsync(purpose, peer, s, local, cpu, executor, Identities.NONE);
+    }
+
+    static CompletableFuture<Fetch> fetchAsync(Purpose purpose, PeerSource peer, TabletState s, List<RowsetMeta> local,
+                                               LongAdder cpu, Executor executor, Identities identities) {
         long tabletId = s.tabletId();
         var calculator = s.mow == null ? null : s.mow.calculator();
         var dir = s.dir;
@@ -163,7 +208,7 @@ final class PeerRowsetSync {
         return CompletableFuture.supplyAsync(() -> {
             long cpuStart = NodeMetrics.threadCpuNanos();
             try {
-                return fetch(purpose, peer, tabletId, local, dir, schema, calculator, engine::nextRowsetId);
+                return fetch(purpose, peer, tabletId, local, dir, schema, calculator, engine::nextRowsetId, identities);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             } finally {

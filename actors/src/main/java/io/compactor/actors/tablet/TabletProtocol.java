@@ -28,22 +28,55 @@ public interface TabletProtocol {
     /**
      * Write rows of a load into a new rowset's files; answers {@link WriteResult}.
      *
-     * @param partial a partial column update (merge-on-write): the columns it does not give are
-     *                filled from the keys' current rows before writing; null for a full-row load
+     * @param partial  a partial column update (merge-on-write): the columns it does not give are
+     *                 filled from the keys' current rows before writing; null for a full-row load
+     * @param waitedMs how long graded back-pressure delayed it, or -1 when it has not
      */
     public record WriteRowset(long txnId, RowBatch rows, io.compactor.storage.mow.PartialUpdate partial,
-                              ActorRef<WriteResult> replyTo) implements Command {
+                              ActorRef<WriteResult> replyTo, long waitedMs) implements Command {
         public WriteRowset(long txnId, RowBatch rows, ActorRef<WriteResult> replyTo) {
-            this(txnId, rows, null, replyTo);
+            this(txnId, rows, null, replyTo, -1);
+        }
+
+        public WriteRowset(long txnId, RowBatch rows, io.compactor.storage.mow.PartialUpdate partial,
+                           ActorRef<WriteResult> replyTo) {
+            this(txnId, rows, partial, replyTo, -1);
+        }
+
+        public WriteRowset(long txnId, RowBatch rows, ActorRef<WriteResult> replyTo, long waitedMs) {
+            this(txnId, rows, null, replyTo, waitedMs);
+        }
+
+        /** Whether graded back-pressure has delayed it already (it waits once). */
+        boolean waited() {
+            return waitedMs >= 0;
         }
     }
 
-    /** Outcome of {@link WriteRowset}: {@code write} on success, else {@code status}. */
-    public record WriteResult(long tabletId, TabletWrite write, Status status) {
+    /**
+     * Outcome of {@link WriteRowset}: {@code write} on success, else {@code status};
+     * {@code waitedMs}: how long back-pressure delayed the write (0 when not).
+     */
+    public record WriteResult(long tabletId, TabletWrite write, Status status, long waitedMs) {
+        public WriteResult(long tabletId, TabletWrite write, Status status) {
+            this(tabletId, write, status, 0);
+        }
     }
 
-    /** Reserve the next version for the load (see {@link LoadReservations}); answers {@link PrepareResult}. */
-    public record PrepareCommit(long txnId, TabletWrite write, ActorRef<PrepareResult> replyTo) implements Command {
+    /**
+     * Reserve the next version for the load (see {@link LoadReservations}); answers {@link PrepareResult}.
+     * {@code owner}, when set, is the actor that will publish or abort: should it stop first, the
+     * reservation is released (a restarted replica entity never wedges the tablet).
+     */
+    public record PrepareCommit(long txnId, TabletWrite write, ActorRef<PrepareResult> replyTo, ActorRef<?> owner)
+            implements Command {
+        public PrepareCommit(long txnId, TabletWrite write, ActorRef<PrepareResult> replyTo) {
+            this(txnId, write, replyTo, null);
+        }
+    }
+
+    /** The owner of a reservation stopped without publishing or aborting. */
+    public record OwnerGone(long txnId) implements Command {
     }
 
     /** The rowset meta with its reserved version and, for merge-on-write, its final marks; or a status. */
@@ -60,6 +93,15 @@ public interface TabletProtocol {
 
     /** Answers a {@link TabletSnapshot}; the asker must close it. */
     public record GetSnapshot(ActorRef<TabletSnapshot> replyTo) implements Command {
+    }
+
+    /**
+     * Answers a snapshot of the tablet as of {@code version} (the rowsets up to it, the marks of loads
+     * up to it), or null when this replica can not show that version (it does not reach it, or a
+     * rowset spans it); the asker must close it.
+     */
+    public record GetSnapshotAt(long version, ActorRef<java.util.Optional<TabletSnapshot>> replyTo)
+            implements Command {
     }
 
     public record GetMeta(ActorRef<TabletMeta> replyTo) implements Command {
@@ -95,8 +137,14 @@ public interface TabletProtocol {
     public record InstallResult(Status status, TabletMeta meta) {
     }
 
-    /** Reach {@code peerAddress}'s end version by copying rowsets from it; answers {@link CatchUpAnswer}. */
-    public record CatchUpFrom(String peerAddress, ActorRef<CatchUpAnswer> replyTo) implements Command {
+    /**
+     * Reach {@code peerAddress}'s end version by copying rowsets from it, or with {@code wholeChain} take
+     * its whole chain in place of this replica's; answers {@link CatchUpAnswer}.
+     */
+    public record CatchUpFrom(String peerAddress, boolean wholeChain, ActorRef<CatchUpAnswer> replyTo) implements Command {
+        public CatchUpFrom(String peerAddress, ActorRef<CatchUpAnswer> replyTo) {
+            this(peerAddress, false, replyTo);
+        }
     }
 
     public record CatchUpAnswer(Status status, CatchUpResult result) {

@@ -155,6 +155,21 @@ public final class DeleteBitmap {
         return aggregate;
     }
 
+    /**
+     * The rows a reader of version {@code upTo} must skip: the union per segment of the marks of
+     * versions up to it (marks of later loads are not visible at that version).
+     */
+    public Map<SegmentKey, RoaringBitmap> aggregateUpTo(long upTo) {
+        Map<SegmentKey, RoaringBitmap> agg = new HashMap<>();
+        for (var e : entries.entrySet()) {
+            if (e.getKey().version() <= upTo) {
+                agg.computeIfAbsent(new SegmentKey(e.getKey().rowsetId(), e.getKey().segmentId()),
+                        x -> new RoaringBitmap()).or(e.getValue());
+            }
+        }
+        return Collections.unmodifiableMap(agg);
+    }
+
     public Map<DeleteBitmapKey, RoaringBitmap> entries() {
         return Collections.unmodifiableMap(entries);
     }

@@ -122,7 +122,7 @@ public final class PeerRowsetFetcher {
                     DataDir.renameSegment(temp, target);
                 }
                 out.add(new RowsetMeta(local, tabletId, remote.version(), remote.segments(), remote.overlap(),
-                        remote.creationTimeMs(), remote.compactionLevel(), remote.txnId()));
+                        remote.creationTimeMs(), remote.compactionLevel(), remote.txnId(), remote.contentId()));
             }
             return new Fetched(out, bytes);
         } catch (IOException | RuntimeException e) {

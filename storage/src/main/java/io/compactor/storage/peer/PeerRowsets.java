@@ -26,7 +26,7 @@ import java.util.List;
  * {"status":"Success","tablet_id":N,"cumulative_point":cp,"max_version":v,
  *  "rowsets":[{"rowset_id":"02..","start_version":a,"end_version":b,"overlap":"NONOVERLAPPING",
  *              "num_segments":n,"num_rows":r,"total_bytes":b,"creation_time":ms,"compaction_level":l,
- *              "txn_id":t,"segments":[{"segment_id":0,"file":"02.._0.dat","rows":r,"bytes":b,
+ *              "txn_id":t,"content_id":c,"segments":[{"segment_id":0,"file":"02.._0.dat","rows":r,"bytes":b,
  *              "footer_crc":c,"min_key":"hex","max_key":"hex"}]}]}
  * }</pre>
  *
@@ -86,6 +86,7 @@ public record PeerRowsets(long tabletId, long cumulativePoint, List<RowsetMeta> 
             o.put("creation_time", r.creationTimeMs());
             o.put("compaction_level", r.compactionLevel());
             o.put("txn_id", r.txnId());
+            o.put("content_id", r.contentId());
             ArrayNode segs = o.putArray("segments");
             for (int s = 0; s < r.numSegments(); s++) {
                 SegmentMeta m = r.segments().get(s);
@@ -132,7 +133,7 @@ public record PeerRowsets(long tabletId, long cumulativePoint, List<RowsetMeta> 
                         new Version(required(o, "start_version").asLong(), required(o, "end_version").asLong()),
                         segs, SegmentsOverlap.valueOf(required(o, "overlap").asText()),
                         o.path("creation_time").asLong(), o.path("compaction_level").asInt(),
-                        o.path("txn_id").asLong()));
+                        o.path("txn_id").asLong(), o.path("content_id").asLong()));
             }
             return new PeerRowsets(tabletId, root.path("cumulative_point").asLong(-1), rowsets);
         } catch (IllegalArgumentException e) {

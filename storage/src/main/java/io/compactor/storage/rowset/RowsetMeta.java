@@ -17,9 +17,20 @@ import java.util.Objects;
  * @param creationTimeMs  wall-clock creation time (from the injected clock)
  * @param compactionLevel time_series compaction level (0 for loads)
  * @param txnId           the load transaction that wrote it, or 0 for compaction output
+ * @param contentId       cluster mode: the content identity of the versions it holds (the XOR of each
+ *                        version's identity as the meta log recorded it: a load's txn id mixed with its
+ *                        rows' checksum), the same on every replica holding those versions; 0 when
+ *                        unknown (single node, the empty versions [0-1])
  */
 public record RowsetMeta(RowsetId rowsetId, long tabletId, Version version, List<SegmentMeta> segments,
-                         SegmentsOverlap overlap, long creationTimeMs, int compactionLevel, long txnId) {
+                         SegmentsOverlap overlap, long creationTimeMs, int compactionLevel, long txnId,
+                         long contentId) {
+
+    /** A rowset without a content identity. */
+    public RowsetMeta(RowsetId rowsetId, long tabletId, Version version, List<SegmentMeta> segments,
+                      SegmentsOverlap overlap, long creationTimeMs, int compactionLevel, long txnId) {
+        this(rowsetId, tabletId, version, segments, overlap, creationTimeMs, compactionLevel, txnId, 0);
+    }
 
     public RowsetMeta {
         Objects.requireNonNull(rowsetId, "rowsetId");
@@ -67,11 +78,26 @@ public record RowsetMeta(RowsetId rowsetId, long tabletId, Version version, List
     }
 
     public RowsetMeta withVersion(Version v) {
-        return new RowsetMeta(rowsetId, tabletId, v, segments, overlap, creationTimeMs, compactionLevel, txnId);
+        return new RowsetMeta(rowsetId, tabletId, v, segments, overlap, creationTimeMs, compactionLevel, txnId,
+                contentId);
+    }
+
+    public RowsetMeta withContentId(long id) {
+        return new RowsetMeta(rowsetId, tabletId, version, segments, overlap, creationTimeMs, compactionLevel, txnId, id);
+    }
+
+    /** The identity of a rowset holding all versions of {@code rowsets} (XOR of theirs). */
+    public static long combinedContentId(List<RowsetMeta> rowsets) {
+        long x = 0;
+        for (RowsetMeta r : rowsets) {
+            x ^= r.contentId();
+        }
+        return x;
     }
 
     public RowsetMeta withCompactionLevel(int level) {
-        return new RowsetMeta(rowsetId, tabletId, version, segments, overlap, creationTimeMs, level, txnId);
+        return new RowsetMeta(rowsetId, tabletId, version, segments, overlap, creationTimeMs, level, txnId,
+                contentId);
     }
 
     @Override

@@ -101,6 +101,11 @@ public record TabletMeta(long tabletId, long tableId, int bucket, String dataDir
         return null;
     }
 
+    /** The same tablet showing only {@code visible} (a reader's view as of an earlier version). */
+    public TabletMeta withVisibleRowsets(List<RowsetMeta> visible) {
+        return new TabletMeta(tabletId, tableId, bucket, dataDir, cumulativePoint, visible, List.of());
+    }
+
     public TabletMeta withCumulativePoint(long cp) {
         if (cp != INVALID_CUMULATIVE_POINT && cp < cumulativePoint) {
             throw new IllegalArgumentException("tablet " + tabletId + ": cumulative point can not move backwards from "

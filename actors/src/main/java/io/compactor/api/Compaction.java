@@ -1,6 +1,8 @@
 package io.compactor.api;
 
 import io.compactor.scheduler.CompactionType;
+import io.compactor.scheduler.explain.TabletExplain;
+import io.compactor.storage.compaction.CompactionProgress;
 import io.compactor.scheduler.queue.FailureTracker;
 import io.compactor.storage.util.Status;
 import java.time.Duration;
@@ -48,6 +50,33 @@ public interface Compaction {
 
     /** Every local tablet's figures (versions, scores), as published after each change. */
     TabletStatsView stats();
+
+    /**
+     * Cancels the tablet's queued and running compactions of {@code type} (of every kind when null).
+     * A queued request leaves the queue; a running one stops at its merge's next checkpoint (every
+     * source batch, at most 4,096 rows), deletes its output files and gives back its slot and
+     * permits; one whose commit already began is not cancelled (it finishes). Nothing visible
+     * changes; each cancel is recorded in the profile (status CANCELLED, {@code by} and when). The
+     * cancelled (tablet, kind) is not picked automatically again until its score changes (or a
+     * minute has passed). Waits up
+     * to {@link #MANUAL_WAIT} for running ones to stop. Fails with NOT_FOUND for a tablet this node
+     * does not hold.
+     *
+     * @param by who cancels, for the profile (an operator, a program)
+     */
+    CompletionStage<CancelResult> cancel(long tabletId, CompactionType type, String by);
+
+    /** {@link #cancel} for every tablet of the table on this node. */
+    CompletionStage<CancelResult> cancelTable(long tableId, CompactionType type, String by);
+
+    /** Every running compaction with its live progress, oldest grant first. */
+    List<CompactionProgress.Snapshot> running();
+
+    /** Why the tablet is or is not compacting now. Fails with NOT_FOUND for a tablet this node does not hold. */
+    CompletionStage<TabletExplain> explain(long tabletId);
+
+    /** The scheduler's queues, limits, fair shares and stuck tablets. */
+    CompletionStage<SchedulerOverview> overview();
 
     /**
      * Removes now the tablet's stale rowsets whose time is up and that no reader holds (it also does

@@ -14,7 +14,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
         "output_row_num", "output_data_size", "output_index_size", "output_total_size", "output_segments_num",
         "output_version", "merge_latency_ms", "bytes_read_from_local", "bytes_read_from_remote",
         "peak_memory_bytes", "is_vertical", "permits", "vertical_total_groups", "vertical_completed_groups",
-        "status_msg"})
+        "status", "cancelled_by", "cancelled_at", "status_msg"})
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record CompactionProfile(
         @com.fasterxml.jackson.annotation.JsonProperty("compaction_id") long compactionId,
@@ -53,7 +53,17 @@ public record CompactionProfile(
         @com.fasterxml.jackson.annotation.JsonProperty("permits") long permits,
         @com.fasterxml.jackson.annotation.JsonProperty("vertical_total_groups") int verticalTotalGroups,
         @com.fasterxml.jackson.annotation.JsonProperty("vertical_completed_groups") int verticalCompletedGroups,
+        @com.fasterxml.jackson.annotation.JsonProperty("status") String status,
+        @com.fasterxml.jackson.annotation.JsonProperty("cancelled_by") String cancelledBy,
+        @com.fasterxml.jackson.annotation.JsonProperty("cancelled_at") String cancelledAt,
         @com.fasterxml.jackson.annotation.JsonProperty("status_msg") String statusMsg) {
+
+    /** {@code status} of a task that committed. */
+    public static final String SUCCESS = "SUCCESS";
+    /** {@code status} of a task that failed (its inputs stay). */
+    public static final String FAILED = "FAILED";
+    /** {@code status} of a task an operator cancelled, queued or running (nothing visible changed). */
+    public static final String CANCELLED = "CANCELLED";
 
     /** Starts a profile of one task; the fields Doris keeps that we have no source for stay 0. */
     public static Builder builder(long compactionId, String compactionType, long tabletId, long tableId) {
@@ -87,6 +97,9 @@ public record CompactionProfile(
         private boolean vertical;
         private int verticalGroups;
         private String statusMsg;
+        private String cancelledBy;
+        private String cancelledAt;
+        private int completedGroups = -1;
 
         private Builder(long compactionId, String compactionType, long tabletId, long tableId) {
             this.compactionId = compactionId;
@@ -144,13 +157,29 @@ public record CompactionProfile(
             return this;
         }
 
+        /** Column groups a vertical merge finished (default: all of them). */
+        public Builder completedGroups(int groups) {
+            this.completedGroups = groups;
+            return this;
+        }
+
+        /** The task was cancelled by {@code by} at {@code at} (rendered time); {@code statusMsg} says how. */
+        public Builder cancelled(String by, String at, String statusMsg) {
+            this.cancelledBy = by;
+            this.cancelledAt = at;
+            this.statusMsg = statusMsg;
+            return this;
+        }
+
         public CompactionProfile build() {
             boolean success = statusMsg == null;
+            String status = success ? SUCCESS : cancelledBy != null ? CANCELLED : FAILED;
             return new CompactionProfile(compactionId, compactionType, tabletId, tableId, tableId, trigger, score,
                     scheduledTime, startTime, endTime, costTimeMs, success, inputRowsets, inputRows, inputBytes, 0,
                     inputBytes, inputSegments, inputVersions, mergedRows, 0, outputRows, outputRows, outputBytes, 0,
                     outputBytes, outputSegments, outputVersion, costTimeMs, inputBytes, 0, peakMemoryBytes, vertical,
-                    permits, verticalGroups, verticalGroups, statusMsg);
+                    permits, verticalGroups, completedGroups < 0 ? verticalGroups : completedGroups, status,
+                    cancelledBy, cancelledAt, statusMsg);
         }
     }
 }

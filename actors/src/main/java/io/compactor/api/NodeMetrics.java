@@ -35,6 +35,14 @@ public final class NodeMetrics {
     /** Bytes of segment files that loads made visible (what compaction's output compares to). */
     public final LongAdder loadDiskBytes = new LongAdder();
     public final LongAdder exceedVersionLimit = new LongAdder();
+    /** Group commit: loads appended to an internal load, and internal loads committed. */
+    public final LongAdder groupCommitLoads = new LongAdder();
+    public final LongAdder groupCommitInternalCommits = new LongAdder();
+    /** Group commit: bytes of async-mode WAL files not yet deleted (their internal load has not committed). */
+    public final AtomicLong groupCommitWalBytes = new AtomicLong();
+    /** Graded back-pressure: loads that waited for compaction, and the milliseconds they waited. */
+    public final LongAdder loadWaitCompaction = new LongAdder();
+    public final LongAdder loadWaitCompactionMs = new LongAdder();
     public final LongAdder segcompactionTotal = new LongAdder();
     public final Map<Kind, LongAdder> compactionDeltas = counters();
     public final Map<Kind, LongAdder> compactionBytes = counters();
@@ -61,6 +69,11 @@ public final class NodeMetrics {
     public final LongAdder singleReplicaFetchedBytes = new LongAdder();
     public final AtomicLong usedPermits = new AtomicLong();
     public final AtomicLong quarantinedTablets = new AtomicLong();
+    /** Tablets the stuck-tablet watchdog reports now, and every report since start. */
+    public final AtomicLong stuckTablets = new AtomicLong();
+    public final LongAdder stuckReported = new LongAdder();
+    /** Compactions cancelled by an operator, queued or running, per kind. */
+    public final Map<Kind, LongAdder> compactionCancelled = counters();
 
     private static Map<Kind, LongAdder> counters() {
         Map<Kind, LongAdder> m = new EnumMap<>(Kind.class);

@@ -9,6 +9,10 @@ import java.util.Map;
  * progress lines and, last, one summary line {@code <name>: ...}.
  */
 public final class Bench {
+    static {
+        io.compactor.storage.util.CommonPool.ensureParallelism(); // before any CompletableFuture is used
+    }
+
     /** A benchmark's entry point: the arguments after its name. */
     @FunctionalInterface
     public interface Main {
@@ -27,6 +31,7 @@ public final class Bench {
         BENCHMARKS.put("single-replica", SingleReplicaBench::main);
         BENCHMARKS.put("wide", WideBench::main);
         BENCHMARKS.put("upsert", UpsertBench::main);
+        BENCHMARKS.put("groupcommit", GroupCommitBench::main);
     }
 
     private Bench() {

@@ -48,6 +48,7 @@ final class NodeProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx" + xmx);
+        cmd.add("-D" + io.compactor.storage.util.CommonPool.PROPERTY + "=" + io.compactor.storage.util.CommonPool.PARALLELISM);
         String extra = System.getenv("COMPACTOR_NODE_JAVA_OPTS");
         if (extra != null && !extra.isBlank()) {
             cmd.addAll(List.of(extra.trim().split("\\s+")));

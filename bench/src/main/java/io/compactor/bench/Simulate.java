@@ -13,6 +13,10 @@ import java.util.Arrays;
  * See {@link SimOptions#usage()}.
  */
 public final class Simulate {
+    static {
+        io.compactor.storage.util.CommonPool.ensureParallelism(); // before any CompletableFuture is used
+    }
+
     private Simulate() {
     }
 

@@ -54,6 +54,10 @@ import java.util.function.Consumer;
  * {@code --clients 3 --seed <n> --root <dir>} (default: a new temp dir).
  */
 public final class Torture {
+    static {
+        io.compactor.storage.util.CommonPool.ensureParallelism(); // before any CompletableFuture is used
+    }
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String DB = "torture";
 

@@ -10,6 +10,7 @@ import io.compactor.api.CompactionProfile;
 import io.compactor.api.TabletCompactionStatus;
 import io.compactor.api.TabletStats;
 import io.compactor.scheduler.CompactionType;
+import io.compactor.scheduler.explain.TabletExplain;
 import io.compactor.scheduler.queue.FailureTracker;
 import io.compactor.storage.rowset.RowsetMeta;
 import io.compactor.storage.rowset.Version;
@@ -148,8 +149,10 @@ final class CompactionRoutes {
         if (!node.tables().isLocal(id)) {
             return doris(Status.tabletNotFound(id));
         }
+        var explain = node.compaction().explain(id).exceptionally(err -> null);
         return completeWithFuture(node.compaction().status(id)
-                .thenCombine(node.compaction().failures(id), this::showBody)
+                .thenCombine(node.compaction().failures(id), (st, f) -> showBody(st, f))
+                .thenCombine(explain, (body, e) -> withStuck(body, e))
                 .exceptionally(CompactionRoutes::statusError));
     }
 
@@ -158,7 +161,15 @@ final class CompactionRoutes {
         return Json.doris(s);
     }
 
-    private HttpResponse showBody(TabletCompactionStatus st, List<FailureTracker.FailureState> failures) {
+    /** Ours: the watchdog's report of the tablet ({@code null} when it is not stuck) and explain's summary. */
+    private static HttpResponse withStuck(Map<String, Object> body, TabletExplain e) {
+        var s = e == null ? null : e.stuck();
+        body.put("stuck", s == null ? null : Json.obj("reason", s.reason().label(), "since",
+                TimeFormat.millis(s.sinceMs()), "detail", s.detail(), "explain", e.summary()));
+        return Json.ok(body);
+    }
+
+    private Map<String, Object> showBody(TabletCompactionStatus st, List<FailureTracker.FailureState> failures) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("cumulative policy type", st.policy());
         m.put("cumulative point", st.meta().cumulativePoint());
@@ -203,7 +214,7 @@ final class CompactionRoutes {
         var bad = node.ops().badTablets().reason(st.meta().tabletId());
         m.put("is_bad", bad.isPresent());
         bad.ifPresent(reason -> m.put("bad reason", reason));
-        return Json.ok(m);
+        return m;
     }
 
     /** One path per compaction that replaced rowsets: the inputs it made stale, by stale time. */

@@ -32,6 +32,10 @@ import org.slf4j.LoggerFactory;
  * node only through the embedding facade ({@link Compactor}), like any other embedding program.
  */
 public final class CompactorServer implements AutoCloseable {
+    static {
+        io.compactor.storage.util.CommonPool.ensureParallelism(); // before any CompletableFuture is used
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(CompactorServer.class);
 
     private final Compactor node;
@@ -81,7 +85,7 @@ public final class CompactorServer implements AutoCloseable {
     /** Every route of docs/API.md, behind auth when a password is set, errors as JSON. */
     public static Route routes(Compactor node, ActorSystem<Void> http) {
         Route api = concat(new OpsRoutes(node).route(), new ClusterRoutes(node).route(),
-                new CompactionRoutes(node).route(),
+                new CompactionRoutes(node).route(), new OperatorRoutes(node).route(), DashboardRoutes.route(),
                 new MowRoutes(node).route(), new TabletCheckRoutes(node).route(),
                 new DownloadRoutes(node).route(), new TableRoutes(node).route());
         Route guarded = auth(node, TabletForwarding.wrap(node, http, api));
@@ -99,16 +103,20 @@ public final class CompactorServer implements AutoCloseable {
         return extractUri(uri -> {
             // Peer endpoints authenticate peers by compactor.download_token (as Doris's download
             // action does), so nodes need no operator password to fetch from each other.
+            // The dashboard's static files hold no data (the page asks for credentials and sends
+            // them with every JSON request it makes), so a browser can load it without a prompt.
             if (uri.path().equals("/api/health") || uri.path().equals("/api/_tablet/_download")
-                    || uri.path().equals("/api/_tablet/_rowsets")) {
+                    || uri.path().equals("/api/_tablet/_rowsets") || DashboardRoutes.isStatic(uri.path())) {
                 return inner;
             }
             return optionalHeaderValueByName("Authorization", given -> {
                 if (given.isPresent() && constantTimeEquals(given.get(), expected)) {
                     return inner;
                 }
-                return complete(Json.fail(StatusCodes.UNAUTHORIZED, "authentication required")
-                        .addHeader(RawHeader.create("WWW-Authenticate", "Basic realm=\"compactor\"")));
+                HttpResponse denied = Json.fail(StatusCodes.UNAUTHORIZED, "authentication required");
+                // The dashboard asks for credentials itself: no browser prompt for its requests.
+                return headerValueByName("X-Compactor-Dashboard", d -> complete(denied)).orElse(complete(denied
+                        .addHeader(RawHeader.create("WWW-Authenticate", "Basic realm=\"compactor\""))));
             });
         });
     }

@@ -28,6 +28,18 @@ final class PrometheusMetrics {
         sample(sb, "compactor_load_disk_bytes_total", m.loadDiskBytes.sum());
         counter(sb, "compactor_exceed_version_limit_total", "Loads refused with E-235 (too many versions).");
         sample(sb, "compactor_exceed_version_limit_total", m.exceedVersionLimit.sum());
+        counter(sb, "compactor_group_commit_loads_total", "Loads appended to a group commit internal load.");
+        sample(sb, "compactor_group_commit_loads_total", m.groupCommitLoads.sum());
+        counter(sb, "compactor_group_commit_internal_commits_total", "Group commit internal loads committed.");
+        sample(sb, "compactor_group_commit_internal_commits_total", m.groupCommitInternalCommits.sum());
+        sb.append("# HELP compactor_group_commit_wal_bytes Bytes of async-mode WAL files whose internal load has not "
+                + "committed yet.\n# TYPE compactor_group_commit_wal_bytes gauge\n");
+        sample(sb, "compactor_group_commit_wal_bytes", m.groupCommitWalBytes.get());
+        counter(sb, "compactor_load_wait_compaction_total",
+                "Loads delayed by graded back-pressure (a tablet past the soft version threshold).");
+        sample(sb, "compactor_load_wait_compaction_total", m.loadWaitCompaction.sum());
+        counter(sb, "compactor_load_wait_compaction_ms_total", "Milliseconds loads were delayed by back-pressure.");
+        sample(sb, "compactor_load_wait_compaction_ms_total", m.loadWaitCompactionMs.sum());
         counter(sb, "compactor_segcompaction_total", "Segment compactions run during loads.");
         sample(sb, "compactor_segcompaction_total", m.segcompactionTotal.sum());
         perKind(sb, "compactor_compaction_deltas_total", "counter", "Input rowsets of finished compactions.", m.compactionDeltas);
@@ -35,6 +47,8 @@ final class PrometheusMetrics {
         perKind(sb, "compactor_compaction_rows_total", "counter", "Input rows of finished compactions.", m.compactionRows);
         perKind(sb, "compactor_compaction_success_total", "counter", "Compactions that committed.", m.compactionSuccess);
         perKind(sb, "compactor_compaction_failed_total", "counter", "Compactions that failed.", m.compactionFailed);
+        perKind(sb, "compactor_compaction_cancelled_total", "counter",
+                "Compactions cancelled by an operator, queued or running.", m.compactionCancelled);
         sb.append("# HELP compactor_compaction_cpu_seconds_total Thread CPU time spent in compaction merges and "
                 + "single-replica fetches.\n");
         sb.append("# TYPE compactor_compaction_cpu_seconds_total counter\n");
@@ -64,6 +78,27 @@ final class PrometheusMetrics {
                 m.usedPermits.get());
         gauge(sb, "compactor_compaction_quarantined_tablets", "Tablets not auto-compacted after repeated failures.",
                 m.quarantinedTablets.get());
+        gauge(sb, "compactor_compaction_stuck_tablets", "Tablets the stuck-tablet watchdog reports now.",
+                m.stuckTablets.get());
+        counter(sb, "compactor_compaction_stuck_reported_total", "Times a tablet became stuck (watchdog reports).");
+        sample(sb, "compactor_compaction_stuck_reported_total", m.stuckReported.sum());
+        long inputRows = 0;
+        long rowsRead = 0;
+        long rowsWritten = 0;
+        long bytesWritten = 0;
+        for (var r : node.compaction().running()) {
+            inputRows += r.inputs() == null ? 0 : r.inputs().rows();
+            rowsRead += r.rowsRead();
+            rowsWritten += r.rowsWritten();
+            bytesWritten += r.bytesWritten();
+        }
+        gauge(sb, "compactor_compaction_running_input_rows", "Input rows of the compactions running now.", inputRows);
+        gauge(sb, "compactor_compaction_running_rows_read",
+                "Rows the running compactions have read so far (every pass of a vertical merge counts).", rowsRead);
+        gauge(sb, "compactor_compaction_running_rows_written", "Rows the running compactions have written so far.",
+                rowsWritten);
+        gauge(sb, "compactor_compaction_running_bytes_written", "Bytes the running compactions have written so far.",
+                bytesWritten);
         gauge(sb, "compactor_tablet_cumulative_max_compaction_score", "Highest cumulative compaction score.",
                 stats.maxCumulativeScore());
         gauge(sb, "compactor_tablet_base_max_compaction_score", "Highest base compaction score.", stats.maxBaseScore());

@@ -177,12 +177,14 @@ final class TableRoutes {
         return withRequestTimeout(timeout, () -> extractRequest(req -> {
             String label = header(req, "label");
             LoadOptions options;
+            io.compactor.api.GroupCommitMode groupCommit;
             try {
                 options = LoadOptions.fromHeaders(name -> header(req, name));
+                groupCommit = GroupCommitHeader.mode(name -> header(req, name));
             } catch (IllegalArgumentException e) {
                 return complete(loadFail(label, e.getMessage()));
             }
-            if (node.loads().saturated()) {
+            if (groupCommit == io.compactor.api.GroupCommitMode.OFF_MODE && node.loads().saturated()) {
                 // Busy: answer at once, before reading a body that could not be loaded now. Not
                 // drained: under overload reading every refused body would cost more than the rare
                 // client that loses this answer to a connection reset (it retries either way).
@@ -196,7 +198,8 @@ final class TableRoutes {
             // request captured above, which left Pekko's 8 MB default in force.
             return extractMaterializer(mat -> completeWithFuture(
                     req.entity().withSizeLimit(limit).toStrict(BODY_TIMEOUT.toMillis(), mat)
-                            .thenCompose(strict -> node.loads().streamLoad(db, table, strict.getData().toArray(), options, label))
+                            .thenCompose(strict -> node.loads().streamLoad(db, table, strict.getData().toArray(), options, label,
+                                    groupCommit))
                             .thenApply(Json::ok)
                             .exceptionally(err -> loadFail(label, bodyError(err, limit)))));
         }));

@@ -25,7 +25,7 @@ final class TabletForwarding {
     static final String SERVED_BY = "X-Compactor-Served-By";
     private static final Set<String> PATHS = Set.of("/api/compaction/run", "/api/compaction/show",
             "/api/compaction/run_status", "/api/compaction/profile", "/api/check_tablet",
-            "/api/delete_bitmap/count_local");
+            "/api/delete_bitmap/count_local", "/api/compaction/cancel", "/api/compaction/explain");
 
     private TabletForwarding() {
     }

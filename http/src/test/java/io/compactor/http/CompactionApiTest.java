@@ -286,7 +286,8 @@ class CompactionApiTest {
                 "output_rows", "output_row_num", "output_data_size", "output_index_size", "output_total_size",
                 "output_segments_num", "output_version", "merge_latency_ms", "bytes_read_from_local",
                 "bytes_read_from_remote", "peak_memory_bytes", "is_vertical", "permits", "vertical_total_groups",
-                "vertical_completed_groups"), fieldNames(p));
+                "vertical_completed_groups", "status"), fieldNames(p));
+        assertEquals("SUCCESS", p.get("status").asText());
         assertEquals("cumulative", p.get("compaction_type").asText());
         assertEquals(tablet, p.get("tablet_id").asLong());
         assertTrue(p.get("success").asBoolean());

@@ -33,9 +33,16 @@ final class CompactionHttpClient {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final String base;
+    private final String authorization;
 
     CompactionHttpClient(int port) {
+        this(port, null);
+    }
+
+    /** A client that sends {@code authorization} (e.g. "Basic ...") with every request; null for none. */
+    CompactionHttpClient(int port, String authorization) {
         this.base = "http://127.0.0.1:" + port;
+        this.authorization = authorization;
     }
 
     /** A node configuration on {@code dir}, HTTP on port 0, plus {@code extra} keys (under compactor.). */
@@ -62,6 +69,9 @@ final class CompactionHttpClient {
         HttpRequest.BodyPublisher pub = body == null ? HttpRequest.BodyPublishers.noBody()
                 : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8);
         b.method(method, pub);
+        if (authorization != null) {
+            b.header("Authorization", authorization);
+        }
         try {
             HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             return new Answer(r.statusCode(), r.body());

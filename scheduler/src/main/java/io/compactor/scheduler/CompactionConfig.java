@@ -21,7 +21,8 @@ import java.util.Map;
  * compaction_task_num_per_disk 4 (fast disk 8), max_base_compaction_threads 4,
  * max_cumu_compaction_threads 10, max_single_replica_compaction_threads 10, max_tablet_version_num 2000, time_series_max_tablet_version_num
  * 20000, compaction_max_rowset_count 10000, and ours: compaction_failure_backoff_max_ms 600000,
- * compaction_quarantine_failures 10.
+ * compaction_quarantine_failures 10, compaction_stuck_rising_seconds 600, compaction_stuck_min_seconds 300,
+ * compaction_stuck_min_rows_per_second 10000.
  *
  * <p>Cross-key relations (for example min deltas above max deltas) are not rejected: Doris accepts
  * them and its policies behave deterministically with them, and runtime updates change one key
@@ -192,12 +193,35 @@ public final class CompactionConfig {
         return l(SchedulerKnob.COMPACTION_MAX_ROWSET_COUNT);
     }
 
+    public double loadBackPressureVersionRatio() {
+        return values.get(SchedulerKnob.LOAD_BACK_PRESSURE_VERSION_RATIO).doubleValue();
+    }
+
+    public long loadBackPressureMaxDelayMs() {
+        return l(SchedulerKnob.LOAD_BACK_PRESSURE_MAX_DELAY_MS);
+    }
+
     public long compactionFailureBackoffMaxMs() {
         return l(SchedulerKnob.COMPACTION_FAILURE_BACKOFF_MAX_MS);
     }
 
     public int compactionQuarantineFailures() {
         return i(SchedulerKnob.COMPACTION_QUARANTINE_FAILURES);
+    }
+
+    /** Ours: seconds a tablet's versions or score may keep rising with no compaction finishing. */
+    public long compactionStuckRisingSeconds() {
+        return l(SchedulerKnob.COMPACTION_STUCK_RISING_SECONDS);
+    }
+
+    /** Ours: seconds before a running compaction may be reported overdue. */
+    public long compactionStuckMinSeconds() {
+        return l(SchedulerKnob.COMPACTION_STUCK_MIN_SECONDS);
+    }
+
+    /** Ours: the slowest expected merge rate, input rows per second. */
+    public long compactionStuckMinRowsPerSecond() {
+        return l(SchedulerKnob.COMPACTION_STUCK_MIN_ROWS_PER_SECOND);
     }
 
     @Override

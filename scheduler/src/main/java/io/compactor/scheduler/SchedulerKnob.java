@@ -44,10 +44,29 @@ public enum SchedulerKnob {
     MAX_TABLET_VERSION_NUM("max_tablet_version_num", 2000, 2, Integer.MAX_VALUE),
     TIME_SERIES_MAX_TABLET_VERSION_NUM("time_series_max_tablet_version_num", 20000, 2, Integer.MAX_VALUE),
     COMPACTION_MAX_ROWSET_COUNT("compaction_max_rowset_count", 10000, 2, Integer.MAX_VALUE),
+    /**
+     * Ours: graded back-pressure starts when a tablet's version count passes this share of its
+     * version limit (default 0.5); 1 turns it off.
+     */
+    LOAD_BACK_PRESSURE_VERSION_RATIO("load_back_pressure_version_ratio", 0.5, 0.0, 1.0),
+    /** Ours: the longest delay back-pressure puts on one load into a tablet, just below the limit (default 1000). */
+    LOAD_BACK_PRESSURE_MAX_DELAY_MS("load_back_pressure_max_delay_ms", 1000, 0, 600_000),
     /** Ours: the longest back-off after repeated failures of one (tablet, kind), default 10 minutes. */
     COMPACTION_FAILURE_BACKOFF_MAX_MS("compaction_failure_backoff_max_ms", 600_000, 1, Long.MAX_VALUE),
     /** Ours: consecutive failures after which a (tablet, kind) is quarantined, default 10. */
-    COMPACTION_QUARANTINE_FAILURES("compaction_quarantine_failures", 10, 1, Integer.MAX_VALUE);
+    COMPACTION_QUARANTINE_FAILURES("compaction_quarantine_failures", 10, 1, Integer.MAX_VALUE),
+    /**
+     * Ours: the stuck-tablet watchdog reports a tablet whose version count or score has kept rising
+     * for this long with no compaction of it finishing, default 10 minutes.
+     */
+    COMPACTION_STUCK_RISING_SECONDS("compaction_stuck_rising_seconds", 600, 1, Long.MAX_VALUE),
+    /** Ours: a running compaction is never reported overdue sooner than this, default 5 minutes. */
+    COMPACTION_STUCK_MIN_SECONDS("compaction_stuck_min_seconds", 300, 1, Long.MAX_VALUE),
+    /**
+     * Ours: the slowest merge rate the watchdog expects (input rows per second): a compaction running
+     * longer than its input rows at this rate, and longer than compaction_stuck_min_seconds, is overdue.
+     */
+    COMPACTION_STUCK_MIN_ROWS_PER_SECOND("compaction_stuck_min_rows_per_second", 10_000, 1, Long.MAX_VALUE);
 
     private static final Map<String, SchedulerKnob> BY_NAME = new HashMap<>();
 

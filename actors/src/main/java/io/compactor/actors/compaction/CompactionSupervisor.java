@@ -8,19 +8,19 @@ import io.compactor.scheduler.limit.ConcurrencyLimits;
 import io.compactor.scheduler.limit.DataDirSlots;
 import io.compactor.scheduler.limit.PermitLimiter;
 import io.compactor.scheduler.policy.CompactionCandidate;
+import io.compactor.scheduler.explain.GrantCheck;
 import io.compactor.scheduler.policy.CompactionPick;
 import io.compactor.scheduler.queue.CandidateQueue;
 import io.compactor.scheduler.queue.FailureTracker;
+import io.compactor.scheduler.queue.FairShare;
 import io.compactor.storage.util.Status;
 import io.compactor.storage.util.StatusCode;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.LongPredicate;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -36,14 +36,13 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * <p>The pick is the scheduler's input, as Lucene's OneMerge is. Tablets report, whenever their
  * meta changes (no periodic scan), a {@link CompactionCandidate} per kind: the kind's score and the
  * pick their policy would run now with the permits that pick holds (a time_series cumulative pick
- * holds one). A (tablet, kind) with a positive score joins one priority queue, manual requests
- * first, then by score, then by age. A grant happens only when, at that moment, the kind's running
- * count is under its limit ({@code max_cumu_compaction_threads}; base and full share
- * {@code max_base_compaction_threads}), the tablet's data dir has a free slot (the last one kept for
- * cumulative), exactly the pick's permits fit under {@code total_permits_for_compaction_score}, and
- * {@link CompactionExclusion} allows the kind next to what the tablet runs. All of this state lives
- * in this one actor, so checks and grants are atomic; the high-water marks it records prove the
- * limits held. The tablet re-picks when the grant arrives: if its pick now needs more permits than
+ * holds one). A (tablet, kind) with a positive score joins one priority queue: manual requests
+ * first, then tables in weighted fair shares ({@link FairShare}), within a table by score, then age.
+ * A grant happens only when {@link GrantCheck} finds nothing that holds it at that moment (thread
+ * limits per kind, data dir slots, {@code total_permits_for_compaction_score},
+ * {@link CompactionExclusion}, back-off, the table's cap); explain answers by the same rule. All of
+ * this state lives in this one actor, so checks and grants are atomic; the high-water marks it
+ * records prove the limits held. The tablet re-picks when the grant arrives: if its pick now needs more permits than
  * granted it gives the grant back ({@link GiveBack}) and the request waits again with its new
  * candidate. A grant counts as running from the moment it is sent until the tablet answers
  * {@link TaskFinished} or {@link GiveBack}, or until the tablet actor dies (it is watched), so a
@@ -53,7 +52,9 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * quarantined: no longer picked automatically, reported in show and metrics, released by a manual
  * compaction that succeeds. A "nothing suitable" answer is not a failure: the (tablet, kind) is
  * parked until its score changes, or for {@link #IDLE_RECHECK} when only time can change the
- * answer (time_series thresholds, base compaction intervals).
+ * answer (time_series thresholds, base compaction intervals); so is a cancelled one. Each local
+ * grant carries a {@link io.compactor.storage.compaction.CompactionProgress}, registered in
+ * {@link RunningCompactions} before the grant is sent: cancel and live progress go through it.
  */
 public final class CompactionSupervisor extends AbstractBehavior<SupervisorProtocol.Command>
         implements SupervisorProtocol {
@@ -65,10 +66,11 @@ public final class CompactionSupervisor extends AbstractBehavior<SupervisorProto
     private record TabletTerminated(long tabletId) implements Command {
     }
 
-    private record Parked(long score, long parkedAtMs) {
+    /** A (tablet, kind) whose last pick found nothing ({@code status}), waiting for its score to change. */
+    record Parked(long score, long parkedAtMs, String status) {
     }
 
-    private record Key(long tabletId, CompactionType type) {
+    record Key(long tabletId, CompactionType type) {
     }
 
     private final ActorContext<Command> ctx;
@@ -84,15 +86,17 @@ public final class CompactionSupervisor extends AbstractBehavior<SupervisorProto
     private final Map<Long, TabletReport> reports = new HashMap<>();
     private final RunningTasks running = new RunningTasks();
     private final Map<Key, Parked> parked = new HashMap<>();
-    private final Map<Key, List<ActorRef<Status>>> waiters = new HashMap<>();
-    private final Map<Key, String> triggers = new HashMap<>();
-    /** Manual requests that asked for a single-replica fetch (remote=true). */
-    private final Set<Key> remoteRequests = new HashSet<>();
+    private final ManualRequests manual = new ManualRequests();
     private final SingleReplicaPacing pacing = new SingleReplicaPacing();
+    private final FairShare shares = new FairShare();
+    private final OperatorState operator;
     private final LongPredicate isFollower;
     private final List<String> dataDirs;
     private final int cores;
     private int singleReplicaRunning;
+    /** Whether any tablet reported the single-replica property (recomputed every tick). */
+    private boolean singleReplicaSeen;
+    private final SupervisorViews.Gauges gauges = new SupervisorViews.Gauges();
     private long nextTaskId;
 
     /**
@@ -101,16 +105,18 @@ public final class CompactionSupervisor extends AbstractBehavior<SupervisorProto
      */
     public static Behavior<Command> create(Supplier<CompactionConfig> config, Supplier<Boolean> autoDisabled,
                                            Clock clock, NodeMetrics metrics, List<String> dataDirs, int cores,
-                                           LongPredicate isFollower) {
+                                           LongPredicate isFollower, RunningCompactions running) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
             timers.startTimerWithFixedDelay(Tick.INSTANCE, Duration.ofMillis(500));
-            return new CompactionSupervisor(ctx, config, autoDisabled, clock, metrics, dataDirs, cores, isFollower);
+            return new CompactionSupervisor(ctx, config, autoDisabled, clock, metrics, dataDirs, cores, isFollower,
+                    running);
         }));
     }
 
     private CompactionSupervisor(ActorContext<Command> ctx, Supplier<CompactionConfig> config,
                                  Supplier<Boolean> autoDisabled, Clock clock, NodeMetrics metrics,
-                                 List<String> dataDirs, int cores, LongPredicate isFollower) {
+                                 List<String> dataDirs, int cores, LongPredicate isFollower,
+                                 RunningCompactions progress) {
         super(ctx);
         this.ctx = ctx;
         this.config = config;
@@ -127,6 +133,7 @@ public final class CompactionSupervisor extends AbstractBehavior<SupervisorProto
         for (String d : dataDirs) {
             slots.setSlots(d, c.compactionTaskNumPerDisk());
         }
+        this.operator = new OperatorState(progress, c, metrics, ctx.getLog());
     }
 
     @Override
@@ -137,27 +144,33 @@ public final class CompactionSupervisor extends AbstractBehavior<SupervisorProto
                 .onMessage(SubmitSingleReplica.class, this::onSubmitSingleReplica)
                 .onMessage(TaskFinished.class, this::onFinished)
                 .onMessage(GiveBack.class, this::onGiveBack)
-                .onMessage(GetRegistry.class, m -> {
-                    m.replyTo().tell(new Registry(SupervisorViews.registry(dataDirs, queue, reports, running)));
-                    return this;
-                })
-                .onMessage(GetFailures.class, m -> {
-                    m.replyTo().tell(failures.states(m.tabletId()));
-                    return this;
-                })
+                .onMessage(GetRegistry.class, m -> reply(() -> m.replyTo().tell(
+                        new Registry(SupervisorViews.registry(dataDirs, queue, reports, running)))))
+                .onMessage(GetFailures.class, m -> reply(() -> m.replyTo().tell(failures.states(m.tabletId()))))
                 .onMessage(ConfigChanged.class, m -> onConfigChanged())
                 .onMessage(Tick.class, m -> onTick())
-                .onMessage(PeerCompacted.class, m -> {
-                    pacing.peerCompacted(m.tabletId());
-                    return this;
-                })
+                .onMessage(PeerCompacted.class, m -> reply(() -> pacing.peerCompacted(m.tabletId())))
                 .onMessage(TabletTerminated.class, this::onTerminated)
                 .onMessage(TabletRestarted.class, m -> releaseTasksOf(m.tabletId(), "restarted"))
+                .onMessage(CancelQueued.class, this::onCancelQueued)
+                .onMessage(Explain.class, m -> reply(() -> m.replyTo().tell(operator.explain(m.tabletId(),
+                        reports.get(m.tabletId()), queue, running, parked, this::verdict, clock.millis(),
+                        IDLE_RECHECK.toMillis(), !autoDisabled.get(), shares))))
+                .onMessage(GetOverview.class, m -> reply(() -> m.replyTo().tell(operator.overview(!autoDisabled.get(),
+                        reports, queue, limits, slots, permits, dataDirs, shares))))
                 .build();
     }
 
+    private Behavior<Command> reply(Runnable r) {
+        r.run();
+        return this;
+    }
+
     private Behavior<Command> onReport(TabletReport r) {
+        singleReplicaSeen |= r.singleReplica();
         TabletReport previous = reports.put(r.tabletId(), r);
+        shares.configure(r.table().tableId(), r.table().weight(), r.table().cap());
+        operator.observe(r, clock.millis());
         if (previous == null || !previous.tablet().equals(r.tablet())) {
             ctx.watchWith(r.tablet(), new TabletTerminated(r.tabletId()));
         }
@@ -181,7 +194,7 @@ public final class CompactionSupervisor extends AbstractBehavior<SupervisorProto
             // cumulative key, as Doris registers it) stands for both kinds; its priority is its score,
             // so it is picked only when no local candidate scores higher (Doris's find_best_tablets).
             if (type == CompactionType.BASE) {
-                if (!waiters.containsKey(new Key(r.tabletId(), type))) {
+                if (!manual.has(new Key(r.tabletId(), type))) {
                     queue.remove(r.tabletId(), type);
                 }
                 return;
@@ -191,13 +204,15 @@ public final class CompactionSupervisor extends AbstractBehavior<SupervisorProto
         }
         Key key = new Key(r.tabletId(), type);
         if (score <= 0 || !r.autoCompaction()) {
-            if (!waiters.containsKey(key)) {
+            if (!manual.has(key)) {
                 queue.remove(r.tabletId(), type);
             }
             return;
         }
+        // Graded back-pressure: a tablet whose loads are being delayed goes ahead of higher scores.
+        boolean urgent = type == CompactionType.CUMULATIVE && r.nearVersionLimit();
         if (queue.contains(r.tabletId(), type)) {
-            queue.update(r.tabletId(), type, score, permitsNeeded);
+            queue.update(r.tabletId(), type, score, permitsNeeded, urgent);
             return;
         }
         if (running.isRunning(r.tabletId(), type)) {
@@ -208,7 +223,8 @@ public final class CompactionSupervisor extends AbstractBehavior<SupervisorProto
             return;
         }
         parked.remove(key);
-        queue.offer(new CandidateQueue.Request(r.tabletId(), type, score, permitsNeeded, false, clock.millis()));
+        queue.offer(new CandidateQueue.Request(r.tabletId(), r.table().tableId(), type, score, permitsNeeded, false,
+                clock.millis(), urgent));
     }
 
     private Behavior<Command> onSubmit(Submit s) {
@@ -229,7 +245,7 @@ public final class CompactionSupervisor extends AbstractBehavior<SupervisorProto
             return this;
         }
         Key key = new Key(s.tabletId(), s.type());
-        if (queue.contains(s.tabletId(), s.type()) && waiters.containsKey(key)
+        if (queue.contains(s.tabletId(), s.type()) && manual.has(key)
                 || running.isRunning(s.tabletId(), s.type())) {
             s.replyTo().tell(Status.compactionAlreadySubmitted(s.tabletId(), s.type().dorisName()));
             return this;
@@ -238,30 +254,27 @@ public final class CompactionSupervisor extends AbstractBehavior<SupervisorProto
         queue.remove(s.tabletId(), s.type());
         parked.remove(key);
         queueManual(r, s.type());
-        if (s.waitForResult()) {
-            waiters.computeIfAbsent(key, k -> new ArrayList<>()).add(s.replyTo());
-        } else {
-            waiters.computeIfAbsent(key, k -> new ArrayList<>());
+        manual.add(key, s.trigger(), s.waitForResult() ? s.replyTo() : null);
+        if (!s.waitForResult()) {
             s.replyTo().tell(Status.OK);
         }
-        triggers.put(key, s.trigger());
         dispatch();
         return this;
     }
 
     private void queueManual(TabletReport r, CompactionType type) {
         CompactionCandidate c = r.candidate(type);
-        queue.offer(new CandidateQueue.Request(r.tabletId(), type, Math.max(1, c.score()), c.grantPermits(), true,
-                clock.millis()));
+        queue.offer(new CandidateQueue.Request(r.tabletId(), r.table().tableId(), type, Math.max(1, c.score()),
+                c.grantPermits(), true, clock.millis()));
     }
 
     private Behavior<Command> onSubmitSingleReplica(SubmitSingleReplica s) {
         Key key = new Key(s.tabletId(), CompactionType.CUMULATIVE);
         boolean accepted = reports.containsKey(s.tabletId())
                 && !running.isRunning(s.tabletId(), CompactionType.CUMULATIVE)
-                && !(queue.contains(s.tabletId(), CompactionType.CUMULATIVE) && waiters.containsKey(key));
+                && !(queue.contains(s.tabletId(), CompactionType.CUMULATIVE) && manual.has(key));
         if (accepted) {
-            remoteRequests.add(key);
+            manual.markRemote(key);
         }
         return submit(new Submit(s.tabletId(), CompactionType.CUMULATIVE, s.trigger(), s.waitForResult(),
                 s.replyTo()));
@@ -273,22 +286,33 @@ public final class CompactionSupervisor extends AbstractBehavior<SupervisorProto
             return false;
         }
         if (req.manual()) {
-            return remoteRequests.contains(new Key(req.tabletId(), req.type()));
+            return manual.isRemote(new Key(req.tabletId(), req.type()));
         }
         return follower(r);
     }
 
-    /** Grants slots while the head-most eligible request fits every limit. */
+    /**
+     * Grants slots while the head-most eligible request fits every limit; with every slot taken it
+     * does not walk the queue (~1000 entries under many small loads, at every report).
+     */
     private void dispatch() {
         boolean auto = !autoDisabled.get();
-        while (true) {
-            var next = queue.pollEligible(req -> canGrant(req, auto));
+        while (anyStartPossible()) {
+            var next = queue.pollEligible(req -> canGrant(req, auto), shares);
             if (next.isEmpty()) {
                 break;
             }
             grant(next.get());
         }
-        SupervisorViews.publishGauges(metrics, queue, reports, permits, failures, this::singleReplicaTask);
+        gauges.publish(metrics, queue, reports, permits, failures, this::singleReplicaTask);
+    }
+
+    /** Whether some request could start now: a local kind with a thread and a data-dir slot, or a fetch. */
+    private boolean anyStartPossible() {
+        if (singleReplicaSeen && singleReplicaRunning < config.get().maxSingleReplicaCompactionThreads()) {
+            return true;
+        }
+        return limits.anyCanStart(slots);
     }
 
     private boolean canGrant(CandidateQueue.Request req, boolean auto) {
@@ -296,34 +320,39 @@ public final class CompactionSupervisor extends AbstractBehavior<SupervisorProto
         if (r == null) {
             return false;
         }
-        Set<CompactionType> kinds = running.kinds(req.tabletId());
-        boolean fetching = running.isFetching(req.tabletId());
-        if (singleReplicaTask(req, r)) {
+        boolean singleReplica = singleReplicaTask(req, r);
+        if (!singleReplica && !(limits.canStart(req.type()) && slots.canStart(r.dataDir(), req.type()))) {
+            return false; // the cheap limits first: the rule below costs a scan of the running tasks
+        }
+        if (singleReplica) {
             if (!req.manual() && (!auto || !r.autoCompaction() || !pacing.mayStart(req.tabletId(), clock.millis()))) {
                 return false;
             }
-            return CompactionExclusion.allowsFetch(kinds, fetching)
+            return CompactionExclusion.allowsFetch(running.kinds(req.tabletId()), running.isFetching(req.tabletId()))
                     && singleReplicaRunning < config.get().maxSingleReplicaCompactionThreads();
         }
-        if (!req.manual()) {
-            if (!auto || !r.autoCompaction() || !failures.isEligible(req.tabletId(), req.type()) || follower(r)) {
-                return false;
-            }
-        }
-        return CompactionExclusion.allows(req.type(), kinds, fetching) && limits.canStart(req.type())
-                && slots.canStart(r.dataDir(), req.type()) && permits.canAcquire(req.permits());
+        return verdict(req, r, auto).grantable();
+    }
+
+    /** {@link GrantCheck}: the one rule that both grants and explains. */
+    private GrantCheck.Verdict verdict(CandidateQueue.Request req, TabletReport r, boolean auto) {
+        var tablet = new GrantCheck.Tablet(r.dataDir(), running.kinds(req.tabletId()), running.isFetching(req.tabletId()),
+                r.autoCompaction(), follower(r));
+        return GrantCheck.check(req, tablet, auto, new GrantCheck.Ledgers(limits, slots, permits, failures, shares),
+                clock.millis());
     }
 
     private void grant(CandidateQueue.Request req) {
         TabletReport r = reports.get(req.tabletId());
         Key key = new Key(req.tabletId(), req.type());
-        String trigger = req.manual() ? triggers.getOrDefault(key, "MANUAL") : "AUTOMATIC";
+        String trigger = req.manual() ? manual.trigger(key) : "AUTOMATIC";
         long taskId = ++nextTaskId;
         if (singleReplicaTask(req, r)) {
             // Its own thread limit; no permits or data-dir slots (no local merge), as Doris's pool.
             singleReplicaRunning++;
             pacing.started(req.tabletId());
-            running.add(new RunningTasks.Task(taskId, req.tabletId(), req.type(), r.dataDir(), 0, req.manual(), true));
+            running.add(new RunningTasks.Task(taskId, req.tabletId(), r.table().tableId(), req.type(), r.dataDir(), 0,
+                    req.manual(), true, null));
             metrics.compactionStarted(NodeMetrics.Kind.SINGLE_REPLICA);
             r.tasks().tell(new RunSingleReplica(taskId, trigger, ctx.getSelf()));
             return;
@@ -334,11 +363,14 @@ public final class CompactionSupervisor extends AbstractBehavior<SupervisorProto
         }
         limits.started(req.type());
         slots.started(r.dataDir(), req.type());
-        running.add(new RunningTasks.Task(taskId, req.tabletId(), req.type(), r.dataDir(), p, req.manual(), false));
+        shares.started(r.table().tableId());
+        var progress = operator.started(taskId, r, req.type(), trigger, clock);
+        running.add(new RunningTasks.Task(taskId, req.tabletId(), r.table().tableId(), req.type(), r.dataDir(), p,
+                req.manual(), false, progress));
         metrics.compactionStarted(NodeMetrics.Kind.of(req.type()));
         var decision = r.candidate(req.type()).decision();
         r.tasks().tell(new RunCompaction(taskId, req.type(), trigger, req.score(), p,
-                decision instanceof CompactionPick pick ? pick : null, ctx.getSelf()));
+                decision instanceof CompactionPick pick ? pick : null, ctx.getSelf(), progress));
     }
 
     private Behavior<Command> onFinished(TaskFinished f) {
@@ -347,30 +379,38 @@ public final class CompactionSupervisor extends AbstractBehavior<SupervisorProto
             return this;
         }
         release(t);
+        return finish(t, f);
+    }
+
+    private Behavior<Command> finish(RunningTasks.Task t, TaskFinished f) {
         Key key = new Key(t.tabletId(), t.type());
         if (t.singleReplica()) {
             pacing.finished(t.tabletId(), f.status(), clock.millis());
         } else if (f.status().ok()) {
             failures.recordSuccess(t.tabletId(), t.type());
             parked.remove(key);
-        } else if (f.noSuitableVersion()) {
+            operator.finished(t.tabletId());
+        } else if (f.noSuitableVersion() || f.status().is(StatusCode.CANCELLED)) {
             // Not a failure, and no timed delay (Doris waits tablet_sched_delay_time_ms here): the
             // (tablet, kind) is parked until its score changes, i.e. the next load or compaction,
             // so a tablet under frequent small loads is compacted as soon as enough piled up.
             TabletReport r = reports.get(t.tabletId());
-            parked.put(key, new Parked(r == null ? 0 : r.candidate(t.type()).score(), clock.millis()));
+            // A cancelled one waits the same way: an operator's cancel is not undone by the next dispatch.
+            parked.put(key, new Parked(r == null ? 0 : r.candidate(t.type()).score(), clock.millis(),
+                    f.status().toString()));
         } else {
             failures.recordFailure(t.tabletId(), t.type(), f.status().toString());
         }
         metrics.quarantinedTablets.set(failures.quarantinedCount());
         if (t.manual()) {
-            List<ActorRef<Status>> ws = waiters.remove(key);
-            triggers.remove(key);
-            remoteRequests.remove(key);
-            if (ws != null) {
-                ws.forEach(w -> w.tell(f.status()));
-            }
+            manual.end(key, f.status());
         }
+        dispatch();
+        return this;
+    }
+
+    private Behavior<Command> onCancelQueued(CancelQueued c) {
+        c.replyTo().tell(OperatorState.cancelQueued(c, queue, parked, manual, clock.millis()));
         dispatch();
         return this;
     }
@@ -382,6 +422,9 @@ public final class CompactionSupervisor extends AbstractBehavior<SupervisorProto
         }
         release(t);
         TabletReport r = reports.get(t.tabletId());
+        if (t.progress() != null && t.progress().isCancelled()) {
+            return finish(t, new TaskFinished(g.taskId(), OperatorState.cancelled(t.progress()), false));
+        }
         if (r != null) {
             if (t.manual()) {
                 queueManual(r, t.type()); // its waiters and trigger stay with the request
@@ -402,11 +445,14 @@ public final class CompactionSupervisor extends AbstractBehavior<SupervisorProto
         permits.release(t.permits());
         limits.finished(t.type());
         slots.finished(t.dataDir(), t.type());
+        shares.finished(t.tableId());
+        operator.released(t.taskId());
         metrics.compactionEnded(NodeMetrics.Kind.of(t.type()));
     }
 
     private Behavior<Command> onTerminated(TabletTerminated m) {
         reports.remove(m.tabletId());
+        operator.forget(m.tabletId());
         queue.removeTablet(m.tabletId());
         failures.removeTablet(m.tabletId());
         parked.keySet().removeIf(k -> k.tabletId() == m.tabletId());
@@ -418,14 +464,8 @@ public final class CompactionSupervisor extends AbstractBehavior<SupervisorProto
     private Behavior<Command> releaseTasksOf(long tabletId, String what) {
         for (RunningTasks.Task t : running.removeTablet(tabletId)) {
             release(t);
-            Key key = new Key(t.tabletId(), t.type());
-            triggers.remove(key);
-            remoteRequests.remove(key);
-            List<ActorRef<Status>> ws = waiters.remove(key);
-            if (ws != null) {
-                ws.forEach(w -> w.tell(new Status(StatusCode.INTERNAL_ERROR,
-                        "tablet " + t.tabletId() + " " + what + " during " + t.type().dorisName() + " compaction")));
-            }
+            manual.end(new Key(t.tabletId(), t.type()), new Status(StatusCode.INTERNAL_ERROR,
+                    "tablet " + t.tabletId() + " " + what + " during " + t.type().dorisName() + " compaction"));
         }
         dispatch();
         return this;
@@ -433,15 +473,9 @@ public final class CompactionSupervisor extends AbstractBehavior<SupervisorProto
 
     private Behavior<Command> onTick() {
         long now = clock.millis();
-        List<Key> due = new ArrayList<>();
-        for (var e : parked.entrySet()) {
-            if (now - e.getValue().parkedAtMs() >= IDLE_RECHECK.toMillis()) {
-                due.add(e.getKey());
-            }
-        }
-        for (Key k : due) {
-            parked.remove(k);
-        }
+        List<Key> due = parked.entrySet().stream()
+                .filter(e -> now - e.getValue().parkedAtMs() >= IDLE_RECHECK.toMillis()).map(Map.Entry::getKey).toList();
+        due.forEach(parked::remove);
         for (Key k : due) {
             TabletReport r = reports.get(k.tabletId());
             if (r != null) {
@@ -450,12 +484,15 @@ public final class CompactionSupervisor extends AbstractBehavior<SupervisorProto
         }
         // Single-replica tablets: designation follows membership (and fetches wait out back-offs
         // without a new report), so their requests are re-offered on every tick.
+        singleReplicaSeen = false;
         for (TabletReport r : reports.values()) {
+            singleReplicaSeen |= r.singleReplica();
             if (r.singleReplica()) {
                 offerAutomatic(r, CompactionType.CUMULATIVE);
                 offerAutomatic(r, CompactionType.BASE);
             }
         }
+        operator.evaluate(now, running);
         dispatch();
         return this;
     }
@@ -467,6 +504,7 @@ public final class CompactionSupervisor extends AbstractBehavior<SupervisorProto
                 cores));
         permits.setTotal(c.totalPermitsForCompactionScore());
         failures.setConfig(c);
+        operator.setConfig(c);
         for (String d : dataDirs) {
             slots.setSlots(d, c.compactionTaskNumPerDisk());
         }

@@ -1,6 +1,7 @@
 package io.compactor.actors.compaction;
 
 import io.compactor.scheduler.CompactionType;
+import io.compactor.storage.compaction.CompactionProgress;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;
@@ -15,9 +16,12 @@ import java.util.Set;
  */
 final class RunningTasks {
 
-    /** One granted task; {@code permits} 0 and {@code singleReplica} for a single-replica fetch. */
-    record Task(long taskId, long tabletId, CompactionType type, String dataDir, long permits, boolean manual,
-                boolean singleReplica) {
+    /**
+     * One granted task; {@code permits} 0, {@code singleReplica} and no {@code progress} for a
+     * single-replica fetch.
+     */
+    record Task(long taskId, long tabletId, long tableId, CompactionType type, String dataDir, long permits,
+                boolean manual, boolean singleReplica, CompactionProgress progress) {
     }
 
     private final Map<Long, Task> byId = new LinkedHashMap<>();

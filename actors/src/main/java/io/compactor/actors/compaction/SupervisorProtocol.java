@@ -3,7 +3,11 @@ package io.compactor.actors.compaction;
 import io.compactor.scheduler.CompactionType;
 import io.compactor.scheduler.policy.CompactionCandidate;
 import io.compactor.scheduler.policy.CompactionPick;
+import io.compactor.api.SchedulerOverview;
+import io.compactor.scheduler.explain.TabletExplain;
+import io.compactor.scheduler.queue.CandidateQueue;
 import io.compactor.scheduler.queue.FailureTracker;
+import io.compactor.storage.compaction.CompactionProgress;
 import io.compactor.storage.util.Status;
 import java.util.List;
 import java.util.Map;
@@ -28,10 +32,14 @@ public interface SupervisorProtocol {
      * stale), merge, commit, and answer {@link TaskFinished}, or {@link GiveBack} when the pick now
      * needs more than {@code permits}.
      *
-     * @param granted the pick the grant was for, or null when the candidate was a refusal
+     * @param granted  the pick the grant was for, or null when the candidate was a refusal
+     * @param progress the task's live progress (also in {@link RunningCompactions}): the merge counts
+     *                 into it and a cancel marks it; the tablet commits only if
+     *                 {@link CompactionProgress#beginCommit()} wins over a cancel
      */
     public record RunCompaction(long taskId, CompactionType type, String trigger, long score, long permits,
-                                CompactionPick granted, ActorRef<Command> supervisor) implements Task {
+                                CompactionPick granted, ActorRef<Command> supervisor, CompactionProgress progress)
+            implements Task {
     }
 
     /**
@@ -51,7 +59,15 @@ public interface SupervisorProtocol {
      */
     public record TabletReport(long tabletId, String dataDir, ActorRef<?> tablet, ActorRef<Task> tasks,
                                CompactionCandidate cumulative, CompactionCandidate base, CompactionCandidate full,
-                               boolean autoCompaction, boolean singleReplica) implements Command {
+                               boolean autoCompaction, boolean singleReplica, Table table, boolean nearVersionLimit)
+            implements Command {
+        /** A report of a tablet that is not past the soft version threshold. */
+        public TabletReport(long tabletId, String dataDir, ActorRef<?> tablet, ActorRef<Task> tasks,
+                            CompactionCandidate cumulative, CompactionCandidate base, CompactionCandidate full,
+                            boolean autoCompaction, boolean singleReplica, Table table) {
+            this(tabletId, dataDir, tablet, tasks, cumulative, base, full, autoCompaction, singleReplica, table, false);
+        }
+
         public CompactionCandidate candidate(CompactionType type) {
             return switch (type) {
                 case CUMULATIVE -> cumulative;
@@ -59,6 +75,34 @@ public interface SupervisorProtocol {
                 case FULL -> full;
             };
         }
+    }
+
+    /**
+     * What a tablet report says of its table and of its size, for fair shares and the watchdog.
+     *
+     * @param weight the table's {@code compaction_priority} weight
+     * @param cap    the table's {@code compaction_concurrency_limit}, 0 = none
+     */
+    public record Table(long tableId, int weight, int cap, int versionCount, long totalScore) {
+    }
+
+    /**
+     * Cancels the queued (not yet granted) compactions of the tablets, of {@code type} or of every
+     * kind when it is null; answers what it removed. Running ones are cancelled through their
+     * {@link CompactionProgress} in {@link RunningCompactions}, which the supervisor registers
+     * before it answers any later message, so a cancel that asks here first and then looks there
+     * misses nothing.
+     */
+    public record CancelQueued(java.util.Set<Long> tabletIds, CompactionType type, String by,
+                               ActorRef<List<CandidateQueue.Request>> replyTo) implements Command {
+    }
+
+    /** Answers why the tablet is or is not compacting now. */
+    public record Explain(long tabletId, ActorRef<TabletExplain> replyTo) implements Command {
+    }
+
+    /** Answers the node's queues, limits and stuck tablets. */
+    public record GetOverview(ActorRef<SchedulerOverview> replyTo) implements Command {
     }
 
     /**

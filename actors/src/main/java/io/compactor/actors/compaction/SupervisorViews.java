@@ -47,6 +47,26 @@ final class SupervisorViews {
     }
 
     /** Queued counts per kind (waiting for a slot, not a back-off or quarantine) and used permits. */
+    /**
+     * Publishes the gauges at every dispatch while the queue is short; a long queue is scanned at
+     * most every 200 ms (the supervisor's tick dispatches every 500 ms, so they stay fresh).
+     */
+    static final class Gauges {
+        private static final int SCAN_EVERY_TIME_UP_TO = 256;
+        private static final long INTERVAL_NANOS = 200_000_000L;
+        private long lastNanos;
+
+        void publish(NodeMetrics metrics, CandidateQueue queue, Map<Long, CompactionSupervisor.TabletReport> reports,
+                     PermitLimiter permits, FailureTracker failures,
+                     BiPredicate<CandidateQueue.Request, CompactionSupervisor.TabletReport> singleReplica) {
+            long now = System.nanoTime();
+            if (queue.size() <= SCAN_EVERY_TIME_UP_TO || now - lastNanos >= INTERVAL_NANOS) {
+                lastNanos = now;
+                publishGauges(metrics, queue, reports, permits, failures, singleReplica);
+            }
+        }
+    }
+
     static void publishGauges(NodeMetrics metrics, CandidateQueue queue,
                               Map<Long, CompactionSupervisor.TabletReport> reports, PermitLimiter permits,
                               FailureTracker failures,

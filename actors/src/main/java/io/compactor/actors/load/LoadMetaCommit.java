@@ -40,6 +40,40 @@ public final class LoadMetaCommit {
         engine.meta().write(batch);
     }
 
+    /** One load of a batch: its prepared tablets, its label, and the tablets its debug point may name. */
+    public record Part(Collection<TabletActor.PrepareResult> prepared, LoadRecord label, LongPredicate tablets,
+                       String what) {
+    }
+
+    /**
+     * Writes several loads (on disjoint tablets) in one synced batch: each is all-or-nothing, and
+     * they share one fsync. A load whose debug point fires is left out and returned; throws if the
+     * write failed (then each label tells whether its load landed).
+     *
+     * @return the loads left out by fault injection (not written)
+     */
+    public static java.util.List<Part> writeAll(StorageEngine engine, java.util.List<Part> parts, String debugPoint) {
+        MetaBatch batch = new MetaBatch();
+        java.util.List<Part> injected = new java.util.ArrayList<>();
+        for (Part part : parts) {
+            if (engine.debugPoints().take(debugPoint, part.tablets()) != null) {
+                injected.add(part);
+                continue;
+            }
+            for (TabletActor.PrepareResult p : part.prepared()) {
+                batch.putRowset(p.rowset());
+                if (p.delta() != null) {
+                    batch.putDeleteBitmap(p.tabletId(), p.delta());
+                }
+            }
+            batch.putLabel(part.label());
+        }
+        if (injected.size() < parts.size()) {
+            engine.meta().write(batch);
+        }
+        return injected;
+    }
+
     /** Whether the label is committed by {@code txnId} (false also when the store can not be read). */
     public static boolean labelCommitted(StorageEngine engine, String db, String label, long txnId) {
         try {

@@ -1,25 +1,20 @@
 package io.compactor.actors.load;
 
+import io.compactor.api.GroupCommitMode;
 import io.compactor.api.LoadResult;
 import io.compactor.storage.util.StatusCode;
 import io.compactor.api.NodeMetrics;
 import io.compactor.actors.catalog.CatalogView;
-import io.compactor.actors.tablet.TabletActor;
 import io.compactor.storage.engine.StorageEngine;
 import io.compactor.storage.load.LoadOptions;
 import io.compactor.storage.load.ParsedLoad;
 import io.compactor.storage.load.RowParser;
-import io.compactor.actors.tablet.TabletWrite;
 import io.compactor.storage.schema.RowBatch;
 import io.compactor.storage.tablet.TableMeta;
 import io.compactor.storage.util.Status;
 import io.compactor.storage.util.StatusException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -30,7 +25,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntSupplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Scheduler;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
  * Runs a stream load end to end: parse and validate, route rows to tablets, have every tablet
@@ -46,11 +40,19 @@ public final class StreamLoader {
     private final Executor executor;
     private final NodeMetrics metrics;
     private final Clock clock;
-    private static final Duration COMMIT_ANSWER_MARGIN = Duration.ofSeconds(60);
     private final Set<String> inFlightLabels = ConcurrentHashMap.newKeySet();
     private final Semaphore slots;
+    /**
+     * Group commit loads parsing at once: sync_mode loads wait for their internal load, so many more
+     * are in flight than plain loads; they hold this slot only while they parse (their rows then sit
+     * in the internal load, bounded by group_commit_data_bytes and the WAL limit).
+     */
+    private final Semaphore groupCommitSlots;
+    static final int GROUP_COMMIT_SLOTS_PER_LOAD_SLOT = 4;
     private final IntSupplier timeoutSeconds;
     private volatile PlacedLoadWriter placedWriter;
+    private final LocalLoadWriter local;
+    private volatile GroupCommitter groupCommitter;
 
     public StreamLoader(StorageEngine engine, AtomicReference<CatalogView> view,
                         ActorRef<LoadCommitter.Command> committer, Scheduler scheduler, Executor executor,
@@ -63,7 +65,25 @@ public final class StreamLoader {
         this.metrics = metrics;
         this.clock = engine.clock();
         this.slots = new Semaphore(maxConcurrentLoads);
+        this.groupCommitSlots = new Semaphore(GROUP_COMMIT_SLOTS_PER_LOAD_SLOT * maxConcurrentLoads);
         this.timeoutSeconds = timeoutSeconds;
+        this.local = new LocalLoadWriter(view, committer, scheduler, metrics);
+    }
+
+    /** How loads into tablets of this node are written and committed (group commit uses it too). */
+    public LocalLoadWriter localWriter() {
+        return local;
+    }
+
+    /** Group commit's internal loads (loads with the {@code group_commit} header go there). */
+    public void useGroupCommitter(GroupCommitter g) {
+        this.groupCommitter = g;
+    }
+
+    /** A load without the {@code group_commit} header (off_mode). */
+    public CompletionStage<LoadResult> load(String db, String tableName, byte[] body, LoadOptions options,
+                                            String label) {
+        return load(db, tableName, body, options, label, GroupCommitMode.OFF_MODE);
     }
 
     /**
@@ -71,8 +91,11 @@ public final class StreamLoader {
      * {@link LoadResult} with Doris's fields.
      */
     public CompletionStage<LoadResult> load(String db, String tableName, byte[] body, LoadOptions options,
-                                            String label) {
+                                            String label, GroupCommitMode mode) {
         long start = clock.millis();
+        if (mode != GroupCommitMode.OFF_MODE && body.length > 0) {
+            return groupCommit(db, tableName, body, options, label, mode, start);
+        }
         String lbl = label == null || label.isBlank() ? "compactor_" + engine.nextTxnId() + "_" + start : label;
         TableMeta table = view.get().table(db, tableName);
         if (table == null) {
@@ -122,6 +145,54 @@ public final class StreamLoader {
         return result;
     }
 
+    /**
+     * A load with {@code group_commit: sync_mode | async_mode} (Doris: an empty body loads without
+     * group commit). Its slot is held while it parses, not while it waits for the internal load.
+     */
+    private CompletionStage<LoadResult> groupCommit(String db, String tableName, byte[] body, LoadOptions options,
+                                                    String label, GroupCommitMode mode, long start) {
+        GroupCommitter gc = groupCommitter;
+        TableMeta table = view.get().table(db, tableName);
+        String refusal = label != null && !label.isBlank() ? "[" + StatusCode.INVALID_ARGUMENT
+                + "]label and group_commit can't be set at the same time"
+                : table == null ? "unknown table, tableName=" + tableName + ", db=" + db
+                : table.isPlaced() ? "[" + StatusCode.NOT_IMPLEMENTED_ERROR + "]group commit is not supported for "
+                + "table " + tableName + ": its replicas are on cluster nodes"
+                : gc == null ? "[" + StatusCode.SERVICE_UNAVAILABLE + "]group commit is not running on this node" : null;
+        if (refusal != null) {
+            metrics.loadFail.increment();
+            return done(LoadResult.fail(0, label == null ? "" : label, refusal, 0, 0, body.length, 0));
+        }
+        if (!groupCommitSlots.tryAcquire()) {
+            metrics.loadFail.increment();
+            return done(LoadResult.fail(0, "", "[" + StatusCode.SERVICE_UNAVAILABLE
+                    + "]too many concurrent loads, try again later", 0, 0, body.length, 0));
+        }
+        CompletableFuture<ParsedLoad> parsed = parse(table, options, body);
+        return parsed.handle((p, err) -> {
+            groupCommitSlots.release();
+            if (err != null) {
+                Status s = StatusException.statusOf(err);
+                return done(LoadResult.fail(0, "", s.is(StatusCode.INTERNAL_ERROR) ? s.msg() : s.toString(), 0, 0,
+                        body.length, clock.millis() - start));
+            }
+            if (p.exceedsFilterRatio(options.maxFilterRatio())) {
+                String sample = p.errorSamples().isEmpty() ? "" : " first error: " + p.errorSamples().get(0);
+                return done(LoadResult.fail(0, "", "[DATA_QUALITY_ERROR]too many filtered rows." + sample,
+                        p.totalRows(), p.filteredRows(), p.loadBytes(), clock.millis() - start));
+            }
+            return gc.append(db, table, p, mode, start);
+        }).thenCompose(r -> r).whenComplete((r, err) -> {
+            if (r != null && r.isSuccess()) {
+                metrics.loadSuccess.increment();
+                metrics.loadRows.add(r.numberLoadedRows());
+                metrics.loadBytes.add(r.loadBytes());
+            } else {
+                metrics.loadFail.increment();
+            }
+        });
+    }
+
     /** A big CSV body is parsed by as many tasks as there are cores (see {@link RowParser#parseParallel}). */
     private CompletableFuture<ParsedLoad> parse(TableMeta table, LoadOptions options, byte[] body) {
         try {
@@ -166,7 +237,6 @@ public final class StreamLoader {
                     filtered, parsed.loadBytes(), clock.millis() - start));
         }
         RowBatch[] perBucket = RowRouter.route(table, parsed.rows());
-        CatalogView v = view.get();
         Duration timeout = Duration.ofSeconds(timeoutSeconds.getAsInt());
         if (table.isPlaced()) {
             PlacedLoadWriter writer = placedWriter;
@@ -190,60 +260,19 @@ public final class StreamLoader {
                         };
                     });
         }
-        List<CompletableFuture<TabletActor.WriteResult>> writes = new ArrayList<>();
-        Map<Long, ActorRef<TabletActor.Command>> refs = new HashMap<>();
-        for (int b = 0; b < table.buckets(); b++) {
-            long tabletId = table.tabletIds().get(b);
-            ActorRef<TabletActor.Command> ref = v.tablet(tabletId);
-            if (ref == null) {
-                return done(LoadResult.fail(txnId, label, "tablet " + tabletId + " of table " + table.name()
-                        + " is gone (table dropped?)", total, filtered, parsed.loadBytes(), clock.millis() - start));
-            }
-            refs.put(tabletId, ref);
-            RowBatch rows = perBucket[b];
-            writes.add(AskPattern.<TabletActor.Command, TabletActor.WriteResult>ask(ref,
-                    replyTo -> new TabletActor.WriteRowset(txnId, rows, replyTo), timeout, scheduler)
-                    .toCompletableFuture());
-        }
-        return CompletableFuture.allOf(writes.toArray(new CompletableFuture[0])).handle((ok, err) -> null)
-                .thenCompose(ignored -> {
-                    Map<Long, TabletWrite> pending = new HashMap<>();
-                    Status failure = null;
-                    for (CompletableFuture<TabletActor.WriteResult> f : writes) {
-                        TabletActor.WriteResult w = f.isCompletedExceptionally() ? null : f.join();
-                        if (w != null && w.status().ok()) {
-                            pending.put(w.tabletId(), w.write());
-                        } else if (failure == null) {
-                            failure = w != null ? w.status() : StatusException.statusOf(f.handle((a, e) -> e).join());
-                        }
+        return local.writeAndCommit(db, table, label, txnId, perBucket, total - filtered, filtered, timeout)
+                .thenApply(c -> {
+                    long ms = clock.millis() - start;
+                    if (c.status().ok()) {
+                        return new LoadResult(txnId, label, LoadResult.SUCCESS, null, "OK", total, total - filtered,
+                                filtered, 0, parsed.loadBytes(), ms, null).withWaitCompactionMs(c.waitedMs());
                     }
-                    if (failure != null) {
-                        for (var e : pending.entrySet()) {
-                            refs.get(e.getKey()).tell(new TabletActor.AbortCommit(txnId, e.getValue().rowset()));
-                        }
-                        return done(LoadResult.fail(txnId, label, failure.toString(), total, filtered,
-                                parsed.loadBytes(), clock.millis() - start));
+                    if (c.labelExists()) {
+                        return new LoadResult(c.committedTxnId(), label, LoadResult.LABEL_ALREADY_EXISTS, "FINISHED",
+                                c.status().msg(), 0, 0, 0, 0, 0, ms, null);
                     }
-                    LoadTxn txn = new LoadTxn(txnId, db, label, table.tableId(), pending, refs,
-                            total - filtered, filtered, System.nanoTime() + timeout.toNanos());
-                    // Wait longer than the commit deadline: once the committer passes it the load
-                    // is aborted, so a timeout here can not hide a commit that happens later.
-                    return AskPattern.<LoadCommitter.Command, LoadCommitter.CommitResult>ask(committer,
-                                    replyTo -> new LoadCommitter.Commit(txn, replyTo),
-                                    timeout.plus(COMMIT_ANSWER_MARGIN), scheduler)
-                            .thenApply(c -> {
-                                long ms = clock.millis() - start;
-                                if (c.status().ok()) {
-                                    return new LoadResult(txnId, label, LoadResult.SUCCESS, null, "OK", total,
-                                            total - filtered, filtered, 0, parsed.loadBytes(), ms, null);
-                                }
-                                if (c.labelExists()) {
-                                    return new LoadResult(c.committedTxnId(), label, LoadResult.LABEL_ALREADY_EXISTS,
-                                            "FINISHED", c.status().msg(), 0, 0, 0, 0, 0, ms, null);
-                                }
-                                return LoadResult.fail(txnId, label, c.status().toString(), total, filtered,
-                                        parsed.loadBytes(), ms);
-                            });
+                    return LoadResult.fail(txnId, label, c.status().toString(), total, filtered, parsed.loadBytes(), ms)
+                            .withWaitCompactionMs(c.waitedMs());
                 });
     }
 }

@@ -19,7 +19,9 @@ import io.compactor.actors.cluster.TxnPublisher;
 import io.compactor.actors.metalog.MetaLog;
 import io.compactor.actors.compaction.CompactionProfiles;
 import io.compactor.actors.compaction.CompactionSupervisor;
+import io.compactor.actors.compaction.RunningCompactions;
 import io.compactor.actors.load.LoadCommitter;
+import io.compactor.actors.load.GroupCommitter;
 import io.compactor.actors.load.StreamLoader;
 import io.compactor.actors.replica.PeerSync;
 import io.compactor.actors.segcompaction.SegcompactionActor;
@@ -81,6 +83,7 @@ public final class Node implements AutoCloseable {
     final NodeMetrics metrics = new NodeMetrics();
     final TabletStatsRegistry stats = new TabletStatsRegistry();
     final CompactionProfiles profiles = new CompactionProfiles();
+    final RunningCompactions running = new RunningCompactions();
     final PeerSync peerSync;
     final ClusterSettings cluster;
     /** host:port of the HTTP API as bound (the configured one until a server binds). */
@@ -90,6 +93,8 @@ public final class Node implements AutoCloseable {
     final ActorRef<Catalog.Command> catalog;
     final ActorRef<CompactionSupervisor.Command> supervisor;
     final StreamLoader loader;
+    final GroupCommitter groupCommitter;
+    private final java.util.concurrent.ScheduledExecutorService groupCommitTimer;
     final Executor readExecutor;
     /** Cluster mode only (else null): the cluster's DDL, services, reads, housekeeping and meta log. */
     final ClusterDdl clusterDdl;
@@ -119,6 +124,12 @@ public final class Node implements AutoCloseable {
      * @throws IllegalArgumentException naming the key when a setting is invalid
      */
     public static Node start(Config config, Clock clock) {
+        if (!io.compactor.storage.util.CommonPool.effective()) {
+            org.slf4j.LoggerFactory.getLogger(Node.class).warn("the common fork-join pool has parallelism {}: "
+                    + "CompletableFuture starts a thread per async task; set -D{}={} before start-up",
+                    java.util.concurrent.ForkJoinPool.getCommonPoolParallelism(),
+                    io.compactor.storage.util.CommonPool.PROPERTY, io.compactor.storage.util.CommonPool.PARALLELISM);
+        }
         Config resolved = ConfigAliases.apply(config.resolve());
         CompactorConfig cfg = CompactorConfig.load(resolved, configKeys());
         StorageEngine engine = StorageEngine.open(cfg, clock);
@@ -164,6 +175,19 @@ public final class Node implements AutoCloseable {
             this.readExecutor = loadExecutor;
             this.loader = new StreamLoader(engine, view, r.committer(), system.scheduler(), loadExecutor, metrics,
                     config.getInt(NodeKeys.MAX_CONCURRENT_LOADS), () -> config.getInt(NodeKeys.LOAD_TIMEOUT_SECONDS));
+            this.groupCommitTimer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(t -> {
+                Thread th = new Thread(t, "group-commit-timer");
+                th.setDaemon(true);
+                return th;
+            });
+            var walRoot = engine.dataDirs().get(0);
+            this.groupCommitter = new GroupCommitter(view, loader.localWriter(), walRoot.root().resolve("wal"),
+                    metrics, engine.clock(), () -> NodeKeys.walLimitBytes(
+                            config.get(NodeKeys.GROUP_COMMIT_WAL_MAX_DISK_LIMIT), walRoot.capacityBytes()),
+                    () -> config.getInt(NodeKeys.LOAD_TIMEOUT_SECONDS), engine::nextTxnId, loadExecutor,
+                    groupCommitTimer);
+            loader.useGroupCommitter(groupCommitter);
+            groupCommitter.recover(h -> engine.meta().findLabel(h.db(), h.label()).isPresent());
             this.clusterServices = r.clusterServices();
             this.membership = new NodeMembership(this);
             if (cluster.enabled()) {
@@ -204,7 +228,8 @@ public final class Node implements AutoCloseable {
                     DispatcherSelector.fromConfig("compactor.compaction-dispatcher"));
             ActorRef<CompactionSupervisor.Command> sup = ctx.spawn(CompactionSupervisor.create(compactionConfig::get,
                     () -> config.get(SchedulerKeys.DISABLE_AUTO_COMPACTION), engine.clock(), metrics, dataDirs,
-                    Runtime.getRuntime().availableProcessors(), peerSync::isFollower), "compaction-supervisor");
+                    Runtime.getRuntime().availableProcessors(), peerSync::isFollower, running),
+                    "compaction-supervisor");
             var segcompactionActor = ctx.spawn(SegcompactionActor.create(
                     dispatchers.lookup(DispatcherSelector.fromConfig(SegcompactionActor.DISPATCHER)), metrics),
                     "segment-compaction");
@@ -301,6 +326,11 @@ public final class Node implements AutoCloseable {
         return system;
     }
 
+    /** The granted compactions with their live progress objects (for this repository's tests and tools). */
+    public RunningCompactions runningCompactions() {
+        return running;
+    }
+
     /** The current tables and tablet actors (for this repository's tests and tools). */
     public CatalogView catalog() {
         return view.get();
@@ -316,6 +346,8 @@ public final class Node implements AutoCloseable {
         if (clusterLoop != null) {
             clusterLoop.stop();
         }
+        groupCommitter.close();
+        groupCommitTimer.shutdownNow();
         system.terminate();
         try {
             system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);

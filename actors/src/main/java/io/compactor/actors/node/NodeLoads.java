@@ -1,5 +1,6 @@
 package io.compactor.actors.node;
 
+import io.compactor.api.GroupCommitMode;
 import io.compactor.api.LoadResult;
 import io.compactor.api.Loads;
 import io.compactor.storage.load.LoadOptions;
@@ -17,6 +18,12 @@ final class NodeLoads implements Loads {
     public CompletionStage<LoadResult> streamLoad(String db, String table, byte[] body, LoadOptions options,
                                                   String label) {
         return node.loader.load(db, table, body, options, label);
+    }
+
+    @Override
+    public CompletionStage<LoadResult> streamLoad(String db, String table, byte[] body, LoadOptions options,
+                                                  String label, GroupCommitMode groupCommit) {
+        return node.loader.load(db, table, body, options, label, groupCommit);
     }
 
     @Override

@@ -12,6 +12,7 @@ import io.compactor.scheduler.policy.PolicyContext;
 import io.compactor.scheduler.policy.Refusal;
 import io.compactor.storage.RowsetId;
 import io.compactor.storage.compaction.CompactionOutput;
+import io.compactor.storage.compaction.CompactionProgress;
 import io.compactor.storage.compaction.CompactionSettings;
 import io.compactor.storage.compaction.RowsetCompactor;
 import io.compactor.storage.config.CompactorConfig;
@@ -114,9 +115,26 @@ final class CompactionRun {
                 c.get(StorageKeys.ORDERED_DATA_COMPACTION_MIN_SEGMENT_SIZE));
     }
 
-    /** Writes the output of {@code pick} (files only). Runs on the compaction executor. */
+    /** {@link #merge(TabletFiles, CompactionPick, RowsetId, CompactionSettings, DebugPoints, CompactionProgress)} unwatched. */
     static CompactionOutput merge(TabletFiles files, CompactionPick pick, RowsetId outputId,
                                   CompactionSettings settings, DebugPoints debug) {
+        return merge(files, pick, outputId, settings, debug,
+                CompactionProgress.untracked(files.tabletId(), pick.type().dorisName()));
+    }
+
+    /**
+     * Writes the output of {@code pick} (files only), counting into {@code progress} and stopping
+     * (output deleted, CANCELLED) at its next checkpoint once it is cancelled. Runs on the
+     * compaction executor. Debug point {@code compaction.merge.hold} (optionally with
+     * {@code tablet_id}) holds the merge, while it is active, once it has read more than
+     * {@code after_rows} rows (default 0: after its first batch); a cancel still stops it.
+     */
+    static CompactionOutput merge(TabletFiles files, CompactionPick pick, RowsetId outputId,
+                                  CompactionSettings settings, DebugPoints debug, CompactionProgress progress) {
+        progress.holdWhile(() -> {
+            var point = debug.take("compaction.merge.hold", id -> id == files.tabletId());
+            return point != null && progress.rowsRead() > Long.parseLong(point.params().getOrDefault("after_rows", "0"));
+        });
         try {
             debug.failIfHit("compaction.merge", pick.type().dorisName() + " compaction of tablet " + files.tabletId());
             // Holds the merge (on its compaction thread, never the actor) while the point is set,
@@ -125,7 +143,7 @@ final class CompactionRun {
                 LockSupport.parkNanos(5_000_000L);
             }
             return RowsetCompactor.compact(files.dir(), files.tabletId(), files.schema(), pick.inputs(), outputId,
-                    settings);
+                    settings, progress);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -169,6 +187,32 @@ final class CompactionRun {
         return new Committed(status, output);
     }
 
+    /**
+     * {@link #commit} unless a cancel won the race ({@link CompactionProgress#beginCommit}): then the
+     * complete output is deleted and the task ends CANCELLED, nothing visible changed. The progress
+     * reaches 100 % when the commit is durable.
+     */
+    static Committed commit(TabletState s, CompactionPick pick, CompactionOutput merged, Throwable error,
+                            PolicyContext pc, CompactionProgress progress) {
+        if (error == null && !progress.beginCommit()) {
+            s.deleteFiles(merged.rowset().rowsetId(), merged.rowset().segments().size());
+            return new Committed(cancelled(progress), null);
+        }
+        Committed c = commit(s, pick, merged, error, pc);
+        if (c.status().ok()) {
+            progress.committed();
+        } else {
+            progress.failed();
+        }
+        return c;
+    }
+
+    /** The status of a cancelled task. */
+    static Status cancelled(CompactionProgress p) {
+        return new Status(StatusCode.CANCELLED, p.type() + " compaction of tablet " + p.tabletId() + " cancelled by "
+                + p.cancelledBy() + " at " + TimeFormat.millis(p.cancelledAtMs()));
+    }
+
     private static Status commitMeta(TabletState s, CompactionPick pick, RowsetMeta output, CompactionOutput merged,
                                      long now, PolicyContext pc) {
         long tabletId = s.tabletId();
@@ -209,10 +253,16 @@ final class CompactionRun {
     /** The profile of a finished task (Doris's upstream compaction profile). */
     static CompactionProfile profile(long id, long tableId, CompactionPick pick, String trigger, long permits,
                                      CompactionOutput merged, RowsetMeta output, Status status, long scheduledMs,
-                                     long startMs, long endMs, int verticalGroups) {
+                                     long startMs, long endMs, int verticalGroups, CompactionProgress progress) {
         var stats = merged == null ? null : merged.stats();
-        boolean vertical = stats != null && stats.vertical();
-        return CompactionProfile.builder(id, pick.type().dorisName(), pick.tabletId(), tableId)
+        var live = progress.snapshot();
+        boolean vertical = stats != null ? stats.vertical() : live.groups() > 0;
+        var b = CompactionProfile.builder(id, pick.type().dorisName(), pick.tabletId(), tableId);
+        if (status.is(StatusCode.CANCELLED) && progress.isCancelled()) {
+            b.cancelled(progress.cancelledBy(), TimeFormat.millis(progress.cancelledAtMs()), status.toString())
+                    .completedGroups(vertical ? Math.max(0, live.group() - 1) : 0);
+        }
+        return b
                 .task(trigger, pick.score(), permits)
                 .times(TimeFormat.millis(scheduledMs), TimeFormat.millis(startMs), TimeFormat.millis(endMs),
                         endMs - startMs)
@@ -223,6 +273,17 @@ final class CompactionRun {
                 .merge(stats == null ? 0 : stats.mergedRows(), stats == null ? 0 : stats.peakMemoryBytes(), vertical,
                         verticalGroups)
                 .failure(status.ok() ? null : status.toString())
+                .build();
+    }
+
+    /** The profile of a task cancelled before its merge began (queued, or granted and not started). */
+    static CompactionProfile cancelledProfile(long id, CompactionProgress p, long score, long permits, Status status,
+                                              long endMs) {
+        long granted = p.snapshot().grantedAtMs();
+        return CompactionProfile.builder(id, p.type(), p.tabletId(), p.snapshot().tableId())
+                .task(p.snapshot().trigger(), score, permits)
+                .times(TimeFormat.millis(granted), TimeFormat.millis(granted), TimeFormat.millis(endMs), 0)
+                .cancelled(p.cancelledBy(), TimeFormat.millis(p.cancelledAtMs()), status.toString())
                 .build();
     }
 

@@ -152,6 +152,14 @@ public final class TabletActor extends AbstractBehavior<TabletProtocol.Command> 
             m.replyTo().tell(new WriteResult(tabletId, null, refused));
             return this;
         }
+        long delay = m.waited() ? 0 : VersionLimits.loadDelayMs(s.meta.versionCount(), s.table.properties(),
+                env.config().get());
+        if (delay > 0) { // graded back-pressure: a timer, never a held thread; E-235 is re-checked after it
+            ctx.scheduleOnce(Duration.ofMillis(delay), ctx.getSelf(), new WriteRowset(m.txnId(), m.rows(),
+                    m.replyTo(), delay));
+            return this;
+        }
+        long waited = Math.max(0, m.waitedMs());
         int limit = VersionLimits.limitFor(s.table.properties(), env.config().get());
         if (VersionLimits.shouldForceCumulative(s.meta.versionCount(), limit) && autoCompaction()
                 && !Boolean.TRUE.equals(s.engine.config().value("disable_auto_compaction"))) {
@@ -162,8 +170,8 @@ public final class TabletActor extends AbstractBehavior<TabletProtocol.Command> 
         Runnable release = s.mow == null ? () -> { } : s.readers.acquire(s.meta.rowsets());
         LoadWriter.writeAsync(s, m.rows(), env.segcompaction(), loadExecutor).whenComplete((w, err) -> {
             release.run();
-            m.replyTo().tell(err == null ? new WriteResult(tabletId, w, Status.OK)
-                    : new WriteResult(tabletId, null, StatusException.statusOf(err)));
+            m.replyTo().tell(err == null ? new WriteResult(tabletId, w, Status.OK, waited)
+                    : new WriteResult(tabletId, null, StatusException.statusOf(err), waited));
         });
         return this;
     }
@@ -220,6 +228,14 @@ public final class TabletActor extends AbstractBehavior<TabletProtocol.Command> 
 
     private Behavior<Command> onRunCompaction(RunCompaction m) {
         long now = s.now();
+        if (m.progress().isCancelled()) { // cancelled between the grant and now: nothing ran
+            Status cancelled = CompactionRun.cancelled(m.progress());
+            env.profiles().add(CompactionRun.cancelledProfile(env.profiles().nextId(), m.progress(), m.score(),
+                    m.permits(), cancelled, now));
+            metrics.compactionCancelled.get(NodeMetrics.Kind.of(m.type())).increment();
+            m.supervisor().tell(new SupervisorProtocol.TaskFinished(m.taskId(), cancelled, false));
+            return this;
+        }
         book.scheduled(m.type(), now);
         if (s.engine.debugPoints().hit("tablet.crash_on_compaction")) {
             throw new IllegalStateException("debug point tablet.crash_on_compaction: tablet " + s.tabletId()
@@ -233,6 +249,7 @@ public final class TabletActor extends AbstractBehavior<TabletProtocol.Command> 
             return this;
         }
         if (start instanceof CompactionRun.Refused r) {
+            m.progress().failed();
             if (!r.status().is(StatusCode.NOT_FOUND)) {
                 book.failed(m.type(), now, r.status());
             }
@@ -253,7 +270,7 @@ public final class TabletActor extends AbstractBehavior<TabletProtocol.Command> 
         CompletableFuture<CompactionOutput> merged = CompletableFuture.supplyAsync(() -> {
             long cpuStart = NodeMetrics.threadCpuNanos();
             try {
-                return CompactionRun.merge(files, pick, outputId, settings, debug);
+                return CompactionRun.merge(files, pick, outputId, settings, debug, m.progress());
             } finally {
                 cpu.add(NodeMetrics.threadCpuNanos() - cpuStart);
             }
@@ -270,30 +287,27 @@ public final class TabletActor extends AbstractBehavior<TabletProtocol.Command> 
         m.release().run();
         CompactionType type = m.task().type();
         runningPicks.remove(type);
-        var committed = CompactionRun.commit(s, m.pick(), m.output(), m.error(), policyContext());
+        var committed = CompactionRun.commit(s, m.pick(), m.output(), m.error(), policyContext(), m.task().progress());
         Status status = committed.status();
         long now = s.now();
-        NodeMetrics.Kind kind = NodeMetrics.Kind.of(type);
         if (status.ok()) {
             book.succeeded(type, now);
-            metrics.compactionDeltas.get(kind).add(m.pick().inputs().size());
-            metrics.compactionBytes.get(kind).add(m.pick().inputBytes());
-            metrics.compactionRows.get(kind).add(m.pick().inputRows());
-            metrics.compactionSuccess.get(kind).increment();
             if (s.table.properties().enableSingleReplicaCompaction()) {
                 env.peers().peers().announceCompaction(s.tabletId());
             }
         } else {
             book.failed(type, now, status);
-            metrics.compactionFailed.get(kind).increment();
-            ctx.getLog().warn("tablet {}: {} compaction of {} failed: {}", s.tabletId(), type.dorisName(),
-                    m.pick().inputVersionRange(), status);
+            if (!status.is(StatusCode.CANCELLED)) {
+                ctx.getLog().warn("tablet {}: {} compaction of {} failed: {}", s.tabletId(), type.dorisName(),
+                        m.pick().inputVersionRange(), status);
+            }
         }
+        TabletReports.countCompaction(metrics, m.pick(), status);
         int groups = CompactionRun.verticalGroups(s.table.schema(),
                 s.engine.config().getInt(StorageKeys.VERTICAL_COMPACTION_NUM_COLUMNS_PER_GROUP));
         env.profiles().add(CompactionRun.profile(env.profiles().nextId(), s.meta.tableId(), m.pick(),
                 m.task().trigger(), m.task().permits(), m.output(), committed.output(), status, m.scheduledMs(),
-                m.startMs(), now, groups));
+                m.startMs(), now, groups, m.task().progress()));
         m.task().supervisor().tell(new SupervisorProtocol.TaskFinished(m.task().taskId(), status, false));
         publishStats();
         return this;

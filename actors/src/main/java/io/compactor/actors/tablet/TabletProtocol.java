@@ -26,11 +26,26 @@ public interface TabletProtocol {
     }
 
     /** Write rows of a load into a new rowset's files; answers {@link WriteResult}. */
-    public record WriteRowset(long txnId, RowBatch rows, ActorRef<WriteResult> replyTo) implements Command {
+    public record WriteRowset(long txnId, RowBatch rows, ActorRef<WriteResult> replyTo, long waitedMs)
+            implements Command {
+        public WriteRowset(long txnId, RowBatch rows, ActorRef<WriteResult> replyTo) {
+            this(txnId, rows, replyTo, -1);
+        }
+
+        /** Whether graded back-pressure has delayed it already (it waits once). */
+        boolean waited() {
+            return waitedMs >= 0;
+        }
     }
 
-    /** Outcome of {@link WriteRowset}: {@code write} on success, else {@code status}. */
-    public record WriteResult(long tabletId, TabletWrite write, Status status) {
+    /**
+     * Outcome of {@link WriteRowset}: {@code write} on success, else {@code status};
+     * {@code waitedMs}: how long back-pressure delayed the write (0 when not).
+     */
+    public record WriteResult(long tabletId, TabletWrite write, Status status, long waitedMs) {
+        public WriteResult(long tabletId, TabletWrite write, Status status) {
+            this(tabletId, write, status, 0);
+        }
     }
 
     /**

@@ -1,6 +1,10 @@
 package io.compactor.actors.tablet;
 
+import io.compactor.api.NodeMetrics;
 import io.compactor.api.TabletStats;
+import io.compactor.scheduler.policy.CompactionPick;
+import io.compactor.storage.util.Status;
+import io.compactor.storage.util.StatusCode;
 import io.compactor.actors.compaction.SupervisorProtocol;
 import io.compactor.scheduler.CompactionConfig;
 import io.compactor.scheduler.CompactionType;
@@ -42,8 +46,28 @@ final class TabletReports {
         } catch (RuntimeException e) {
             log.warn("tablet {}: score calculation failed: {}", s.tabletId(), e.toString());
         }
+        boolean urgent = io.compactor.scheduler.limit.VersionLimits.pastSoftLimit(s.meta.versionCount(),
+                s.table.properties(), pc.config());
+        var props = s.table.properties();
+        var table = new SupervisorProtocol.Table(s.meta.tableId(), props.compactionWeight(),
+                props.compactionConcurrencyLimit(), s.meta.versionCount(), s.meta.compactionScore());
         return new SupervisorProtocol.TabletReport(s.tabletId(), s.meta.dataDir(), self, tasks, cumulative, base,
-                full, autoCompaction, s.table.properties().enableSingleReplicaCompaction());
+                full, autoCompaction, props.enableSingleReplicaCompaction(), table, urgent);
+    }
+
+    /** Counts a finished compaction task in the node's metrics by its outcome. */
+    static void countCompaction(NodeMetrics metrics, CompactionPick pick, Status status) {
+        NodeMetrics.Kind kind = NodeMetrics.Kind.of(pick.type());
+        if (status.ok()) {
+            metrics.compactionDeltas.get(kind).add(pick.inputs().size());
+            metrics.compactionBytes.get(kind).add(pick.inputBytes());
+            metrics.compactionRows.get(kind).add(pick.inputRows());
+            metrics.compactionSuccess.get(kind).increment();
+        } else if (status.is(StatusCode.CANCELLED)) {
+            metrics.compactionCancelled.get(kind).increment();
+        } else {
+            metrics.compactionFailed.get(kind).increment();
+        }
     }
 
     static TabletStats stats(TabletState s, SupervisorProtocol.TabletReport r) {

@@ -42,7 +42,7 @@ class SingleReplicaSchedulingTest {
     @BeforeEach
     void start() {
         supervisor = kit.spawn(CompactionSupervisor.create(config::get, autoDisabled::get, clock, metrics, List.of("/d"), 8,
-                followers::contains));
+                followers::contains, new RunningCompactions()));
     }
 
     @AfterEach
@@ -60,7 +60,8 @@ class SingleReplicaSchedulingTest {
         supervisor.tell(new CompactionSupervisor.TabletReport(id, "/d", probe.getRef(), probe.getRef(),
                 CompactionCandidate.ofScore(CompactionType.CUMULATIVE, cumu),
                 CompactionCandidate.ofScore(CompactionType.BASE, base),
-                CompactionCandidate.ofScore(CompactionType.FULL, cumu + base), true, singleReplica));
+                CompactionCandidate.ofScore(CompactionType.FULL, cumu + base), true, singleReplica,
+                new CompactionSupervisor.Table(1, 4, 0, (int) (cumu + base), cumu + base)));
     }
 
     /** Ends a task and waits until the supervisor took it back (before the test moves the clock). */

@@ -56,8 +56,10 @@ class CompactionRunTest {
         assertEquals(2, tablet.state.meta.cumulativePoint(), "a small output stays above the point (promotion size)");
 
         CompactionProfile p = CompactionRun.profile(1, 1001, pick, "MANUAL", pick.permits(), merged,
-                committed.output(), committed.status(), start, start, start + 5, 2);
+                committed.output(), committed.status(), start, start, start + 5, 2,
+                io.compactor.storage.compaction.CompactionProgress.untracked(pick.tabletId(), "cumulative"));
         assertTrue(p.success());
+        assertEquals("SUCCESS", p.status());
         assertNull(p.statusMsg());
         assertEquals(5, p.inputRowsetsCount());
         assertEquals(500, p.inputRowNum());

@@ -74,6 +74,7 @@ public final class LoadDriver {
     private final AtomicLong seq = new AtomicLong();
     private final List<Window> windows = new CopyOnWriteArrayList<>();
     private final List<Phase> phases = new CopyOnWriteArrayList<>();
+    private volatile String groupCommit;
 
     /** A driver over HTTP in real time with the default drain. */
     public LoadDriver(NodeClient client, String db, String labelPrefix, LoadStats stats, long runStartNanos) {
@@ -91,6 +92,15 @@ public final class LoadDriver {
         this.runStartNanos = runStartNanos;
         this.ticker = ticker;
         this.drainNanos = drain.toNanos();
+    }
+
+    /**
+     * Sends the stream-load header {@code group_commit} with every load ({@code off_mode},
+     * {@code sync_mode}, {@code async_mode}); loads in sync or async mode carry no label (Doris
+     * refuses a label with group commit). Null: no header.
+     */
+    public void groupCommit(String mode) {
+        this.groupCommit = mode;
     }
 
     /** Distinct keys of successful loads per table (UNIQUE_KEYS workloads). */
@@ -252,7 +262,13 @@ public final class LoadDriver {
 
     private LoadStats.Record attempt(Workload.Load load, long n) {
         Map<String, String> headers = new HashMap<>();
-        headers.put("label", labelPrefix + "-" + n);
+        String gc = groupCommit;
+        if (gc != null) {
+            headers.put("group_commit", gc);
+        }
+        if (gc == null || gc.equals("off_mode")) {
+            headers.put("label", labelPrefix + "-" + n);
+        }
         headers.put("format", "csv");
         headers.put("column_separator", Workload.SEPARATOR);
         headers.put("Content-Type", "text/plain");

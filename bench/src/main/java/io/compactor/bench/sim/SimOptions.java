@@ -26,6 +26,10 @@ public final class SimOptions {
     public long seed = 42;
     public String policy;
     public int clients;
+    /** Whether --clients was given (else group commit's sync_mode sizes the clients to the interval). */
+    public boolean clientsGiven;
+    /** The stream-load header group_commit (off_mode, sync_mode, async_mode); null: not sent. */
+    public String groupCommit;
     public Path report;
     public int hotKeys = 1000;
     public long keySpace = 1_000_000;
@@ -69,7 +73,10 @@ public final class SimOptions {
                   --policy P            compaction_policy of the tables: size_based or time_series
                   --replication N       replication_num of the tables (default 1; more needs a cluster)
                   --table-property K=V  extra table property (repeatable), e.g. enable_single_replica_compaction=true
-                  --clients N           concurrent load clients
+                  --clients N           concurrent load clients (steady: at least rate / 10; sync_mode: enough
+                                        to offer the rate while each load waits up to group_commit_interval_ms)
+                  --group-commit MODE   stream-load header group_commit: off_mode, sync_mode or async_mode
+                                        (loads then carry no label, as Doris requires)
                   --hot-keys N          upsert/recovery: size of the hot key set (default 1000)
                   --key-space N         upsert/recovery: all keys (default 1000000)
                   --hot-ratio X         upsert: share of rows on hot keys, 0..1 (default 0.8)
@@ -124,6 +131,12 @@ public final class SimOptions {
                 value = args[++i];
             }
             o.apply(flag, value);
+        }
+        if ("sync_mode".equals(o.groupCommit) && !o.clientsGiven) {
+            o.clients = syncModeClients(o.rate, o.tableProperties.get("group_commit_interval_ms"));
+        } else if (k == ScenarioKind.STEADY && !o.clientsGiven) {
+            // Open loop: enough clients to offer the rate while each load takes up to 100 ms.
+            o.clients = (int) Math.max(k.clients, Math.min(1024, Math.ceil(o.rate / 10)));
         }
         if (o.password == null && o.user != null && !o.user.equals("root")) {
             throw new UsageException("--user: needs --password");
@@ -185,7 +198,17 @@ public final class SimOptions {
                 }
                 policy = v;
             }
-            case "--clients" -> clients = intIn(flag, v, 1, 256);
+            case "--clients" -> {
+                clients = intIn(flag, v, 1, 1024);
+                clientsGiven = true;
+            }
+            case "--group-commit" -> {
+                if (!v.equals("off_mode") && !v.equals("sync_mode") && !v.equals("async_mode")) {
+                    throw new UsageException("--group-commit: expected off_mode, sync_mode or async_mode, got '" + v
+                            + "'");
+                }
+                groupCommit = v;
+            }
             case "--hot-keys" -> hotKeys = intIn(flag, v, 1, 10_000_000);
             case "--key-space" -> keySpace = intIn(flag, v, 1, Integer.MAX_VALUE);
             case "--hot-ratio" -> hotRatio = doubleIn(flag, v, 0, 1);
@@ -195,6 +218,24 @@ public final class SimOptions {
             case "--password" -> password = v;
             default -> throw new UsageException("unknown option '" + flag + "' (see --help)");
         }
+    }
+
+    /**
+     * Clients enough to offer {@code rate} loads/s when each sync_mode load waits up to the interval
+     * (Doris's default 10 s unless the table property says otherwise): rate x (interval + 1 s), at
+     * least 4, at most 1024.
+     */
+    static int syncModeClients(double rate, String intervalMs) {
+        long interval = 10_000;
+        if (intervalMs != null) {
+            try {
+                interval = Long.parseLong(intervalMs.trim());
+            } catch (NumberFormatException e) {
+                throw new UsageException("--table-property group_commit_interval_ms: expected an integer, got '"
+                        + intervalMs + "'");
+            }
+        }
+        return (int) Math.max(4, Math.min(1024, Math.ceil(rate * (interval + 1000) / 1000.0)));
     }
 
     static URI parseTarget(String v) {
@@ -248,6 +289,12 @@ public final class SimOptions {
         m.put("duration", Durations.format(duration));
         m.put("settle", Durations.format(settle));
         m.put("clients", Integer.toString(clients));
+        if (groupCommit != null) {
+            m.put("group-commit", groupCommit);
+        }
+        if (!tableProperties.isEmpty()) {
+            m.put("table-properties", tableProperties.toString());
+        }
         m.put("policy", policy);
         m.put("seed", Long.toString(seed));
         if (scenario == ScenarioKind.UPSERT || scenario == ScenarioKind.RECOVERY) {

@@ -84,10 +84,15 @@ public final class SimulationRunner {
                         + " %d client(s), policy %s, node %s%n", o.scenario.cliName(), o.scenario.description,
                 tables.size(), o.buckets, o.db, Sample.num(o.rate), o.rowsPerLoad, Durations.format(o.duration),
                 o.clients, o.policy, target);
+        if (o.groupCommit != null) {
+            out.printf(Locale.ROOT, "  group_commit: %s%s%n", o.groupCommit, o.tableProperties.isEmpty() ? ""
+                    : ", table properties " + o.tableProperties);
+        }
         long start = System.nanoTime();
         LoadStats stats = new LoadStats();
         String runId = Long.toString(System.currentTimeMillis(), 36);
         LoadDriver driver = new LoadDriver(client, o.db, "sim-" + o.scenario.cliName() + "-" + runId, stats, start);
+        driver.groupCommit(o.groupCommit);
         Sampler sampler = new Sampler(client, o.db, tables, stats, start, driver::offeredSoFar);
         sampler.baseline();
         List<String> notes = new ArrayList<>();
@@ -131,6 +136,9 @@ public final class SimulationRunner {
                         + Durations.format(LoadDriver.DEFAULT_DRAIN) + " drain, so the loaded keys are not known");
             }
         }
+        String watchdog = watchdog(client);
+        progress.message("simulate: " + watchdog);
+        notes.add(watchdog);
         KeepUp keepUp = KeepUp.judge(driver.phases(), sampler.samples(), start);
         RunResult result = result(stats, sampler, notes, failure, keepUp, driver.phases());
         ReportWriter.write(o.report, result);
@@ -143,6 +151,24 @@ public final class SimulationRunner {
         out.println(result.summaryLine());
         out.println("report: " + o.report.toAbsolutePath().resolve("report.html"));
         return failure == null ? OK : FAILED;
+    }
+
+    /**
+     * What the node's stuck-tablet watchdog said during the run: how many times a tablet became
+     * stuck (compactor_compaction_stuck_reported_total, counted from the node's start) and how many
+     * are stuck at the end; "n/a" for a node without the watchdog.
+     */
+    static String watchdog(NodeClient client) {
+        NodeClient.Response r = client.get("/metrics");
+        if (r.status() != 200) {
+            return "watchdog: n/a (GET /metrics answered HTTP " + r.status() + ")";
+        }
+        PrometheusText m = PrometheusText.parse(r.body());
+        if (!m.has("compactor_compaction_stuck_reported_total")) {
+            return "watchdog: n/a (the node reports no stuck tablets metric)";
+        }
+        return String.format(Locale.ROOT, "watchdog: stuck_reported=%d stuck_now=%d",
+                (long) m.sum("compactor_compaction_stuck_reported_total"), (long) m.sum("compactor_compaction_stuck_tablets"));
     }
 
     /** UNIQUE_KEYS: the merged row count must equal the distinct keys that successful loads wrote. */

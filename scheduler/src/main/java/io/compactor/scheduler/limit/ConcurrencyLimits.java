@@ -48,6 +48,16 @@ public final class ConcurrencyLimits {
         return poolRunning(type) < limit(type);
     }
 
+    /** Whether some kind has a free thread and, on some data dir, a free slot. */
+    public synchronized boolean anyCanStart(DataDirSlots slots) {
+        for (CompactionType t : CompactionType.values()) {
+            if (canStart(t) && slots.anyFree(t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * Records a started task.
      *

@@ -36,6 +36,41 @@ public final class VersionLimits {
         return versionCount > limit - FORCE_MARGIN;
     }
 
+    /**
+     * Graded back-pressure (ours, beyond Doris): the version count past which loads into a tablet
+     * are delayed, {@code load_back_pressure_version_ratio} of the limit.
+     */
+    public static int softLimit(TableProperties props, CompactionConfig config) {
+        int limit = limitFor(props, config);
+        return (int) Math.floor(limit * config.loadBackPressureVersionRatio());
+    }
+
+    /** Whether the tablet is past the soft threshold (its cumulative compaction is urgent). */
+    public static boolean pastSoftLimit(int versionCount, TableProperties props, CompactionConfig config) {
+        int soft = softLimit(props, config);
+        return soft < limitFor(props, config) && versionCount > soft;
+    }
+
+    /**
+     * How long a load into a tablet with {@code versionCount} versions waits before it writes:
+     * 0 up to the soft threshold, then growing linearly with the versions past it, reaching
+     * {@code load_back_pressure_max_delay_ms} at the hard limit (never more). Above the hard limit
+     * the load is refused instead ({@link #checkLoad}).
+     */
+    public static long loadDelayMs(int versionCount, TableProperties props, CompactionConfig config) {
+        return delayMs(versionCount, softLimit(props, config), limitFor(props, config),
+                config.loadBackPressureMaxDelayMs());
+    }
+
+    /** {@link #loadDelayMs} on plain numbers. */
+    public static long delayMs(int versionCount, int soft, int limit, long maxDelayMs) {
+        if (maxDelayMs <= 0 || soft >= limit || versionCount <= soft) {
+            return 0;
+        }
+        long past = Math.min(versionCount, limit) - (long) soft;
+        return Math.min(maxDelayMs, Math.max(1, maxDelayMs * past / (limit - soft)));
+    }
+
     /** Doris's E-235 refusal of a load into this tablet, or empty when the load may go on. */
     public static Optional<Status> checkLoad(long tabletId, int versionCount, TableProperties props,
                                              CompactionConfig config) {

@@ -14,7 +14,9 @@ import java.util.function.Predicate;
 
 /**
  * Waiting compaction requests, one per (tablet, kind), in the order they should be granted:
- * manual requests first, then higher score, then the oldest request (then arrival order). A
+ * manual requests first, then urgent ones (the tablet is past the soft version threshold of
+ * graded back-pressure, so its loads are being delayed), then higher score, then the oldest
+ * request (then arrival order). A
  * second request for a queued (tablet, kind) is refused, which is Doris's ALREADY_EXIST
  * ("compaction task has already been submitted"); that dedupe also bounds the queue to three
  * entries per tablet. Pure data structure, not thread safe: the supervisor actor owns it.
@@ -28,11 +30,30 @@ public final class CandidateQueue {
      * @param permits       the permits its grant holds: those of the tablet's pick
      * @param manual        an operator's request (before any automatic one)
      * @param requestedAtMs when it was requested, epoch ms (older first)
+     * @param urgent        the tablet is near its version limit (after manual, before any score)
      */
-    public record Request(long tabletId, CompactionType type, long score, long permits, boolean manual,
-                          long requestedAtMs) {
+    public record Request(long tabletId, long tableId, CompactionType type, long score, long permits,
+                          boolean manual, long requestedAtMs, boolean urgent) {
         public Request {
             Objects.requireNonNull(type, "type");
+        }
+
+        /** A request of a tablet whose table does not matter (table 0), not urgent. */
+        public Request(long tabletId, CompactionType type, long score, long permits, boolean manual,
+                       long requestedAtMs) {
+            this(tabletId, 0, type, score, permits, manual, requestedAtMs, false);
+        }
+
+        /** A request of a tablet whose table does not matter (table 0). */
+        public Request(long tabletId, CompactionType type, long score, long permits, boolean manual,
+                       long requestedAtMs, boolean urgent) {
+            this(tabletId, 0, type, score, permits, manual, requestedAtMs, urgent);
+        }
+
+        /** A request that is not urgent. */
+        public Request(long tabletId, long tableId, CompactionType type, long score, long permits,
+                       boolean manual, long requestedAtMs) {
+            this(tabletId, tableId, type, score, permits, manual, requestedAtMs, false);
         }
     }
 
@@ -44,6 +65,7 @@ public final class CandidateQueue {
 
     private static final Comparator<Entry> ORDER = Comparator
             .comparing((Entry e) -> !e.request().manual())
+            .thenComparing((Entry e) -> !e.request().urgent())
             .thenComparing(Comparator.comparingLong((Entry e) -> e.request().score()).reversed())
             .thenComparingLong(e -> e.request().requestedAtMs())
             .thenComparingLong(Entry::seq);
@@ -66,6 +88,12 @@ public final class CandidateQueue {
 
     /** Re-ranks a waiting request after its tablet's candidate changed; false if it is not queued. */
     public boolean update(long tabletId, CompactionType type, long score, long permits) {
+        Entry old = index.get(new Key(tabletId, type));
+        return old != null && update(tabletId, type, score, permits, old.request().urgent());
+    }
+
+    /** {@link #update(long, CompactionType, long, long)} that also sets whether the request is urgent. */
+    public boolean update(long tabletId, CompactionType type, long score, long permits, boolean urgent) {
         Key k = new Key(tabletId, type);
         Entry old = index.get(k);
         if (old == null) {
@@ -73,7 +101,8 @@ public final class CandidateQueue {
         }
         ordered.remove(old);
         Request r = old.request();
-        Entry e = new Entry(new Request(r.tabletId(), r.type(), score, permits, r.manual(), r.requestedAtMs()), old.seq());
+        Entry e = new Entry(new Request(r.tabletId(), r.tableId(), r.type(), score, permits, r.manual(),
+                r.requestedAtMs(), urgent), old.seq());
         index.put(k, e);
         ordered.add(e);
         return true;
@@ -91,6 +120,49 @@ public final class CandidateQueue {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Removes and returns the request to grant next under weighted fair shares between tables:
+     * the first eligible manual request in queue order; else, table by table in
+     * {@link FairShare#order} (skipping tables at their cap), the table's first eligible request in
+     * queue order. The caller records the grant with {@link FairShare#started}.
+     */
+    public Optional<Request> pollEligible(Predicate<Request> eligible, FairShare shares) {
+        Map<Long, List<Entry>> byTable = new java.util.LinkedHashMap<>();
+        for (Entry e : ordered) {
+            Request r = e.request();
+            if (r.manual()) {
+                if (eligible.test(r)) {
+                    return Optional.of(take(e));
+                }
+            } else {
+                byTable.computeIfAbsent(r.tableId(), t -> new ArrayList<>()).add(e);
+            }
+        }
+        for (long table : shares.order(byTable.keySet())) {
+            if (!shares.underCap(table)) {
+                continue;
+            }
+            for (Entry e : byTable.get(table)) {
+                if (eligible.test(e.request())) {
+                    return Optional.of(take(e));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private Request take(Entry e) {
+        ordered.remove(e);
+        index.remove(new Key(e.request().tabletId(), e.request().type()));
+        return e.request();
+    }
+
+    /** The waiting request of (tablet, kind), if any. */
+    public Optional<Request> get(long tabletId, CompactionType type) {
+        Entry e = index.get(new Key(tabletId, type));
+        return e == null ? Optional.empty() : Optional.of(e.request());
     }
 
     /** The first request without removing it. */

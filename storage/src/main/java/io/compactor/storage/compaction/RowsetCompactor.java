@@ -1,6 +1,7 @@
 package io.compactor.storage.compaction;
 
 import io.compactor.storage.DataDir;
+import io.compactor.storage.merge.ColumnGroups;
 import io.compactor.storage.merge.MergeOptions;
 import io.compactor.storage.merge.MergeSink;
 import io.compactor.storage.merge.MergeStats;
@@ -34,30 +35,51 @@ public final class RowsetCompactor {
 
     public static CompactionOutput compact(DataDir dir, long tabletId, Schema schema, List<RowsetMeta> inputs,
                                            RowsetId outputId, CompactionSettings settings) throws IOException {
-        if (settings.orderedData() && !settings.rowIdConversion()
-                && OrderedDataCompaction.tidy(inputs, settings.orderedDataMinSegmentBytes())) {
-            return OrderedDataCompaction.link(dir, tabletId, inputs, outputId);
-        }
+        return compact(dir, tabletId, schema, inputs, outputId, settings, CompactionProgress.untracked(tabletId, "merge"));
+    }
+
+    /**
+     * As {@link #compact(DataDir, long, Schema, List, RowsetId, CompactionSettings)}, counting into
+     * {@code progress} as it goes and stopping at its next checkpoint (every source batch, at most
+     * 4,096 rows) once it is cancelled: the CANCELLED {@link io.compactor.storage.util.StatusException}
+     * propagates after every output file is deleted.
+     */
+    public static CompactionOutput compact(DataDir dir, long tabletId, Schema schema, List<RowsetMeta> inputs,
+                                           RowsetId outputId, CompactionSettings settings,
+                                           CompactionProgress progress) throws IOException {
         long inputRows = 0;
         long inputBytes = 0;
         for (RowsetMeta r : inputs) {
             inputRows += r.numRows();
             inputBytes += r.totalBytes();
         }
+        boolean vertical = settings.vertical() && schema.columnCount() > schema.keyCount();
+        int passes = vertical ? ColumnGroups.split(schema, settings.columnsPerGroup()).size() : 1;
+        progress.mergeStarted(new CompactionProgress.Inputs(inputs.size(), versions(inputs), inputRows, inputBytes),
+                passes);
+        progress.checkpoint();
+        if (settings.orderedData() && !settings.rowIdConversion()
+                && OrderedDataCompaction.tidy(inputs, settings.orderedDataMinSegmentBytes())) {
+            CompactionOutput linked = OrderedDataCompaction.link(dir, tabletId, inputs, outputId);
+            progress.linked();
+            progress.wrote(linked.rowset().numRows(), linked.rowset().totalBytes());
+            return linked;
+        }
         long maxSegmentRows = Math.max(1, OutputSegmentSizer.maxRowsPerSegment(settings.maxSegmentBytes(),
                 inputBytes, inputRows));
         RowIdConversion conversion = settings.rowIdConversion() ? RowIdConversion.forRowsets(inputs) : null;
         MergeOptions options = MergeOptions.forTablet(tabletId).withExpectedInputRows(inputRows)
                 .withRowIdConversion(conversion);
-        List<SourceFactory> factories = RowsetSources.factories(dir, tabletId, schema, inputs);
-        if (settings.vertical() && schema.columnCount() > schema.keyCount()) {
+        List<SourceFactory> factories = ProgressSources.wrap(RowsetSources.factories(dir, tabletId, schema, inputs),
+                progress);
+        if (vertical) {
             // Column group by column group, into segments written the same way: only one group's
             // readers and page buffers are in memory (Doris's vertical compaction).
             VerticalRowsetWriter writer = new VerticalRowsetWriter(dir, tabletId, outputId, schema, maxSegmentRows);
             try {
                 MergeStats stats = new VerticalMerger(schema, options, new VerticalMerger.Settings(
                         settings.columnsPerGroup(), settings.maxRowSourceMemoryBytes(), dir.tabletDir(tabletId)))
-                        .merge(factories, writer);
+                        .merge(factories, ProgressSources.groupSink(writer, writer::bytesWritten, progress));
                 return output(writer.build(), stats, conversion);
             } catch (IOException | RuntimeException e) {
                 writer.abort();
@@ -70,6 +92,7 @@ public final class RowsetCompactor {
                 @Override
                 public void accept(RowBatch batch, int from, int to) throws IOException {
                     writer.appendRange(batch, from, to);
+                    progress.wrote(writer.rowCount(), writer.bytesWritten());
                 }
 
                 @Override
@@ -83,6 +106,11 @@ public final class RowsetCompactor {
             writer.abort();
             throw e;
         }
+    }
+
+    private static String versions(List<RowsetMeta> inputs) {
+        return inputs.isEmpty() ? "" : "[" + inputs.get(0).version().start() + "-"
+                + inputs.get(inputs.size() - 1).version().end() + "]";
     }
 
     private static CompactionOutput output(PendingRowset out, MergeStats stats, RowIdConversion conversion) {

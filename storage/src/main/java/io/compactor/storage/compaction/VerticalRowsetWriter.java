@@ -170,6 +170,15 @@ public final class VerticalRowsetWriter implements ColumnGroupSink, AutoCloseabl
         return keyRows;
     }
 
+    /** Bytes written to the output files so far (pages of the open group not yet flushed excluded). */
+    public long bytesWritten() {
+        long n = 0;
+        for (VerticalSegmentWriter w : segments) {
+            n += w.bytesWritten();
+        }
+        return n;
+    }
+
     /** Segments so far (the key group decides them). */
     public int segmentCount() {
         return segments.size();

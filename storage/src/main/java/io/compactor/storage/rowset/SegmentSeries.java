@@ -84,6 +84,14 @@ final class SegmentSeries {
         return n;
     }
 
+    long finishedBytes() {
+        long n = 0;
+        for (SegmentMeta m : metas) {
+            n += m.bytes();
+        }
+        return n;
+    }
+
     PendingRowset build(SegmentsOverlap overlap) {
         if (open != null) {
             throw new IllegalStateException("tablet " + tabletId + " rowset " + rowsetId + ": segment still open");

@@ -78,6 +78,11 @@ public final class SortedRowsetWriter implements AutoCloseable {
         return series.finishedRows() + (series.hasOpen() ? series.open().rowCount() : 0);
     }
 
+    /** Bytes of output so far: finished segments and the open one (its buffered pages included). */
+    public long bytesWritten() {
+        return series.finishedBytes() + (series.hasOpen() ? series.open().estimatedBytes() : 0);
+    }
+
     /** Segments finished so far (the open one not counted). */
     public int segmentCount() {
         return series.finishedCount();

@@ -106,6 +106,11 @@ public final class VerticalSegmentWriter implements AutoCloseable {
         return file;
     }
 
+    /** Bytes written to the file so far. */
+    public long bytesWritten() {
+        return position;
+    }
+
     /** Rows of the segment, known once the key group is finished; until then the key rows so far. */
     public long rowCount() {
         return rows >= 0 ? rows : groupRows;

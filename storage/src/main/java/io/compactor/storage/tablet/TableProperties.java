@@ -16,11 +16,29 @@ import java.util.Map;
  * @param timeSeriesLevelThreshold       default 1, 1 or 2
  * @param disableAutoCompaction          default false
  * @param enableSingleReplicaCompaction  default false; refused for merge-on-write tables
+ * @param groupCommitIntervalMs          group commit: an internal load commits this long after it
+ *                                       began (default 10000, at least 0); null (meta written before
+ *                                       the property existed) reads as the default
+ * @param groupCommitDataBytes           group commit: an internal load commits once it holds this
+ *                                       many bytes (default 64 MB, at least 0); null reads as the default
+ * @param compactionPriority             ours: the table's fair share of compaction, {@code low}, {@code normal}
+ *                                       (default), {@code high} or a weight 1..100 ({@link CompactionPriority})
+ * @param compactionConcurrencyLimit     ours: most compactions of the table running at once on a node, 0 (default)
+ *                                       for no cap
  */
 public record TableProperties(String compactionPolicy, long timeSeriesGoalSizeMbytes, long timeSeriesFileCountThreshold,
                               long timeSeriesTimeThresholdSeconds, long timeSeriesEmptyRowsetsThreshold,
                               long timeSeriesLevelThreshold, boolean disableAutoCompaction,
-                              boolean enableSingleReplicaCompaction) {
+                              boolean enableSingleReplicaCompaction, Long groupCommitIntervalMs,
+                              Long groupCommitDataBytes, String compactionPriority,
+                              int compactionConcurrencyLimit) {
+
+    public TableProperties {
+        groupCommitIntervalMs = groupCommitIntervalMs == null ? DEFAULT_GROUP_COMMIT_INTERVAL_MS : groupCommitIntervalMs;
+        groupCommitDataBytes = groupCommitDataBytes == null ? DEFAULT_GROUP_COMMIT_DATA_BYTES : groupCommitDataBytes;
+        // tables stored before these properties existed decode with null / 0
+        compactionPriority = compactionPriority == null ? CompactionPriority.DEFAULT : compactionPriority;
+    }
 
     public static final String SIZE_BASED = "size_based";
     public static final String TIME_SERIES = "time_series";
@@ -33,9 +51,20 @@ public record TableProperties(String compactionPolicy, long timeSeriesGoalSizeMb
     public static final String LEVEL_THRESHOLD = "time_series_compaction_level_threshold";
     public static final String DISABLE_AUTO_COMPACTION = "disable_auto_compaction";
     public static final String SINGLE_REPLICA = "enable_single_replica_compaction";
+    public static final String GROUP_COMMIT_INTERVAL_MS = "group_commit_interval_ms";
+    public static final String GROUP_COMMIT_DATA_BYTES = "group_commit_data_bytes";
+    public static final long DEFAULT_GROUP_COMMIT_INTERVAL_MS = 10_000;
+    public static final long DEFAULT_GROUP_COMMIT_DATA_BYTES = 64L << 20;
+
+    public static final String CONCURRENCY_LIMIT = "compaction_concurrency_limit";
 
     public static final TableProperties DEFAULTS =
-            new TableProperties(SIZE_BASED, 1024, 2000, 3600, 5, 1, false, false);
+            new TableProperties(SIZE_BASED, 1024, 2000, 3600, 5, 1, false, false, null, null, CompactionPriority.DEFAULT, 0);
+
+    /** The table's weight in the fair shares of compaction ({@link CompactionPriority#weightOf}). */
+    public int compactionWeight() {
+        return CompactionPriority.weightOf(compactionPriority);
+    }
 
     public boolean isTimeSeries() {
         return TIME_SERIES.equals(compactionPolicy);
@@ -64,6 +93,10 @@ public record TableProperties(String compactionPolicy, long timeSeriesGoalSizeMb
         long level = timeSeriesLevelThreshold;
         boolean disable = disableAutoCompaction;
         boolean single = enableSingleReplicaCompaction;
+        long gcInterval = groupCommitIntervalMs;
+        long gcBytes = groupCommitDataBytes;
+        String priority = compactionPriority;
+        int cap = compactionConcurrencyLimit;
         boolean timeSeriesKeyGiven = false;
         for (Map.Entry<String, String> e : changes.entrySet()) {
             String key = e.getKey().toLowerCase(Locale.ROOT);
@@ -121,13 +154,28 @@ public record TableProperties(String compactionPolicy, long timeSeriesGoalSizeMb
                                 "enable_single_replica_compaction property is not supported for merge-on-write table");
                     }
                 }
+                case GROUP_COMMIT_INTERVAL_MS -> gcInterval = nonNegative(key, value);
+                case GROUP_COMMIT_DATA_BYTES -> gcBytes = nonNegative(key, value);
+                case CompactionPriority.KEY -> {
+                    CompactionPriority.weightOf(value);
+                    priority = value.toLowerCase(Locale.ROOT);
+                }
+                case CONCURRENCY_LIMIT -> {
+                    long n = parseLong(key, value);
+                    if (n < 0 || n > 10_000) {
+                        throw new IllegalArgumentException(CONCURRENCY_LIMIT + " must be from 0 (no cap) to 10000: "
+                                + value);
+                    }
+                    cap = (int) n;
+                }
                 default -> throw new IllegalArgumentException("Unknown table property: " + e.getKey());
             }
         }
         if (timeSeriesKeyGiven && !TIME_SERIES.equals(policy)) {
             throw new IllegalArgumentException("only time series compaction policy support for time series config");
         }
-        return new TableProperties(policy, goal, files, time, empty, level, disable, single);
+        return new TableProperties(policy, goal, files, time, empty, level, disable, single, gcInterval, gcBytes,
+                priority, cap);
     }
 
     private static long parseLong(String key, String value) {
@@ -136,6 +184,20 @@ public record TableProperties(String compactionPolicy, long timeSeriesGoalSizeMb
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("Invalid " + key + " format: " + value);
         }
+    }
+
+    /** Doris's {@code PropertyAnalyzer} messages for the group commit properties. */
+    private static long nonNegative(String key, String value) {
+        long v;
+        try {
+            v = Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("parse " + key + " format error");
+        }
+        if (v < 0) {
+            throw new IllegalArgumentException(key + " can not be less than 0");
+        }
+        return v;
     }
 
     private static boolean parseBoolean(String key, String value) {
@@ -159,6 +221,10 @@ public record TableProperties(String compactionPolicy, long timeSeriesGoalSizeMb
         m.put(LEVEL_THRESHOLD, Long.toString(timeSeriesLevelThreshold));
         m.put(DISABLE_AUTO_COMPACTION, Boolean.toString(disableAutoCompaction));
         m.put(SINGLE_REPLICA, Boolean.toString(enableSingleReplicaCompaction));
+        m.put(GROUP_COMMIT_INTERVAL_MS, Long.toString(groupCommitIntervalMs));
+        m.put(GROUP_COMMIT_DATA_BYTES, Long.toString(groupCommitDataBytes));
+        m.put(CompactionPriority.KEY, compactionPriority);
+        m.put(CONCURRENCY_LIMIT, Integer.toString(compactionConcurrencyLimit));
         return m;
     }
 }

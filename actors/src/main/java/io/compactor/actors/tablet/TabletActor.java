@@ -18,7 +18,6 @@ import io.compactor.storage.engine.StorageEngine;
 import io.compactor.storage.rowset.RowsetMeta;
 import io.compactor.storage.tablet.TableMeta;
 import io.compactor.storage.tablet.TabletMeta;
-import io.compactor.storage.tablet.TabletSnapshot;
 import io.compactor.storage.util.Status;
 import io.compactor.storage.util.StatusCode;
 import io.compactor.storage.util.StatusException;
@@ -97,14 +96,9 @@ public final class TabletActor extends AbstractBehavior<TabletProtocol.Command> 
                 .onMessage(PrepareCommit.class, this::onPrepare)
                 .onMessage(Publish.class, this::onPublish)
                 .onMessage(AbortCommit.class, this::onAbort)
-                .onMessage(GetSnapshot.class, m -> reply(() -> m.replyTo().tell(new TabletSnapshot(s.meta,
-                        s.table.schema(), s.dir, s.readers.acquire(s.meta.rowsets()),
-                        s.mow == null ? null : s.mow.deleted()))))
+                .onMessage(GetSnapshot.class, m -> reply(() -> m.replyTo().tell(SnapshotAt.now(s))))
                 .onMessage(GetSnapshotAt.class, m -> reply(() -> m.replyTo().tell(SnapshotAt.of(s, m.version()))))
-                .onMessage(OwnerGone.class, m -> {
-                    reservations.abort(m.txnId());
-                    return runDeferred();
-                })
+                .onMessage(OwnerGone.class, m -> onAbort(new AbortCommit(m.txnId(), null)))
                 .onMessage(GetMeta.class, m -> reply(() -> m.replyTo().tell(s.meta)))
                 .onMessage(UpdateTable.class, m -> reply(() -> {
                     s.table = m.table();
@@ -127,10 +121,8 @@ public final class TabletActor extends AbstractBehavior<TabletProtocol.Command> 
                 .onMessage(PeerFetched.class, this::onPeerFetched)
                 .onMessage(GetDeleteBitmap.class, m -> reply(() -> m.replyTo().tell(s.mow == null
                         ? DeleteBitmapInfo.NONE : s.mow.info())))
-                .onSignal(PreRestart.class, sig -> {
-                    env.supervisor().tell(new SupervisorProtocol.TabletRestarted(s.tabletId()));
-                    return this;
-                })
+                .onSignal(PreRestart.class, sig -> reply(() -> env.supervisor().tell(
+                        new SupervisorProtocol.TabletRestarted(s.tabletId()))))
                 .build();
     }
 
@@ -156,7 +148,7 @@ public final class TabletActor extends AbstractBehavior<TabletProtocol.Command> 
                 env.config().get());
         if (delay > 0) { // graded back-pressure: a timer, never a held thread; E-235 is re-checked after it
             ctx.scheduleOnce(Duration.ofMillis(delay), ctx.getSelf(), new WriteRowset(m.txnId(), m.rows(),
-                    m.replyTo(), delay));
+                    m.partial(), m.replyTo(), delay));
             return this;
         }
         long waited = Math.max(0, m.waitedMs());
@@ -168,7 +160,7 @@ public final class TabletActor extends AbstractBehavior<TabletProtocol.Command> 
                     "LOAD_VERSION_LIMIT", false, ctx.getSystem().ignoreRef()));
         }
         Runnable release = s.mow == null ? () -> { } : s.readers.acquire(s.meta.rowsets());
-        LoadWriter.writeAsync(s, m.rows(), env.segcompaction(), loadExecutor).whenComplete((w, err) -> {
+        LoadWriter.writeAsync(s, m.rows(), m.partial(), env.segcompaction(), loadExecutor).whenComplete((w, err) -> {
             release.run();
             m.replyTo().tell(err == null ? new WriteResult(tabletId, w, Status.OK, waited)
                     : new WriteResult(tabletId, null, StatusException.statusOf(err), waited));
@@ -314,12 +306,9 @@ public final class TabletActor extends AbstractBehavior<TabletProtocol.Command> 
         List<RowsetMeta> local = s.meta.rowsets();
         long before = s.meta.maxVersion();
         Runnable release = s.readers.acquire(local);
-        var source = PeerRowsetSync.PeerSource.http(env.peers().fetcher(), peer, env.peers().peers().downloadToken());
         var purpose = task != null ? PeerRowsetSync.Purpose.SINGLE_REPLICA : catchUp.wholeChain()
                 ? PeerRowsetSync.Purpose.CLONE : PeerRowsetSync.Purpose.CATCH_UP;
-        var cpu = task != null ? metrics.compactionCpuNanos.get(NodeMetrics.Kind.SINGLE_REPLICA) : null;
-        var peers = env.peers().peers();
-        var work = PeerRowsetSync.fetchAsync(purpose, source, s, local, cpu, env.executor(), peers::identity);
+        var work = PeerRowsetSync.fetchFrom(peer, purpose, s, local, env, metrics);
         ctx.pipeToSelf(work, (f, err) -> new PeerFetched(task, catchUp, peer, f, err, before, release));
         return this;
     }

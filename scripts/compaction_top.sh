@@ -58,7 +58,7 @@ frame() {
     "$(( $(metric compactor_compaction_failed_total cumulative) + $(metric compactor_compaction_failed_total base) + $(metric compactor_compaction_failed_total full) ))" \
     "$(metric compactor_segcompaction_total)"
   printf 'tablets   %s   max versions %s   max cumulative score %s   loads ok %s fail %s (E-235 %s)\n\n' \
-    "$(metric compactor_tablet_num)" "$(metric compactor_tablet_max_version_count)" \
+    "$(metric compactor_tablet_num)" "$(metric compactor_tablet_max_versions)" \
     "$(metric compactor_tablet_cumulative_max_compaction_score)" "$(metric compactor_load_total success status)" \
     "$(metric compactor_load_total fail status)" "$(metric compactor_exceed_version_limit_total)"
   call GET "/api/compaction_score?top_n=$top"

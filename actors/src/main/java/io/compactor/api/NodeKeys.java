@@ -24,6 +24,8 @@ public final class NodeKeys {
     public static final ConfigKey<Long> STREAM_LOAD_MAX_BODY_BYTES =
             ConfigKey.int64("streaming_load_max_mb", true, 1, 1 << 20);
     public static final ConfigKey<Long> LOAD_TIMEOUT_SECONDS = ConfigKey.int64("load_timeout_seconds", true, 1, 86400);
+    public static final ConfigKey<Long> PRECOMMIT_TIMEOUT_SECONDS =
+            ConfigKey.int64("stream_load_default_precommit_timeout_second", true, 1, 30L * 86400);
     public static final ConfigKey<Long> MAX_CONCURRENT_LOADS = ConfigKey.int64("max_concurrent_loads", true, 1, 100000);
     public static final ConfigKey<Long> MAX_CONCURRENT_READS = ConfigKey.int64("max_concurrent_reads", false, 1, 100000);
     /**
@@ -36,6 +38,7 @@ public final class NodeKeys {
 
     public static final List<ConfigKey<?>> ALL = List.of(WEBSERVER_HOST, WEBSERVER_PORT, HTTP_AUTH_USER,
             HTTP_AUTH_PASSWORD, ENABLE_DEBUG_POINTS, STREAM_LOAD_MAX_BODY_BYTES, LOAD_TIMEOUT_SECONDS,
+            PRECOMMIT_TIMEOUT_SECONDS,
             MAX_CONCURRENT_LOADS, MAX_CONCURRENT_READS, DOWNLOAD_TOKEN, GROUP_COMMIT_WAL_MAX_DISK_LIMIT);
 
     private static boolean validWalLimit(String v) {

@@ -68,6 +68,15 @@ public final class NodeMetrics {
     /** Bytes downloaded from peers by single-replica compaction and catch-up. */
     public final LongAdder singleReplicaFetchedBytes = new LongAdder();
     public final AtomicLong usedPermits = new AtomicLong();
+    /** Permits the compactions waiting in the queue would take (Doris's compaction_waitting_permits). */
+    public final AtomicLong waitingPermits = new AtomicLong();
+    /** Stream loads being processed now. */
+    public final AtomicLong loadsInFlight = new AtomicLong();
+    /** Stream load requests answered, and the time they took. */
+    public final LongAdder loadRequests = new LongAdder();
+    public final LongAdder loadMillis = new LongAdder();
+    /** Body bytes received by stream loads (all outcomes). */
+    public final LongAdder loadReceivedBytes = new LongAdder();
     public final AtomicLong quarantinedTablets = new AtomicLong();
     /** Tablets the stuck-tablet watchdog reports now, and every report since start. */
     public final AtomicLong stuckTablets = new AtomicLong();

@@ -16,5 +16,13 @@ package io.compactor.api;
  * @param bytes           bytes of visible rowsets
  */
 public record TabletStats(long tabletId, long tableId, String dataDir, int versionCount, long totalScore,
-                          long cumulativeScore, long baseScore, long maxVersion, long rows, long bytes) {
+                          long cumulativeScore, long baseScore, long maxVersion, long rows, long bytes,
+                          long segments) {
+
+    /** Stats without the segment count (0). */
+    public TabletStats(long tabletId, long tableId, String dataDir, int versionCount, long totalScore,
+                       long cumulativeScore, long baseScore, long maxVersion, long rows, long bytes) {
+        this(tabletId, tableId, dataDir, versionCount, totalScore, cumulativeScore, baseScore, maxVersion, rows, bytes,
+                0);
+    }
 }

@@ -109,7 +109,7 @@ public final class SingleReplicaBench {
                 System.out.printf(Locale.ROOT, "  node %s: compaction_cpu_s=%.2f fetched_bytes=%d"
                                 + " (merge_s=%.2f fetch_s=%.2f) single_replica_fetches=%s max_version_count=%d%n",
                         n.node().cluster().self(), nodeCpu, nodeFetched, nodeCpu - fetchCpu, fetchCpu, fetches(m),
-                        (long) m.sum("compactor_tablet_max_version_count"));
+                        (long) m.sum("compactor_tablet_max_versions"));
                 StringBuilder per = new StringBuilder();
                 for (var ts : n.node().compaction().stats().all()) {
                     boolean follower = n.node().cluster().isSingleReplicaFollower(ts.tabletId());

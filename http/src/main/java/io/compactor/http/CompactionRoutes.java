@@ -184,7 +184,8 @@ final class CompactionRoutes {
             }
         }
         for (CompactionType t : List.of(CompactionType.CUMULATIVE, CompactionType.BASE, CompactionType.FULL)) {
-            m.put("last " + t.dorisName() + " status", st.lastStatus().get(t).toString());
+            var last = st.lastStatus().get(t);
+            m.put("last " + t.dorisName() + " status", last == null ? "" : last.toString());
         }
         if (st.singleReplica() != null) {
             m.put("single replica compaction status", Json.obj("remote peer", st.singleReplica().remotePeer(),

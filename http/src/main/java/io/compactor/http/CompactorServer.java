@@ -87,7 +87,8 @@ public final class CompactorServer implements AutoCloseable {
         Route api = concat(new OpsRoutes(node).route(), new ClusterRoutes(node).route(),
                 new CompactionRoutes(node).route(), new OperatorRoutes(node).route(), DashboardRoutes.route(),
                 new MowRoutes(node).route(), new TabletCheckRoutes(node).route(),
-                new DownloadRoutes(node).route(), new TableRoutes(node).route());
+                new DownloadRoutes(node).route(), new DorisRoutes(node).route(), new DorisTabletRoutes(node).route(),
+                DorisTabletRoutes.unknownEndpoints(), new TableRoutes(node).route());
         Route guarded = auth(node, TabletForwarding.wrap(node, http, api));
         return handleExceptions(exceptionHandler(), () -> handleRejections(rejectionHandler(), () -> guarded));
     }

@@ -1,6 +1,9 @@
 package io.compactor.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.util.LinkedHashMap;
@@ -14,7 +17,24 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 public final class Json {
     public static final ObjectMapper MAPPER = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT)
-            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+            .setDefaultPrettyPrinter(dorisPrinter());
+
+    /**
+     * RapidJSON's PrettyWriter, which Doris BE answers with: four-space indent, {@code "key": value},
+     * arrays one element a line, {@code []} and {@code {}} when empty, {@code \n} line ends.
+     * Doris's regression suites match these bodies by text.
+     */
+    static DefaultPrettyPrinter dorisPrinter() {
+        DefaultIndenter indent = new DefaultIndenter("    ", "\n");
+        DefaultPrettyPrinter p = new DefaultPrettyPrinter(Separators.createDefaultInstance()
+                .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+                .withObjectEmptySeparator("")
+                .withArrayEmptySeparator(""));
+        p.indentObjectsWith(indent);
+        p.indentArraysWith(indent);
+        return p;
+    }
 
     private Json() {
     }

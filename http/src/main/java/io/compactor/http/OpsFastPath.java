@@ -42,7 +42,7 @@ final class OpsFastPath implements Function<HttpRequest, CompletionStage<HttpRes
         this.http = http;
         this.routes = routes;
         this.ops = http.dispatchers().lookup(DispatcherSelector.fromConfig(DISPATCHER));
-        this.health = CompletableFuture.completedFuture(Json.ok(Json.obj("status", "OK")));
+        this.health = CompletableFuture.completedFuture(OpsRoutes.health());
         this.metricsOpen = node.ops().config().get(NodeKeys.HTTP_AUTH_PASSWORD).isEmpty();
     }
 

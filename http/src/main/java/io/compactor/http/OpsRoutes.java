@@ -24,7 +24,7 @@ final class OpsRoutes {
 
     Route route() {
         return concat(
-                path(segment("api").slash("health"), () -> get(() -> complete(Json.ok(Json.obj("status", "OK"))))),
+                path(segment("api").slash("health"), () -> get(() -> complete(health()))),
                 path("metrics", () -> get(() -> complete(HttpResponse.create().withEntity(
                         ContentTypes.TEXT_PLAIN_UTF8,
                         PrometheusMetrics.render(node).getBytes(StandardCharsets.UTF_8))))),
@@ -43,23 +43,67 @@ final class OpsRoutes {
         return out;
     }
 
-    /** Doris's answer: {@code {"status":"OK","msg":""}} or {@code {"status":"BAD","msg":...}}. */
+    /** Doris's health answer, byte for byte: {@code {"status": "OK","msg": "OK"}}. */
+    static HttpResponse health() {
+        return HttpResponse.create().withEntity(ContentTypes.APPLICATION_JSON,
+                "{\"status\": \"OK\",\"msg\": \"OK\"}".getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Doris's {@code update_config}: always HTTP 200 with one {@code {"config_name","status","msg"}}
+     * per key, {@code status} "OK" or "BAD" with Doris's failure text; {@code persist=true} also
+     * records the change in {@code be_custom.conf}, which the node reads at start.
+     */
     private Route updateConfig(Map<String, String> params) {
-        if (params.isEmpty()) {
-            return complete(Json.response(StatusCodes.BAD_REQUEST,
-                    Json.obj("status", "BAD", "msg", "no config given: use ?<key>=<value>")));
-        }
+        boolean persist = "true".equals(params.get("persist"));
+        List<Map<String, Object>> out = new ArrayList<>();
         for (var e : params.entrySet()) {
             if (e.getKey().equals("persist")) {
                 continue;
             }
-            try {
-                node.ops().config().update(e.getKey(), e.getValue());
-            } catch (IllegalArgumentException ex) {
-                return complete(Json.response(StatusCodes.BAD_REQUEST, Json.obj("status", "BAD",
-                        "msg", "set " + e.getKey() + "=" + e.getValue() + " failed, reason: " + ex.getMessage())));
+            String key = e.getKey();
+            String value = e.getValue();
+            String failure = check(key, value);
+            if (failure == null) {
+                try {
+                    node.ops().config().update(key, value);
+                    if (persist) {
+                        io.compactor.storage.config.CustomConfigFile.persist(node.ops().config(), key, value);
+                    }
+                } catch (IllegalArgumentException ex) {
+                    failure = "[INVALID_ARGUMENT]" + ex.getMessage();
+                } catch (java.io.UncheckedIOException ex) {
+                    failure = "[IO_ERROR]" + ex.getMessage();
+                }
+            }
+            out.add(Json.obj("config_name", key, "status", failure == null ? "OK" : "BAD", "msg",
+                    failure == null ? "" : "set " + key + "=" + value + " failed, reason: " + failure));
+        }
+        return complete(Json.ok(out));
+    }
+
+    /** Doris's set_config refusals: an unknown key, an immutable one, a value of the wrong type. */
+    private String check(String key, String value) {
+        var config = node.ops().config();
+        if (!config.has(key)) {
+            return "[NOT_FOUND]'" + key + "' is not found";
+        }
+        for (CompactorConfig.Entry e : config.entries()) {
+            if (e.name().equals(key)) {
+                if (!e.mutable()) {
+                    return "[NOT_IMPLEMENTED_ERROR]'" + key + "' is not support to modify";
+                }
+                boolean convertible = switch (e.type()) {
+                    case "bool" -> value.equals("true") || value.equals("false");
+                    case "int64_t" -> value.matches("-?\\d+");
+                    case "double" -> value.matches("-?(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d+)?");
+                    default -> true;
+                };
+                if (!convertible) {
+                    return "[INVALID_ARGUMENT]convert '" + value + "' as " + e.type() + " failed";
+                }
             }
         }
-        return complete(Json.ok(Json.obj("status", "OK", "msg", "")));
+        return null;
     }
 }

@@ -102,10 +102,11 @@ final class PrometheusMetrics {
         gauge(sb, "compactor_tablet_cumulative_max_compaction_score", "Highest cumulative compaction score.",
                 stats.maxCumulativeScore());
         gauge(sb, "compactor_tablet_base_max_compaction_score", "Highest base compaction score.", stats.maxBaseScore());
-        gauge(sb, "compactor_tablet_max_version_count", "Most visible rowsets of any tablet.", stats.maxVersionCount());
+        gauge(sb, "compactor_tablet_max_versions", "Most visible rowsets of any tablet.", stats.maxVersionCount());
         gauge(sb, "compactor_tablet_num", "Tablets on this node.", stats.all().size());
         gauge(sb, "compactor_tablet_bad_num", "Tablets marked bad (a segment file lost or corrupt).",
                 node.ops().badTablets().count());
+        DorisMetrics.render(node, sb);
         return sb.toString();
     }
 

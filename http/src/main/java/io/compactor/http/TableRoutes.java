@@ -6,7 +6,7 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import io.compactor.actors.Compactor;
 import io.compactor.api.TabletStats;
-import io.compactor.storage.load.LoadOptions;
+import io.compactor.api.StreamLoadRequest;
 import io.compactor.storage.schema.Column;
 import io.compactor.storage.schema.RowBatch;
 import io.compactor.storage.tablet.TableMeta;
@@ -129,7 +129,7 @@ final class TableRoutes {
         body.put("table_id", t.tableId());
         body.put("keys_type", t.schema().keysType().name());
         List<Map<String, Object>> cols = new ArrayList<>();
-        for (int i = 0; i < t.schema().columnCount(); i++) {
+        for (int i = 0; i < t.schema().visibleColumnCount(); i++) {
             Column c = t.schema().column(i);
             cols.add(Json.obj("name", c.name(), "type", c.typeString(), "nullable", c.nullable(),
                     "is_key", i < t.schema().keyCount()));
@@ -138,7 +138,12 @@ final class TableRoutes {
         body.put("key_columns", t.schema().columns().subList(0, t.schema().keyCount()).stream().map(Column::name).toList());
         body.put("buckets", t.buckets());
         body.put("replication_num", t.replicationNum());
-        body.put("properties", t.properties().toMap());
+        Map<String, String> props = new LinkedHashMap<>(t.properties().toMap());
+        if (t.schema().sequenceIndex() >= 0) {
+            props.put(io.compactor.storage.schema.HiddenColumns.SEQUENCE_TYPE,
+                    t.schema().column(t.schema().sequenceIndex()).typeString());
+        }
+        body.put("properties", props);
         List<Map<String, Object>> tablets = new ArrayList<>();
         for (long id : t.tabletIds()) {
             TabletStats s = node.compaction().stats().get(id);
@@ -176,15 +181,17 @@ final class TableRoutes {
                 .plus(Duration.ofSeconds(60));
         return withRequestTimeout(timeout, () -> extractRequest(req -> {
             String label = header(req, "label");
-            LoadOptions options;
-            io.compactor.api.GroupCommitMode groupCommit;
+            StreamLoadRequest request;
             try {
-                options = LoadOptions.fromHeaders(name -> header(req, name));
-                groupCommit = GroupCommitHeader.mode(name -> header(req, name));
+                request = StreamLoadHeaders.read(name -> header(req, name))
+                        .withGroupCommit(GroupCommitHeader.mode(name -> header(req, name)));
+            } catch (StreamLoadHeaders.Refused e) {
+                return answerAfterDraining(req, loadFail(label, e.status().toString()));
             } catch (IllegalArgumentException e) {
-                return complete(loadFail(label, e.getMessage()));
+                return answerAfterDraining(req, loadFail(label, e.getMessage()));
             }
-            if (groupCommit == io.compactor.api.GroupCommitMode.OFF_MODE && node.loads().saturated()) {
+            String base = "http://" + req.getHeader("Host").map(h -> h.value()).orElse("127.0.0.1");
+            if (request.groupCommit() == io.compactor.api.GroupCommitMode.OFF_MODE && node.loads().saturated()) {
                 // Busy: answer at once, before reading a body that could not be loaded now. Not
                 // drained: under overload reading every refused body would cost more than the rare
                 // client that loses this answer to a connection reset (it retries either way).
@@ -198,9 +205,9 @@ final class TableRoutes {
             // request captured above, which left Pekko's 8 MB default in force.
             return extractMaterializer(mat -> completeWithFuture(
                     req.entity().withSizeLimit(limit).toStrict(BODY_TIMEOUT.toMillis(), mat)
-                            .thenCompose(strict -> node.loads().streamLoad(db, table, strict.getData().toArray(), options, label,
-                                    groupCommit))
-                            .thenApply(Json::ok)
+                            .thenCompose(strict -> node.loads().streamLoad(db, table, strict.getData().toArray(), request))
+                            .thenApply(r -> loadAnswer(r.errorUrl() == null ? r : r.withRows(r.numberUnselectedRows(),
+                                    base + r.errorUrl())))
                             .exceptionally(err -> loadFail(label, bodyError(err, limit)))));
         }));
     }
@@ -219,8 +226,11 @@ final class TableRoutes {
         return complete(answer);
     }
 
+    /** Doris's EXCEEDED_LIMIT text for a body over {@code streaming_load_max_mb}. */
     private static String tooLarge(long limit, long size) {
-        return "body exceed max size: " + limit + ", data: " + size;
+        return "[EXCEEDED_LIMIT]body size " + size + " bytes (" + String.format(java.util.Locale.ROOT, "%.2f",
+                size / (double) (1 << 20)) + " MiB) exceeds the limit of " + limit + " bytes (" + (limit >> 20)
+                + " MiB) set by BE's conf streaming_load_max_mb. Increase it if you are sure this load is reasonable";
     }
 
     /** The body could not be read: too large, or cut off / malformed (chunking). */
@@ -239,9 +249,15 @@ final class TableRoutes {
 
     /** A stream-load answer for a load refused before it started (nothing written). */
     private static HttpResponse loadFail(String label, String message) {
-        return Json.ok(Json.obj("TxnId", 0, "Label", label == null ? "" : label, "Status", "Fail", "Message", message,
-                "NumberTotalRows", 0, "NumberLoadedRows", 0, "NumberFilteredRows", 0, "NumberUnselectedRows", 0,
-                "LoadBytes", 0, "LoadTimeMs", 0));
+        return loadAnswer(io.compactor.api.LoadResult.fail(0, label == null ? "" : label, message, 0, 0, 0, 0));
+    }
+
+    /** Doris's stream-load answer: the pretty JSON and a new line at the end. */
+    private static HttpResponse loadAnswer(io.compactor.api.LoadResult r) {
+        byte[] json = Json.bytes(r);
+        byte[] body = java.util.Arrays.copyOf(json, json.length + 1);
+        body[json.length] = '\n';
+        return HttpResponse.create().withEntity(ContentTypes.APPLICATION_JSON, body);
     }
 
     private static String header(HttpRequest req, String name) {
@@ -284,7 +300,7 @@ final class TableRoutes {
 
     private static HttpResponse scanCsv(RowBatch rows) {
         StringBuilder sb = new StringBuilder(rows.size() * 32);
-        int cols = rows.schema().columnCount();
+        int cols = rows.schema().visibleColumnCount();
         for (int r = 0; r < rows.size(); r++) {
             for (int c = 0; c < cols; c++) {
                 if (c > 0) {
@@ -307,7 +323,7 @@ final class TableRoutes {
 
     static Map<String, Object> rowObject(RowBatch rows, int r) {
         Map<String, Object> m = new LinkedHashMap<>();
-        for (int c = 0; c < rows.schema().columnCount(); c++) {
+        for (int c = 0; c < rows.schema().visibleColumnCount(); c++) {
             m.put(rows.schema().column(c).name(), rows.value(r, c));
         }
         return m;

@@ -264,7 +264,7 @@ class FuzzApiTest {
                 {"{\"id\":1,\"v\":2,\"s\":\"x\"}\n" + "[".repeat(50_000), Map.of("format", "json")},
                 {good + "\u00ff\u00fe\t1\tx\n", Map.of()},
                 {good, Map.of("format", "xml")},
-                {good, Map.of("column_separator", "")},
+                {good, Map.of("column_separator", "\\x")},
                 {good, Map.of("columns", "nope,v,s")},
                 {good, Map.of("columns", "id,id,id")},
                 {good + "x\t\t\n", Map.of("max_filter_ratio", "-1")},

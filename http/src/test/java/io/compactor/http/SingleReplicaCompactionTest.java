@@ -198,7 +198,7 @@ class SingleReplicaCompactionTest {
         // Runtime-mutable, shown by show_config; one fetch at a time on each follower.
         for (int f = 0; f < 3; f++) {
             assertEquals("OK", http(f).post("/api/update_config?max_single_replica_compaction_threads=1")
-                    .text("status"));
+                    .json().get(0).get("status").asText());
             JsonNode cfg = http(f).get("/api/show_config?conf_item=max_single_replica_compaction_threads").json();
             assertEquals("1", cfg.get(0).get(2).asText(), cfg.toString());
             assertEquals("true", cfg.get(0).get(3).asText(), cfg.toString());

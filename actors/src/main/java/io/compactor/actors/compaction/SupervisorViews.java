@@ -73,12 +73,14 @@ final class SupervisorViews {
                               BiPredicate<CandidateQueue.Request, CompactionSupervisor.TabletReport> singleReplica) {
         Map<CompactionType, Integer> queued = new EnumMap<>(CompactionType.class);
         int singleReplicaQueued = 0;
+        long waiting = 0;
         for (CandidateQueue.Request r : queue.snapshot()) {
             CompactionSupervisor.TabletReport rep = reports.get(r.tabletId());
             if (rep != null && singleReplica.test(r, rep)) {
                 singleReplicaQueued++;
             } else if (r.manual() || failures.isEligible(r.tabletId(), r.type())) {
                 queued.merge(r.type(), 1, Integer::sum);
+                waiting += r.permits();
             }
         }
         for (CompactionType t : CompactionType.values()) {
@@ -86,5 +88,6 @@ final class SupervisorViews {
         }
         metrics.queued.get(NodeMetrics.Kind.SINGLE_REPLICA).set(singleReplicaQueued);
         metrics.usedPermits.set(permits.used());
+        metrics.waitingPermits.set(waiting);
     }
 }

@@ -36,7 +36,18 @@ public final class LocalLoadWriter {
      * @param committedTxnId the txn that holds the label
      * @param waitedMs       the longest back-pressure delay among the load's tablets
      */
-    public record Outcome(Status status, boolean labelExists, long committedTxnId, long waitedMs) {
+    public record Outcome(Status status, boolean labelExists, long committedTxnId, long waitedMs, long writeMs) {
+        public Outcome(Status status, boolean labelExists, long committedTxnId, long waitedMs) {
+            this(status, labelExists, committedTxnId, waitedMs, 0);
+        }
+    }
+
+    /**
+     * Instead of the commit: what a two-phase-commit load does with its written parts (record them
+     * as prepared). An error aborts the parts.
+     */
+    public interface Prepare {
+        void prepare(Map<Long, TabletWrite> written);
     }
 
     private final AtomicReference<CatalogView> view;
@@ -56,6 +67,20 @@ public final class LocalLoadWriter {
     public CompletableFuture<Outcome> writeAndCommit(String db, TableMeta table, String label, long txnId,
                                                      RowBatch[] perBucket, long loadedRows, long filteredRows,
                                                      Duration timeout) {
+        return writeAndCommit(db, table, label, txnId, perBucket, loadedRows, filteredRows, timeout, null, null);
+    }
+
+    /**
+     * Writes and commits; completes normally for every outcome.
+     *
+     * @param partial a partial column update (the tablets fill the columns it does not give), or null
+     * @param prepare a two-phase-commit load's step instead of the commit, or null to commit
+     */
+    public CompletableFuture<Outcome> writeAndCommit(String db, TableMeta table, String label, long txnId,
+                                                     RowBatch[] perBucket, long loadedRows, long filteredRows,
+                                                     Duration timeout, io.compactor.storage.mow.PartialUpdate partial,
+                                                     Prepare prepare) {
+        long started = System.nanoTime();
         CatalogView v = view.get();
         List<CompletableFuture<TabletActor.WriteResult>> writes = new ArrayList<>();
         Map<Long, ActorRef<TabletActor.Command>> refs = new HashMap<>();
@@ -71,7 +96,7 @@ public final class LocalLoadWriter {
             refs.put(tabletId, ref);
             RowBatch rows = perBucket[b];
             writes.add(AskPattern.<TabletActor.Command, TabletActor.WriteResult>ask(ref,
-                    replyTo -> new TabletActor.WriteRowset(txnId, rows, replyTo), timeout, scheduler)
+                    replyTo -> new TabletActor.WriteRowset(txnId, rows, partial, replyTo), timeout, scheduler)
                     .toCompletableFuture());
         }
         return CompletableFuture.allOf(writes.toArray(new CompletableFuture[0])).handle((ok, err) -> null)
@@ -101,6 +126,20 @@ public final class LocalLoadWriter {
                         return CompletableFuture.completedFuture(new Outcome(failure, false, 0, waited));
                     }
                     long waitedMs = waited;
+                    long writeMs = (System.nanoTime() - started) / 1_000_000;
+                    if (prepare != null) {
+                        try {
+                            prepare.prepare(pending);
+                            return CompletableFuture.completedFuture(new Outcome(Status.OK, false, 0, waitedMs,
+                                    writeMs));
+                        } catch (RuntimeException e) {
+                            for (var p : pending.entrySet()) {
+                                refs.get(p.getKey()).tell(new TabletActor.AbortCommit(txnId, p.getValue().rowset()));
+                            }
+                            return CompletableFuture.completedFuture(new Outcome(Status.internal(
+                                    "failed to prepare the load: " + e.getMessage()), false, 0, waitedMs, writeMs));
+                        }
+                    }
                     LoadTxn txn = new LoadTxn(txnId, db, label, table.tableId(), pending, refs, loadedRows,
                             filteredRows, System.nanoTime() + timeout.toNanos());
                     // Wait longer than the commit deadline: once the committer passes it the load
@@ -108,8 +147,10 @@ public final class LocalLoadWriter {
                     return AskPattern.<LoadCommitter.Command, LoadCommitter.CommitResult>ask(committer,
                                     replyTo -> new LoadCommitter.Commit(txn, replyTo),
                                     timeout.plus(COMMIT_ANSWER_MARGIN), scheduler)
-                            .thenApply(c -> new Outcome(c.status(), c.labelExists(), c.committedTxnId(), waitedMs))
-                            .exceptionally(err -> new Outcome(StatusException.statusOf(err), false, 0, waitedMs))
+                            .thenApply(c -> new Outcome(c.status(), c.labelExists(), c.committedTxnId(), waitedMs,
+                                    writeMs))
+                            .exceptionally(err -> new Outcome(StatusException.statusOf(err), false, 0, waitedMs,
+                                    writeMs))
                             .toCompletableFuture();
                 });
     }

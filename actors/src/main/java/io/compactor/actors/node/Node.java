@@ -132,6 +132,7 @@ public final class Node implements AutoCloseable {
         }
         Config resolved = ConfigAliases.apply(config.resolve());
         CompactorConfig cfg = CompactorConfig.load(resolved, configKeys());
+        io.compactor.storage.config.CustomConfigFile.apply(cfg); // Doris's be_custom.conf (update_config persist=true)
         StorageEngine engine = StorageEngine.open(cfg, clock);
         try {
             return new Node(cfg, engine, resolved);

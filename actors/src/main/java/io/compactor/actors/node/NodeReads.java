@@ -84,7 +84,8 @@ final class NodeReads implements Reads {
         if (placed != null) {
             return bounded(() -> node.clusterReads.scan(placed, limit));
         }
-        return bounded(() -> withSnapshots(db, table, (t, snaps) -> TabletReader.scan(t.schema(), snaps, limit)));
+        return bounded(() -> withSnapshots(db, table, (t, snaps) -> TabletReader.scan(t.schema(), snaps, limit)))
+                .thenApply(io.compactor.storage.schema.HiddenColumns::visible);
     }
 
     @Override
@@ -105,7 +106,8 @@ final class NodeReads implements Reads {
         long tabletId = t.tabletFor(keyRow.keyHash(0));
         return bounded(() -> snapshot(tabletId).thenApplyAsync(snap -> {
             try (snap) {
-                return TabletReader.get(t.schema(), snap, keyRow, node.engine.primaryKeys());
+                return io.compactor.storage.schema.HiddenColumns.visible(
+                        TabletReader.get(t.schema(), snap, keyRow, node.engine.primaryKeys()));
             } catch (IOException e) {
                 node.engine.badTablets().markIfCorrupt(e);
                 throw new UncheckedIOException(e);

@@ -2,6 +2,7 @@ package io.compactor.actors.node;
 
 import io.compactor.actors.catalog.Catalog;
 import io.compactor.api.CreateTableSpec;
+import io.compactor.storage.schema.HiddenColumns;
 import io.compactor.api.Tables;
 import io.compactor.storage.tablet.TableMeta;
 import io.compactor.storage.util.StatusCode;
@@ -26,7 +27,16 @@ final class NodeTables implements Tables {
     }
 
     @Override
-    public CompletionStage<TableMeta> create(CreateTableSpec spec) {
+    public CompletionStage<TableMeta> create(CreateTableSpec declared) {
+        CreateTableSpec spec;
+        try {
+            spec = new CreateTableSpec(declared.db(), declared.name(),
+                    HiddenColumns.add(declared.schema(), declared.properties()), declared.buckets(),
+                    declared.replicationNum(), HiddenColumns.tableProperties(declared.properties()));
+        } catch (IllegalArgumentException e) {
+            return java.util.concurrent.CompletableFuture.failedFuture(
+                    new StatusException(io.compactor.storage.util.Status.invalidArgument(e.getMessage())));
+        }
         if (node.clusterDdl != null) {
             return node.clusterDdl.create(spec);
         }

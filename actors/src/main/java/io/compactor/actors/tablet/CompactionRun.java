@@ -112,7 +112,9 @@ final class CompactionRun {
                 c.getInt(StorageKeys.VERTICAL_COMPACTION_NUM_COLUMNS_PER_GROUP),
                 c.get(StorageKeys.VERTICAL_COMPACTION_MAX_ROW_SOURCE_MEMORY_MB) << 20,
                 c.get(StorageKeys.VERTICAL_COMPACTION_MAX_SEGMENT_SIZE), table.isMergeOnWrite(), ordered,
-                c.get(StorageKeys.ORDERED_DATA_COMPACTION_MIN_SEGMENT_SIZE));
+                c.get(StorageKeys.ORDERED_DATA_COMPACTION_MIN_SEGMENT_SIZE),
+                // Doris: base (enable_prune_delete_sign_when_base_compaction) and full compaction drop deleted keys
+                type == CompactionType.BASE || type == CompactionType.FULL);
     }
 
     /** {@link #merge(TabletFiles, CompactionPick, RowsetId, CompactionSettings, DebugPoints, CompactionProgress)} unwatched. */

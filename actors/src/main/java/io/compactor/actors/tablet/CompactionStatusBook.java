@@ -92,7 +92,9 @@ final class CompactionStatusBook {
             failure.put(t, lastFailure(t));
             success.put(t, lastSuccess(t));
             schedule.put(t, lastSchedule(t));
-            status.put(t, lastStatus(t));
+            if (lastStatus.containsKey(t)) {
+                status.put(t, lastStatus.get(t)); // Doris: "" until the kind has run
+            }
         }
         Set<CompactionType> kinds = running.isEmpty() ? EnumSet.noneOf(CompactionType.class) : EnumSet.copyOf(running);
         if (fetching) {

@@ -8,6 +8,7 @@ import io.compactor.storage.rowset.PendingRowset;
 import io.compactor.storage.RowsetId;
 import io.compactor.storage.mow.DeleteBitmap;
 import io.compactor.storage.mow.DeleteBitmapCalculator;
+import io.compactor.storage.mow.PartialUpdate;
 import io.compactor.storage.mow.SegmentKey;
 import io.compactor.storage.rowset.RowsetMeta;
 import java.io.IOException;
@@ -58,6 +59,12 @@ final class LoadWriter {
      */
     static CompletableFuture<TabletWrite> writeAsync(TabletState s, RowBatch rows, SegcompactionService segcompaction,
                                                      Executor executor) {
+        return writeAsync(s, rows, null, segcompaction, executor);
+    }
+
+    /** As above; a partial update first fills the columns it does not give from the keys' current rows. */
+    static CompletableFuture<TabletWrite> writeAsync(TabletState s, RowBatch rows, PartialUpdate partial,
+                                                     SegcompactionService segcompaction, Executor executor) {
         long tabletId = s.tabletId();
         RowsetId rowsetId = s.engine.nextRowsetId();
         long writeBuffer = s.engine.config().get(StorageKeys.WRITE_BUFFER_SIZE);
@@ -65,14 +72,31 @@ final class LoadWriter {
         var schema = s.table.schema();
         var dir = s.dir;
         if (s.mow == null) {
+            if (partial != null) {
+                return CompletableFuture.failedFuture(new StatusException(Status.invalidArgument(
+                        "Only unique key merge on write support partial update")));
+            }
             return CompletableFuture.supplyAsync(() -> new TabletWrite(write(dir, tabletId, rowsetId, schema, rows,
                     writeBuffer, maxSegments, segcompaction), null, Set.of()), executor);
         }
         List<RowsetMeta> basis = s.meta.rowsets();
         var deleted = s.mow.deleted();
         var calculator = s.mow.calculator();
-        return CompletableFuture.supplyAsync(() -> writeWithMarks(dir, tabletId, rowsetId, schema, rows, writeBuffer,
-                maxSegments, segcompaction, calculator, basis, deleted), executor);
+        var keys = s.engine.primaryKeys();
+        return CompletableFuture.supplyAsync(() -> {
+            if (partial != null) {
+                try {
+                    partial.fill(dir, tabletId, schema, basis, deleted, keys, rows);
+                } catch (IllegalArgumentException e) {
+                    throw new StatusException(Status.invalidArgument(e.getMessage()), e);
+                } catch (IOException e) {
+                    throw new StatusException(Status.internal("tablet " + tabletId + ": partial update read failed: "
+                            + e.getMessage()), e);
+                }
+            }
+            return writeWithMarks(dir, tabletId, rowsetId, schema, rows, writeBuffer, maxSegments, segcompaction,
+                    calculator, basis, deleted);
+        }, executor);
     }
 
     /**

@@ -71,6 +71,12 @@ final class MowState {
         if (debug.hit("DeleteBitmap.skip_marks")) {
             return new DeleteBitmap();
         }
+        if (w.delta() == null) {
+            // A prepared load recovered after a restart: its marks are computed anew against
+            // everything visible now, including the rows its own later segments supersede.
+            return calculator().calculate(w.rowset().rowsetId(), w.rowset().segments(), current, deleted(), true)
+                    .withVersion(version);
+        }
         DeleteBitmap delta = new DeleteBitmap();
         delta.merge(w.delta());
         Set<RowsetId> vanished = new HashSet<>(w.basis());

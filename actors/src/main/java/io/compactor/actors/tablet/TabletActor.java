@@ -148,7 +148,7 @@ public final class TabletActor extends AbstractBehavior<TabletProtocol.Command> 
                 env.config().get());
         if (delay > 0) { // graded back-pressure: a timer, never a held thread; E-235 is re-checked after it
             ctx.scheduleOnce(Duration.ofMillis(delay), ctx.getSelf(), new WriteRowset(m.txnId(), m.rows(),
-                    m.replyTo(), delay));
+                    m.partial(), m.replyTo(), delay));
             return this;
         }
         long waited = Math.max(0, m.waitedMs());
@@ -160,7 +160,7 @@ public final class TabletActor extends AbstractBehavior<TabletProtocol.Command> 
                     "LOAD_VERSION_LIMIT", false, ctx.getSystem().ignoreRef()));
         }
         Runnable release = s.mow == null ? () -> { } : s.readers.acquire(s.meta.rowsets());
-        LoadWriter.writeAsync(s, m.rows(), env.segcompaction(), loadExecutor).whenComplete((w, err) -> {
+        LoadWriter.writeAsync(s, m.rows(), m.partial(), env.segcompaction(), loadExecutor).whenComplete((w, err) -> {
             release.run();
             m.replyTo().tell(err == null ? new WriteResult(tabletId, w, Status.OK, waited)
                     : new WriteResult(tabletId, null, StatusException.statusOf(err), waited));

@@ -25,11 +25,26 @@ public interface TabletProtocol {
     public interface Command {
     }
 
-    /** Write rows of a load into a new rowset's files; answers {@link WriteResult}. */
-    public record WriteRowset(long txnId, RowBatch rows, ActorRef<WriteResult> replyTo, long waitedMs)
-            implements Command {
+    /**
+     * Write rows of a load into a new rowset's files; answers {@link WriteResult}.
+     *
+     * @param partial  a partial column update (merge-on-write): the columns it does not give are
+     *                 filled from the keys' current rows before writing; null for a full-row load
+     * @param waitedMs how long graded back-pressure delayed it, or -1 when it has not
+     */
+    public record WriteRowset(long txnId, RowBatch rows, io.compactor.storage.mow.PartialUpdate partial,
+                              ActorRef<WriteResult> replyTo, long waitedMs) implements Command {
         public WriteRowset(long txnId, RowBatch rows, ActorRef<WriteResult> replyTo) {
-            this(txnId, rows, replyTo, -1);
+            this(txnId, rows, null, replyTo, -1);
+        }
+
+        public WriteRowset(long txnId, RowBatch rows, io.compactor.storage.mow.PartialUpdate partial,
+                           ActorRef<WriteResult> replyTo) {
+            this(txnId, rows, partial, replyTo, -1);
+        }
+
+        public WriteRowset(long txnId, RowBatch rows, ActorRef<WriteResult> replyTo, long waitedMs) {
+            this(txnId, rows, null, replyTo, waitedMs);
         }
 
         /** Whether graded back-pressure has delayed it already (it waits once). */

@@ -73,6 +73,7 @@ final class TabletReports {
     static TabletStats stats(TabletState s, SupervisorProtocol.TabletReport r) {
         return new TabletStats(s.tabletId(), s.meta.tableId(), s.meta.dataDir(), s.meta.versionCount(),
                 s.meta.compactionScore(), r.cumulative().score(), r.base().score(), s.meta.maxVersion(),
-                s.meta.totalRows(), s.meta.totalBytes());
+                s.meta.totalRows(), s.meta.totalBytes(),
+                s.meta.rowsets().stream().mapToLong(rs -> rs.numSegments()).sum());
     }
 }

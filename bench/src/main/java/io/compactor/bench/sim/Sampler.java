@@ -15,7 +15,7 @@ import java.util.function.LongSupplier;
  * skipped; the run goes on.
  */
 public final class Sampler {
-    static final String MAX_VERSION_COUNT = "compactor_tablet_max_version_count";
+    static final String MAX_VERSION_COUNT = "compactor_tablet_max_versions";
     static final String RUNNING = "compactor_compaction_running";
     static final String QUEUED = "compactor_compaction_queued";
     static final String COMPACTION_BYTES = "compactor_compaction_bytes_total";
@@ -129,7 +129,7 @@ public final class Sampler {
 
     /**
      * Version counts come from the run's own tables (the node-wide gauge
-     * {@code compactor_tablet_max_version_count} would include other tables of a shared node; it is
+     * {@code compactor_tablet_max_versions} would include other tables of a shared node; it is
      * the fallback when the tables list no tablets).
      */
     private Sample take() {

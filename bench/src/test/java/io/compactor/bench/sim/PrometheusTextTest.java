@@ -16,7 +16,7 @@ class PrometheusTextTest {
             compactor_compaction_running{type="cumulative"} 3
             compactor_compaction_running{type="full"} 0
 
-            compactor_tablet_max_version_count 42
+            compactor_tablet_max_versions 42
             compactor_load_bytes_total 1.5e6 1700000000000
             weird{a="x,y",b="q\\"uote"} +Inf
             """;
@@ -27,7 +27,7 @@ class PrometheusTextTest {
         assertEquals(6, m.samples().size());
         assertEquals(3, m.value("compactor_compaction_running", "type", "cumulative"));
         assertEquals(4, m.sum("compactor_compaction_running"));
-        assertEquals(42, m.sum("compactor_tablet_max_version_count"));
+        assertEquals(42, m.sum("compactor_tablet_max_versions"));
         assertEquals(1_500_000, m.sum("compactor_load_bytes_total"));
         assertEquals(Map.of("base", 1.0, "cumulative", 3.0, "full", 0.0),
                 m.byLabel("compactor_compaction_running", "type"));

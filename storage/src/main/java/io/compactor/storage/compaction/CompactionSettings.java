@@ -17,7 +17,20 @@ package io.compactor.storage.compaction;
  */
 public record CompactionSettings(boolean vertical, int columnsPerGroup, long maxRowSourceMemoryBytes,
                                  long maxSegmentBytes, boolean rowIdConversion, boolean orderedData,
-                                 long orderedDataMinSegmentBytes) {
+                                 long orderedDataMinSegmentBytes, boolean dropDeleted) {
+
+    /** Keeping deleted keys (cumulative compaction's rule). */
+    public CompactionSettings(boolean vertical, int columnsPerGroup, long maxRowSourceMemoryBytes, long maxSegmentBytes,
+                              boolean rowIdConversion, boolean orderedData, long orderedDataMinSegmentBytes) {
+        this(vertical, columnsPerGroup, maxRowSourceMemoryBytes, maxSegmentBytes, rowIdConversion, orderedData,
+                orderedDataMinSegmentBytes, false);
+    }
+
+    /** The same settings, dropping keys whose newest row has the delete sign (base and full compaction). */
+    public CompactionSettings withDropDeleted(boolean drop) {
+        return new CompactionSettings(vertical, columnsPerGroup, maxRowSourceMemoryBytes, maxSegmentBytes,
+                rowIdConversion, orderedData, orderedDataMinSegmentBytes, drop);
+    }
 
     /** Merging only (no ordered-data link path). */
     public CompactionSettings(boolean vertical, int columnsPerGroup, long maxRowSourceMemoryBytes, long maxSegmentBytes,

@@ -69,7 +69,7 @@ public final class RowsetCompactor {
                 inputBytes, inputRows));
         RowIdConversion conversion = settings.rowIdConversion() ? RowIdConversion.forRowsets(inputs) : null;
         MergeOptions options = MergeOptions.forTablet(tabletId).withExpectedInputRows(inputRows)
-                .withRowIdConversion(conversion);
+                .withRowIdConversion(conversion).withDropDeleted(settings.dropDeleted());
         List<SourceFactory> factories = ProgressSources.wrap(RowsetSources.factories(dir, tabletId, schema, inputs),
                 progress);
         if (vertical) {

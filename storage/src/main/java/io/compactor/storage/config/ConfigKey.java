@@ -17,7 +17,7 @@ import java.util.function.Predicate;
 public final class ConfigKey<T> {
     /** Value types, named as Doris's show_config names them. */
     public enum Type {
-        BOOL("bool"), INT64("int64"), DOUBLE("double"), STRING("string");
+        BOOL("bool"), INT64("int64_t"), DOUBLE("double"), STRING("std::string");
 
         private final String dorisName;
 

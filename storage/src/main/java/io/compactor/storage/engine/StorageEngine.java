@@ -6,6 +6,7 @@ import io.compactor.storage.config.CompactorConfig;
 import io.compactor.storage.config.StorageKeys;
 import io.compactor.storage.meta.MetaBatch;
 import io.compactor.storage.meta.MetaStore;
+import io.compactor.storage.meta.PreparedTxnStore;
 import io.compactor.storage.meta.RocksDbMetaStore;
 import io.compactor.storage.mow.PrimaryKeyIndexCache;
 import io.compactor.storage.RowsetId;
@@ -52,6 +53,8 @@ public final class StorageEngine implements AutoCloseable {
     public record RecoveryReport(int tables, int tablets, int rowsets, int staleRowsetsDropped, long orphanFilesRemoved,
                                  long orphanBytesRemoved) {
     }
+
+    private final PreparedTxnStore preparedTxns;
 
     private StorageEngine(CompactorConfig config, Clock clock) {
         this.config = config;
@@ -100,6 +103,25 @@ public final class StorageEngine implements AutoCloseable {
             }
             if (!dropStale.isEmpty()) {
                 meta.write(dropStale);
+            }
+            // Prepared loads (two-phase commit) own files no visible rowset references yet.
+            this.preparedTxns = new PreparedTxnStore(dataDirs.get(0).root());
+            Map<Long, TabletMeta> byId = new HashMap<>();
+            for (TabletMeta t : tablets) {
+                byId.put(t.tabletId(), t);
+            }
+            for (PreparedTxnStore.PreparedTxn txn : preparedTxns.load()) {
+                for (RowsetMeta r : txn.rowsets()) {
+                    TabletMeta t = byId.get(r.tabletId());
+                    DataDir dir = t == null ? null : dirsByPath.get(t.dataDir());
+                    if (dir == null) {
+                        continue; // the tablet is gone: its files go with it
+                    }
+                    Set<String> files = referenced.get(dir).computeIfAbsent(r.tabletId(), k -> new HashSet<>());
+                    for (int seg = 0; seg < r.numSegments(); seg++) {
+                        files.add(DataDir.segmentFileName(r.rowsetId(), seg));
+                    }
+                }
             }
             long files = 0;
             long bytes = 0;
@@ -151,6 +173,11 @@ public final class StorageEngine implements AutoCloseable {
     /** Decoded primary-key indexes of merge-on-write segments, shared by all tablets. */
     public PrimaryKeyIndexCache primaryKeys() {
         return primaryKeys;
+    }
+
+    /** The loads that ended prepared (two-phase commit). */
+    public PreparedTxnStore preparedTxns() {
+        return preparedTxns;
     }
 
     public MetaStore meta() {

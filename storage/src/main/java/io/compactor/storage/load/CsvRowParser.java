@@ -17,6 +17,9 @@ final class CsvRowParser extends RowParser implements LineSplitter.LineHandler {
     private final boolean stripCarriageReturn;
     private final String separatorShown;
     private final boolean continuation;
+    private final int skipLines;
+    private final boolean trimDoubleQuotes;
+    private final boolean emptyAsNull;
     private long lineOffset;
 
     CsvRowParser(Schema schema, LoadOptions options, int[] mapping) {
@@ -29,7 +32,10 @@ final class CsvRowParser extends RowParser implements LineSplitter.LineHandler {
      */
     CsvRowParser(Schema schema, LoadOptions options, int[] mapping, boolean continuation) {
         this.continuation = continuation;
-        this.rows = new RowAssembler(schema, 1024, "line");
+        this.rows = new RowAssembler(schema, 1024, "line", options.rules());
+        this.skipLines = continuation ? 0 : options.csv().linesToSkip();
+        this.trimDoubleQuotes = options.csv().trimDoubleQuotes();
+        this.emptyAsNull = options.csv().emptyFieldAsNull();
         this.mapping = mapping;
         this.separator = options.columnSeparator();
         byte[] delimiter = options.lineDelimiter();
@@ -68,10 +74,10 @@ final class CsvRowParser extends RowParser implements LineSplitter.LineHandler {
         if (stripCarriageReturn && to > from && b[to - 1] == '\r') {
             to--;
         }
-        if (from == to) {
+        if (lineNo <= skipLines || from == to) {
             return;
         }
-        rows.beginRow(lineNo);
+        rows.beginRow(lineNo, b, from, to);
         int expected = mapping.length;
         int fields = separator.length == 1 ? splitSingle(b, from, to, expected) : splitMulti(b, from, to, expected);
         if (fields != expected) {
@@ -141,7 +147,11 @@ final class CsvRowParser extends RowParser implements LineSplitter.LineHandler {
             return;
         }
         int col = mapping[field];
-        if (to - from == 2 && b[from] == '\\' && b[from + 1] == 'N') {
+        if (trimDoubleQuotes && to - from >= 2 && b[from] == '"' && b[to - 1] == '"') {
+            from++;
+            to--;
+        }
+        if (to - from == 2 && b[from] == '\\' && b[from + 1] == 'N' || emptyAsNull && from == to) {
             rows.setNull(col);
         } else {
             rows.setText(col, b, from, to);

@@ -41,10 +41,18 @@ final class JsonRowParser extends RowParser implements LineSplitter.LineHandler 
     private Layout layout = Layout.UNKNOWN;
     private byte[] buffer = new byte[1024];
     private int bufferLen;
+    private final LoadRules rules;
+    private final boolean numAsString;
 
     JsonRowParser(Schema schema, byte[] lineDelimiter, int[] mapping) {
+        this(schema, new LoadOptions(LoadFormat.JSON, new byte[]{'\t'}, lineDelimiter, java.util.List.of(), 0), mapping);
+    }
+
+    JsonRowParser(Schema schema, LoadOptions options, int[] mapping) {
         this.schema = schema;
-        this.lines = new LineSplitter(lineDelimiter, this);
+        this.rules = options.rules();
+        this.numAsString = options.json().numAsString();
+        this.lines = new LineSplitter(options.lineDelimiter(), this);
         this.types = new ColumnType[schema.columnCount()];
         for (int c = 0; c < types.length; c++) {
             types[c] = schema.column(c).type();
@@ -78,10 +86,10 @@ final class JsonRowParser extends RowParser implements LineSplitter.LineHandler 
             }
             if (c == '[') {
                 layout = Layout.ARRAY;
-                rows = new RowAssembler(schema, 1024, "row");
+                rows = new RowAssembler(schema, 1024, "row", rules);
             } else {
                 layout = Layout.LINES;
-                rows = new RowAssembler(schema, 1024, "line");
+                rows = new RowAssembler(schema, 1024, "line", rules);
                 int n = bufferLen;
                 bufferLen = 0;
                 lines.feed(buffer, 0, n);
@@ -94,7 +102,7 @@ final class JsonRowParser extends RowParser implements LineSplitter.LineHandler 
     @Override
     ParsedLoad doFinish(long loadBytes) {
         switch (layout) {
-            case UNKNOWN -> rows = new RowAssembler(schema, 16, "line");
+            case UNKNOWN -> rows = new RowAssembler(schema, 16, "line", rules);
             case LINES -> lines.finish();
             case ARRAY -> parseArray();
         }
@@ -112,7 +120,7 @@ final class JsonRowParser extends RowParser implements LineSplitter.LineHandler 
         if (from == to) {
             return;
         }
-        rows.beginRow(lineNo);
+        rows.beginRow(lineNo, b, from, to);
         try (JsonParser p = FACTORY.createParser(b, from, to - from)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 rows.rejectRow("line is not a JSON object");
@@ -192,7 +200,7 @@ final class JsonRowParser extends RowParser implements LineSplitter.LineHandler 
             case VALUE_NULL -> rows.setNull(col);
             case VALUE_STRING -> setText(col, p.getText());
             case VALUE_NUMBER_INT -> {
-                if (type == ColumnType.VARCHAR) {
+                if (type == ColumnType.VARCHAR || numAsString) {
                     setText(col, p.getText());
                 } else if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
                     rows.rejectValue(col, p.getText(), "is out of range for " + type);
@@ -201,7 +209,7 @@ final class JsonRowParser extends RowParser implements LineSplitter.LineHandler 
                 }
             }
             case VALUE_NUMBER_FLOAT -> {
-                if (type == ColumnType.VARCHAR) {
+                if (type == ColumnType.VARCHAR || numAsString) {
                     setText(col, p.getText());
                 } else {
                     rows.setDouble(col, p.getDoubleValue(), p.getText());

@@ -22,9 +22,13 @@ import java.util.function.Function;
  *                        "the schema's columns in schema order"
  * @param maxFilterRatio  the share of filtered rows that still lets the load succeed, 0 to 1,
  *                        default 0
+ * @param csv             CSV details: enclose, escape, trimmed quotes, skipped lines, header lines
+ * @param json            JSON details: jsonpaths, json_root, strip_outer_array, read_json_by_line
+ * @param rules           what happens to parsed rows: strict mode, where, merge type, sequence,
+ *                        partial columns
  */
 public record LoadOptions(LoadFormat format, byte[] columnSeparator, byte[] lineDelimiter, List<String> columns,
-                          double maxFilterRatio) {
+                          double maxFilterRatio, CsvOptions csv, JsonOptions json, LoadRules rules) {
 
     public static final String FORMAT = "format";
     public static final String COLUMN_SEPARATOR = "column_separator";
@@ -38,8 +42,18 @@ public record LoadOptions(LoadFormat format, byte[] columnSeparator, byte[] line
     /** CSV, tab-separated, newline-delimited, every schema column in order, no filtered rows allowed. */
     public static final LoadOptions DEFAULTS = new LoadOptions(LoadFormat.CSV, TAB, NEWLINE, List.of(), 0);
 
+    /** Options with default CSV, JSON and row rules. */
+    public LoadOptions(LoadFormat format, byte[] columnSeparator, byte[] lineDelimiter, List<String> columns,
+                       double maxFilterRatio) {
+        this(format, columnSeparator, lineDelimiter, columns, maxFilterRatio, CsvOptions.DEFAULTS, JsonOptions.DEFAULTS,
+                LoadRules.DEFAULTS);
+    }
+
     public LoadOptions {
         Objects.requireNonNull(format, "format");
+        Objects.requireNonNull(csv, "csv");
+        Objects.requireNonNull(json, "json");
+        Objects.requireNonNull(rules, "rules");
         columnSeparator = Objects.requireNonNull(columnSeparator, "columnSeparator").clone();
         lineDelimiter = Objects.requireNonNull(lineDelimiter, "lineDelimiter").clone();
         columns = List.copyOf(columns);
@@ -85,27 +99,49 @@ public record LoadOptions(LoadFormat format, byte[] columnSeparator, byte[] line
     }
 
     public LoadOptions withFormat(LoadFormat f) {
-        return new LoadOptions(f, columnSeparator, lineDelimiter, columns, maxFilterRatio);
+        return new LoadOptions(f, columnSeparator, lineDelimiter, columns, maxFilterRatio, csv, json, rules);
     }
 
     /** The same options with a separator given as a header value would be (escapes allowed). */
     public LoadOptions withColumnSeparator(String headerValue) {
         return new LoadOptions(format, parseSeparator(COLUMN_SEPARATOR, headerValue), lineDelimiter, columns,
-                maxFilterRatio);
+                maxFilterRatio, csv, json, rules);
     }
 
     /** The same options with a line delimiter given as a header value would be (escapes allowed). */
     public LoadOptions withLineDelimiter(String headerValue) {
         return new LoadOptions(format, columnSeparator, parseSeparator(LINE_DELIMITER, headerValue), columns,
-                maxFilterRatio);
+                maxFilterRatio, csv, json, rules);
     }
 
     public LoadOptions withColumns(List<String> cols) {
-        return new LoadOptions(format, columnSeparator, lineDelimiter, cols, maxFilterRatio);
+        return new LoadOptions(format, columnSeparator, lineDelimiter, cols, maxFilterRatio, csv, json, rules);
+    }
+
+    /** The same options with a {@code columns} header value (names, optionally in backquotes). */
+    public LoadOptions withColumnsHeader(String headerValue) {
+        return withColumns(parseColumns(headerValue));
+    }
+
+    /** The same options with a {@code max_filter_ratio} header value. */
+    public LoadOptions withMaxFilterRatioHeader(String headerValue) {
+        return withMaxFilterRatio(parseRatio(headerValue));
     }
 
     public LoadOptions withMaxFilterRatio(double ratio) {
-        return new LoadOptions(format, columnSeparator, lineDelimiter, columns, ratio);
+        return new LoadOptions(format, columnSeparator, lineDelimiter, columns, ratio, csv, json, rules);
+    }
+
+    public LoadOptions withCsv(CsvOptions c) {
+        return new LoadOptions(format, columnSeparator, lineDelimiter, columns, maxFilterRatio, c, json, rules);
+    }
+
+    public LoadOptions withJson(JsonOptions j) {
+        return new LoadOptions(format, columnSeparator, lineDelimiter, columns, maxFilterRatio, csv, j, rules);
+    }
+
+    public LoadOptions withRules(LoadRules r) {
+        return new LoadOptions(format, columnSeparator, lineDelimiter, columns, maxFilterRatio, csv, json, r);
     }
 
     @Override
@@ -239,18 +275,20 @@ public record LoadOptions(LoadFormat format, byte[] columnSeparator, byte[] line
     public boolean equals(Object o) {
         return o instanceof LoadOptions x && x.format == format && Arrays.equals(x.columnSeparator, columnSeparator)
                 && Arrays.equals(x.lineDelimiter, lineDelimiter) && x.columns.equals(columns)
-                && Double.compare(x.maxFilterRatio, maxFilterRatio) == 0;
+                && Double.compare(x.maxFilterRatio, maxFilterRatio) == 0 && x.csv.equals(csv) && x.json.equals(json)
+                && x.rules.equals(rules);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(format, Arrays.hashCode(columnSeparator), Arrays.hashCode(lineDelimiter), columns,
-                maxFilterRatio);
+                maxFilterRatio, csv, json, rules);
     }
 
     @Override
     public String toString() {
         return "LoadOptions[format=" + format + ", columnSeparator=" + show(columnSeparator) + ", lineDelimiter="
-                + show(lineDelimiter) + ", columns=" + columns + ", maxFilterRatio=" + maxFilterRatio + "]";
+                + show(lineDelimiter) + ", columns=" + columns + ", maxFilterRatio=" + maxFilterRatio + ", " + csv + ", "
+                + json + ", " + rules + "]";
     }
 }

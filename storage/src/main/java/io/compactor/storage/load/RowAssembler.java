@@ -17,6 +17,8 @@ import java.util.List;
  */
 final class RowAssembler {
     private static final int MAX_SHOWN_VALUE_BYTES = 100;
+    /** Rejected rows kept for the error log (Doris's {@code ErrorURL}). */
+    static final int MAX_ERROR_LOG_ROWS = RowParser.MAX_ERROR_SAMPLES;
 
     private final Schema schema;
     private final RowBatch batch;
@@ -35,11 +37,26 @@ final class RowAssembler {
     private long position;
     private boolean failed;
     private String pendingError;
+    private final boolean strict;
+    private final boolean partial;
+    private final int deleteSign;
 
     /**
      * @param positionWord how errors name a row's place: "line" or "row"
      */
     RowAssembler(Schema schema, int initialCapacity, String positionWord) {
+        this(schema, initialCapacity, positionWord, LoadRules.DEFAULTS);
+    }
+
+    /**
+     * @param rules {@code strict_mode}: false (Doris's default) turns a value that fails conversion
+     *              into NULL in a nullable column; {@code partial_columns}: columns the input does
+     *              not give stay unset (NULL) for the tablet to fill from the key's current row
+     */
+    RowAssembler(Schema schema, int initialCapacity, String positionWord, LoadRules rules) {
+        this.strict = rules.strictMode();
+        this.partial = rules.partialColumns();
+        this.deleteSign = schema.deleteSignIndex();
         this.schema = schema;
         this.batch = new RowBatch(schema, initialCapacity);
         int n = schema.columnCount();
@@ -57,7 +74,28 @@ final class RowAssembler {
         this.positionWord = positionWord;
     }
 
+    private byte[] source;
+    private int sourceFrom;
+    private int sourceTo;
+    private final List<String> errorLog = new ArrayList<>();
+
+    /** Starts a row whose input text is {@code src[from, to)} (shown in the error log if it is filtered). */
+    void beginRow(long rowPosition, byte[] src, int from, int to) {
+        beginRow(rowPosition);
+        source = src;
+        sourceFrom = from;
+        sourceTo = to;
+    }
+
+    /** The current row's input text, for the error log. */
+    void source(byte[] src, int from, int to) {
+        source = src;
+        sourceFrom = from;
+        sourceTo = to;
+    }
+
     void beginRow(long rowPosition) {
+        source = null;
         row = batch.addRow();
         position = rowPosition;
         failed = false;
@@ -169,6 +207,14 @@ final class RowAssembler {
         if (!failed) {
             for (int c = 0; c < setInRow.length; c++) {
                 if (setInRow[c] != stamp) {
+                    if (c == deleteSign) {
+                        batch.setLong(row, c, 0);
+                        continue;
+                    }
+                    if (partial && c >= schema.keyCount()) {
+                        placeholder(c); // the tablet fills it from the key's current row
+                        continue;
+                    }
                     if (!nullable[c]) {
                         failWith("column '" + schema.column(c).name() + "' is not nullable and has no value");
                         break;
@@ -182,6 +228,18 @@ final class RowAssembler {
             filter(pendingError);
         }
         row = -1;
+    }
+
+    private void placeholder(int c) {
+        if (nullable[c]) {
+            batch.setNull(row, c);
+            return;
+        }
+        switch (types[c].physical()) {
+            case LONG -> batch.setLong(row, c, 0);
+            case DOUBLE -> batch.setDouble(row, c, 0);
+            case BYTES -> batch.setBytes(row, c, new byte[0]);
+        }
     }
 
     /** Filters the current row for a reason that takes precedence over any value error. */
@@ -209,7 +267,7 @@ final class RowAssembler {
         for (int i = 0; i < errors.size(); i++) {
             shown.add(errors.get(i) + " at " + positionWord + " " + (errorPositions.get(i) + positionOffset));
         }
-        return new ParsedLoad(batch, totalRows, filteredRows, loadBytes, shown);
+        return new ParsedLoad(batch, totalRows, filteredRows, loadBytes, shown, 0, errorLog);
     }
 
     private void filter(String reason) {
@@ -218,10 +276,19 @@ final class RowAssembler {
         if (reason != null && wantsErrorText()) {
             errors.add(reason);
             errorPositions.add(position);
+            if (errorLog.size() < MAX_ERROR_LOG_ROWS) {
+                int n = source == null ? 0 : Math.min(sourceTo - sourceFrom, 1024);
+                String text = source == null ? "" : new String(source, sourceFrom, n, StandardCharsets.UTF_8);
+                errorLog.add("Reason: " + reason + ". src line [" + text + "]; ");
+            }
         }
     }
 
     private boolean fail(int col, byte[] b, int from, int to, String problem) {
+        if (!strict && nullable[col]) {
+            batch.setNull(row, col);
+            return true;
+        }
         if (!failed && wantsErrorText()) {
             int shown = Math.min(to - from, MAX_SHOWN_VALUE_BYTES);
             String text = new String(b, from, shown, StandardCharsets.UTF_8) + (shown < to - from ? "..." : "");
@@ -232,6 +299,10 @@ final class RowAssembler {
     }
 
     private boolean failValue(int col, String text, String problem) {
+        if (!strict && nullable[col]) {
+            batch.setNull(row, col);
+            return true;
+        }
         if (!failed && wantsErrorText()) {
             String shown = text.length() > MAX_SHOWN_VALUE_BYTES ? text.substring(0, MAX_SHOWN_VALUE_BYTES) + "..."
                     : text;

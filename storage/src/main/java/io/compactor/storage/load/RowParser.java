@@ -35,11 +35,56 @@ public abstract class RowParser {
      * @throws IllegalArgumentException if {@code columns} names a column the schema lacks
      */
     public static RowParser create(Schema schema, LoadOptions options) {
-        int[] mapping = mapColumns(schema, options.columns());
+        int[] mapping = inputColumns(schema, options);
         return switch (options.format()) {
-            case CSV -> new CsvRowParser(schema, options, mapping);
-            case JSON -> new JsonRowParser(schema, options.lineDelimiter(), mapping);
+            case CSV -> options.csv().enclosed() ? new EnclosedCsvRowParser(schema, options, mapping)
+                    : new CsvRowParser(schema, options, mapping);
+            case JSON -> options.json().needsTree() || options.json().stripOuterArray() != null
+                    || options.json().readJsonByLine() != null ? new JsonTreeRowParser(schema, options, mapping)
+                    : new JsonRowParser(schema, options, mapping);
         };
+    }
+
+    /**
+     * The schema columns the input gives, in input order: the {@code columns} list, or else the
+     * table's visible columns followed by the {@code hidden_columns}.
+     *
+     * @throws IllegalArgumentException naming an unknown or repeated column
+     */
+    public static int[] inputColumns(Schema schema, LoadOptions options) {
+        List<String> names = options.columns();
+        if (names.isEmpty()) {
+            List<String> hidden = options.rules().hiddenColumns();
+            List<String> all = new ArrayList<>();
+            for (int c = 0; c < schema.columnCount(); c++) {
+                if (!Schema.isHidden(schema.column(c).name())) {
+                    all.add(schema.column(c).name());
+                }
+            }
+            for (String h : hidden) {
+                int at = schema.indexOf(h);
+                if (at < 0 || !Schema.isHidden(h)) {
+                    throw new IllegalArgumentException("header 'hidden_columns' names '" + h + "', which is not a "
+                            + "hidden column of the table (" + hiddenNames(schema) + ")");
+                }
+                all.add(schema.column(at).name());
+            }
+            if (hidden.isEmpty() && all.size() == schema.columnCount()) {
+                return mapColumns(schema, List.of());
+            }
+            return mapColumns(schema, all);
+        }
+        return mapColumns(schema, names);
+    }
+
+    private static List<String> hiddenNames(Schema schema) {
+        List<String> out = new ArrayList<>();
+        for (var c : schema.columns()) {
+            if (Schema.isHidden(c.name())) {
+                out.add(c.name());
+            }
+        }
+        return out;
     }
 
     /** Parses a whole body. */
@@ -62,10 +107,11 @@ public abstract class RowParser {
     public static CompletableFuture<ParsedLoad> parseParallel(Schema schema, LoadOptions options, byte[] body,
                                                              Executor executor, int parts) {
         int n = (int) Math.min(parts, body.length / MIN_PART_BYTES);
-        if (options.format() != LoadFormat.CSV || n < 2) {
+        if (options.format() != LoadFormat.CSV || n < 2 || options.csv().enclosed()
+                || options.csv().linesToSkip() > 0) {
             return CompletableFuture.supplyAsync(() -> parse(schema, options, body), executor);
         }
-        int[] mapping = mapColumns(schema, options.columns());
+        int[] mapping = inputColumns(schema, options);
         byte[] delimiter = options.lineDelimiter();
         List<Integer> cuts = new ArrayList<>();
         cuts.add(0);
@@ -95,6 +141,7 @@ public abstract class RowParser {
             long total = 0;
             long filtered = 0;
             List<String> errors = new ArrayList<>();
+            List<String> log = new ArrayList<>();
             for (CompletableFuture<CsvRowParser> f : fed) {
                 CsvRowParser parser = f.join();
                 parser.lineOffset(lines);
@@ -112,8 +159,13 @@ public abstract class RowParser {
                         errors.add(e);
                     }
                 }
+                for (String e : part.errorLog()) {
+                    if (log.size() < MAX_ERROR_SAMPLES) {
+                        log.add(e);
+                    }
+                }
             }
-            return new ParsedLoad(rows, total, filtered, body.length, errors);
+            return new ParsedLoad(rows, total, filtered, body.length, errors, 0, log);
         });
     }
 

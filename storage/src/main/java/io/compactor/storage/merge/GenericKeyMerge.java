@@ -19,8 +19,8 @@ final class GenericKeyMerge extends KWayMerge {
     private final RowBatch boundary;
 
     GenericKeyMerge(Schema schema, long tabletId, List<? extends SortedRunSource> sources, int[] columns,
-                    MergeSink sink, RowIdConversion conversion, RowSourceBuffer rowSources) {
-        super(schema, tabletId, sources, columns, sink, conversion, rowSources);
+                    MergeSink sink, RowIdConversion conversion, RowSourceBuffer rowSources, boolean dropDeleted) {
+        super(schema, tabletId, sources, columns, sink, conversion, rowSources, dropDeleted);
         keyKinds = new ColumnType.Physical[schema.keyCount()];
         for (int c = 0; c < keyKinds.length; c++) {
             keyKinds[c] = schema.column(c).type().physical();
@@ -46,6 +46,9 @@ final class GenericKeyMerge extends KWayMerge {
             return true;
         }
         int c = compare(batch[a], pos[a], batch[b], pos[b]);
+        if (c == 0 && seq >= 0) {
+            c = compareSequence(batch[a], pos[a], batch[b], pos[b]);
+        }
         return c < 0 || (c == 0 && rank[a] < rank[b]);
     }
 
@@ -63,6 +66,16 @@ final class GenericKeyMerge extends KWayMerge {
         return 0;
     }
 
+    /** Sequence values of two rows of one key: NULL is the smallest. */
+    private int compareSequence(RowBatch a, int ra, RowBatch b, int rb) {
+        boolean na = a.isNull(ra, seq);
+        boolean nb = b.isNull(rb, seq);
+        if (na || nb) {
+            return na == nb ? 0 : na ? -1 : 1;
+        }
+        return Long.compare(a.getLong(ra, seq), b.getLong(rb, seq));
+    }
+
     @Override
     void loop() throws IOException {
         final int[] tree = this.tree;
@@ -75,8 +88,12 @@ final class GenericKeyMerge extends KWayMerge {
             int p = pos[w];
             RowBatch b = batch[w];
             // In UNIQUE mode the pending row, i.e. the previous row popped, is the run's last row.
-            if (unique && runBatch != null && runTo > runFrom && compare(runBatch, runTo - 1, b, p) == 0) {
-                dropPending();
+            if (unique && runBatch != null && runTo > runFrom) {
+                if (compare(runBatch, runTo - 1, b, p) == 0) {
+                    dropPending();
+                } else {
+                    settlePending();
+                }
             }
             if (rowSources != null) {
                 rowSources.append(w);

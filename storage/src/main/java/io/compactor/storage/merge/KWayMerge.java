@@ -62,13 +62,20 @@ abstract class KWayMerge {
 
     long outputRows;
     long mergedRows;
+    long filteredRows;
+    /** Schema index of the delete sign when deleted keys are dropped, else -1. */
+    final int dropSign;
+    /** Schema index of the sequence column, or -1: among rows of one key the larger value wins. */
+    final int seq;
     private long heldTotal;
     private long peakHeld;
 
     KWayMerge(Schema schema, long tabletId, List<? extends SortedRunSource> sources, int[] columns, MergeSink sink,
-              RowIdConversion conversion, RowSourceBuffer rowSources) {
+              RowIdConversion conversion, RowSourceBuffer rowSources, boolean dropDeleted) {
         this.tabletId = tabletId;
         this.unique = schema.isUniqueKeys();
+        this.dropSign = unique && dropDeleted ? schema.deleteSignIndex() : -1;
+        this.seq = unique ? schema.sequenceIndex() : -1;
         this.columns = columns;
         this.sink = sink;
         this.conversion = conversion;
@@ -99,10 +106,53 @@ abstract class KWayMerge {
     /** The engine for a schema: a primitive fast path for a single LONG-physical key column. */
     static KWayMerge create(Schema schema, long tabletId, List<? extends SortedRunSource> sources, int[] columns,
                             MergeSink sink, RowIdConversion conversion, RowSourceBuffer rowSources) {
-        if (schema.keyCount() == 1 && schema.column(0).type().physical() == ColumnType.Physical.LONG) {
-            return new LongKeyMerge(schema, tabletId, sources, columns, sink, conversion, rowSources);
+        return create(schema, tabletId, sources, columns, sink, conversion, rowSources, false);
+    }
+
+    /**
+     * The engine for a schema; {@code dropDeleted} drops keys whose newest row has the delete sign
+     * (the columns must then include it, and the sequence column when the schema has one).
+     */
+    static KWayMerge create(Schema schema, long tabletId, List<? extends SortedRunSource> sources, int[] columns,
+                            MergeSink sink, RowIdConversion conversion, RowSourceBuffer rowSources,
+                            boolean dropDeleted) {
+        boolean sequenced = schema.isUniqueKeys() && schema.sequenceIndex() >= 0;
+        if (!sequenced && schema.keyCount() == 1 && schema.column(0).type().physical() == ColumnType.Physical.LONG) {
+            return new LongKeyMerge(schema, tabletId, sources, columns, sink, conversion, rowSources, dropDeleted);
         }
-        return new GenericKeyMerge(schema, tabletId, sources, columns, sink, conversion, rowSources);
+        return new GenericKeyMerge(schema, tabletId, sources, columns, sink, conversion, rowSources, dropDeleted);
+    }
+
+    /** The schema columns a merge must read besides {@code columns}: the sequence and the dropped-on delete sign. */
+    static int[] withMergeColumns(Schema schema, int[] columns, boolean dropDeleted) {
+        java.util.TreeSet<Integer> all = new java.util.TreeSet<>();
+        for (int c : columns) {
+            all.add(c);
+        }
+        if (schema.isUniqueKeys() && schema.sequenceIndex() >= 0) {
+            all.add(schema.sequenceIndex());
+        }
+        if (schema.isUniqueKeys() && dropDeleted && schema.deleteSignIndex() >= 0) {
+            all.add(schema.deleteSignIndex());
+        }
+        return all.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * The previous key's last row (the run's last row) is final: a new key was popped, or the
+     * merge ended. If its key is deleted and deleted keys are dropped, it goes.
+     */
+    final void settlePending() {
+        if (dropSign < 0 || runBatch == null || runTo <= runFrom) {
+            return;
+        }
+        if (runBatch.getLong(runTo - 1, dropSign) != 0) {
+            runTo--;
+            filteredRows++;
+            if (rowSources != null) {
+                rowSources.markLastSkipped();
+            }
+        }
     }
 
     /** rank[s] = position of source s when sorted oldest first; ties keep list order. */
@@ -132,6 +182,7 @@ abstract class KWayMerge {
         if (k > 0) {
             buildTree();
             loop();
+            settlePending();
             flushRun();
         }
         long input = 0;
@@ -139,7 +190,7 @@ abstract class KWayMerge {
             input += r;
         }
         return new MergeStats(input, outputRows, mergedRows, rowsRead, peakHeld + ColumnCopier.estimatedBytes(holder,
-                columns.length), false, false);
+                columns.length), false, false, filteredRows);
     }
 
     /** Pops rows until every source is exhausted. */

@@ -16,8 +16,8 @@ final class LongKeyMerge extends KWayMerge {
     private final int[] effRank;
 
     LongKeyMerge(Schema schema, long tabletId, List<? extends SortedRunSource> sources, int[] columns, MergeSink sink,
-                 RowIdConversion conversion, RowSourceBuffer rowSources) {
-        super(schema, tabletId, sources, columns, sink, conversion, rowSources);
+                 RowIdConversion conversion, RowSourceBuffer rowSources, boolean dropDeleted) {
+        super(schema, tabletId, sources, columns, sink, conversion, rowSources, dropDeleted);
         headKey = new long[k];
         keyColumn = new long[k][];
         effRank = rank.clone();
@@ -66,6 +66,8 @@ final class LongKeyMerge extends KWayMerge {
             if (unique) {
                 if (havePrev && key == prevKey) {
                     dropPending();
+                } else if (havePrev && dropSign >= 0) {
+                    settlePending();
                 }
                 prevKey = key;
                 havePrev = true;

@@ -13,9 +13,15 @@ import java.util.Arrays;
  *                        source, output assembly and the in-memory part of the row sources
  * @param vertical        whether the merge ran by column groups
  * @param rowSourcesSpilled whether a vertical merge spilled its row sources to a temp file
+ * @param filteredRows    newest rows of deleted keys dropped ({@link MergeOptions#dropDeleted})
  */
 public record MergeStats(long inputRows, long outputRows, long mergedRows, long[] perSourceRows,
-                         long peakMemoryBytes, boolean vertical, boolean rowSourcesSpilled) {
+                         long peakMemoryBytes, boolean vertical, boolean rowSourcesSpilled, long filteredRows) {
+
+    public MergeStats(long inputRows, long outputRows, long mergedRows, long[] perSourceRows, long peakMemoryBytes,
+                      boolean vertical, boolean rowSourcesSpilled) {
+        this(inputRows, outputRows, mergedRows, perSourceRows, peakMemoryBytes, vertical, rowSourcesSpilled, 0);
+    }
 
     public MergeStats {
         perSourceRows = perSourceRows.clone();
@@ -31,7 +37,7 @@ public record MergeStats(long inputRows, long outputRows, long mergedRows, long[
         return o instanceof MergeStats s && s.inputRows == inputRows && s.outputRows == outputRows
                 && s.mergedRows == mergedRows && Arrays.equals(s.perSourceRows, perSourceRows)
                 && s.peakMemoryBytes == peakMemoryBytes && s.vertical == vertical
-                && s.rowSourcesSpilled == rowSourcesSpilled;
+                && s.rowSourcesSpilled == rowSourcesSpilled && s.filteredRows == filteredRows;
     }
 
     @Override
@@ -42,7 +48,7 @@ public record MergeStats(long inputRows, long outputRows, long mergedRows, long[
     @Override
     public String toString() {
         return "MergeStats{input_rows=" + inputRows + ", output_rows=" + outputRows + ", merged_rows=" + mergedRows
-                + ", sources=" + perSourceRows.length + ", is_vertical=" + vertical
+                + ", filtered_rows=" + filteredRows + ", sources=" + perSourceRows.length + ", is_vertical=" + vertical
                 + ", peak_memory_bytes=" + peakMemoryBytes + ", row_sources_spilled=" + rowSourcesSpilled + "}";
     }
 }

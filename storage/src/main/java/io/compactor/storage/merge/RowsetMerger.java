@@ -35,7 +35,7 @@ public final class RowsetMerger {
     /** Merges {@code sources} into {@code sink}, recording row ids if the options ask for it. */
     public MergeStats merge(List<? extends SortedRunSource> sources, MergeSink sink) throws IOException {
         KWayMerge merge = KWayMerge.create(schema, options.tabletId(), sources, ColumnCopier.allColumns(schema), sink,
-                options.rowIdConversion(), null);
+                options.rowIdConversion(), null, options.dropDeleted());
         MergeStats raw = merge.run();
         return checkRowCounts(options, raw, sink.rowsWritten(), raw.peakMemoryBytes(), false, false);
     }
@@ -47,12 +47,14 @@ public final class RowsetMerger {
     static MergeStats checkRowCounts(MergeOptions options, MergeStats raw, long written, long peakMemory,
                                      boolean vertical, boolean spilled) {
         long input = options.expectedInputRows() >= 0 ? options.expectedInputRows() : raw.inputRows();
-        if (input != written + raw.mergedRows() || raw.inputRows() != input || raw.outputRows() != written) {
+        if (input != written + raw.mergedRows() + raw.filteredRows() || raw.inputRows() != input
+                || raw.outputRows() != written) {
             throw MergeCorruptionException.rowCountMismatch(options.tabletId(), input, raw.mergedRows(), written,
                     "rows_read=" + raw.inputRows() + ", rows_passed_to_sink=" + raw.outputRows()
-                            + (vertical ? ", vertical" : ""));
+                            + ", filtered_rows=" + raw.filteredRows() + (vertical ? ", vertical" : ""));
         }
-        return new MergeStats(input, written, raw.mergedRows(), raw.perSourceRows(), peakMemory, vertical, spilled);
+        return new MergeStats(input, written, raw.mergedRows(), raw.perSourceRows(), peakMemory, vertical, spilled,
+                raw.filteredRows());
     }
 
     /**

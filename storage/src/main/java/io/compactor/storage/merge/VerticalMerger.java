@@ -171,12 +171,14 @@ public final class VerticalMerger {
     private MergeStats mergeKeys(List<SourceFactory> inputs, int[] keyColumns, RowSourceBuffer rowSources,
                                  MergeSink keys) throws IOException {
         List<SortedRunSource> sources = new ArrayList<>(inputs.size());
+        // The sequence and the delete sign decide which row of a key survives: the key pass reads them too.
+        int[] read = KWayMerge.withMergeColumns(schema, keyColumns, options.dropDeleted());
         try {
             for (SourceFactory f : inputs) {
-                sources.add(f.open(keyColumns));
+                sources.add(f.open(read));
             }
-            return KWayMerge.create(schema, options.tabletId(), sources, keyColumns, keys, options.rowIdConversion(),
-                    rowSources).run();
+            return KWayMerge.create(schema, options.tabletId(), sources, read, keys, options.rowIdConversion(),
+                    rowSources, options.dropDeleted()).run();
         } finally {
             Closeables.closeAll(sources);
         }

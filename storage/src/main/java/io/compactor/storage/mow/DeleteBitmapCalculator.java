@@ -41,6 +41,8 @@ public final class DeleteBitmapCalculator {
     private final Schema schema;
     private final PrimaryKeyIndexCache cache;
     private final boolean fast;
+    private final int seq;
+    private final int deleteSign;
 
     public DeleteBitmapCalculator(DataDir dir, long tabletId, Schema schema, PrimaryKeyIndexCache cache) {
         this.dir = dir;
@@ -48,6 +50,8 @@ public final class DeleteBitmapCalculator {
         this.schema = schema;
         this.cache = cache;
         this.fast = PrimaryKeyIndex.singleLongKey(schema);
+        this.seq = schema.isUniqueKeys() ? schema.sequenceIndex() : -1;
+        this.deleteSign = schema.isUniqueKeys() ? schema.deleteSignIndex() : -1;
     }
 
     /** One segment to search, with its key range decoded for pruning. */
@@ -94,11 +98,14 @@ public final class DeleteBitmapCalculator {
                     for (int r = 0; r < batch.size(); r++, rowId++) {
                         long lk = fast ? batch.getLong(r, 0) : 0;
                         byte[] ek = fast ? null : KeyCodec.encodeKey(batch, r);
-                        if (supersededLater(laterMeta, laterInLoad, lk, ek)) {
+                        long mySeq = seq < 0 ? 0 : batch.isNull(r, seq) ? Long.MIN_VALUE : batch.getLong(r, seq);
+                        boolean loses = supersededLater(newRowset, laterMeta, laterInLoad, lk, ek, mySeq, out)
+                                || markOlder(candidates, olderCursors, deleted, out, lk, ek, mySeq);
+                        // A row that lost to a larger sequence value, or that deletes its key, is
+                        // hidden itself: reads skip it, and a later load finds no live row of the key.
+                        if (loses || deleteSign >= 0 && batch.getLong(r, deleteSign) != 0) {
                             out.mark(newRowset, seg, 0, rowId);
-                            continue;
                         }
-                        markOlder(candidates, olderCursors, deleted, out, lk, ek);
                     }
                 }
             }
@@ -123,18 +130,39 @@ public final class DeleteBitmapCalculator {
         return all;
     }
 
-    private boolean supersededLater(List<Candidate> meta, List<PrimaryKeyIndex.Cursor> idx, long lk, byte[] ek) {
+    /**
+     * Whether a later segment of the new rowset holds the key and wins: it is newer, so it wins
+     * unless the sequence column says otherwise; a later row with a smaller sequence value loses
+     * and is marked here.
+     */
+    private boolean supersededLater(RowsetId rowset, List<Candidate> meta, List<PrimaryKeyIndex.Cursor> idx, long lk,
+                                    byte[] ek, long mySeq, DeleteBitmap out) {
+        boolean loses = false;
         for (int i = 0; i < idx.size(); i++) {
             Candidate c = meta.get(i);
-            if (inRange(c, lk, ek) && (fast ? idx.get(i).find(lk) : idx.get(i).find(ek)) >= 0) {
-                return true;
+            if (!inRange(c, lk, ek)) {
+                continue;
+            }
+            int row = fast ? idx.get(i).find(lk) : idx.get(i).find(ek);
+            if (row < 0) {
+                continue;
+            }
+            if (seq < 0 || idx.get(i).sequence(row) >= mySeq) {
+                loses = true;
+            } else {
+                out.mark(rowset, c.segment(), 0, row);
             }
         }
-        return false;
+        return loses;
     }
 
-    private void markOlder(List<Candidate> candidates, PrimaryKeyIndex.Cursor[] cursors,
-                           Map<SegmentKey, RoaringBitmap> deleted, DeleteBitmap out, long lk, byte[] ek)
+    /**
+     * Marks the key's live row in the older rowsets; returns true when that row has a larger
+     * sequence value, so the new row loses instead (Doris: the row with the larger sequence wins,
+     * the newer one on a tie).
+     */
+    private boolean markOlder(List<Candidate> candidates, PrimaryKeyIndex.Cursor[] cursors,
+                              Map<SegmentKey, RoaringBitmap> deleted, DeleteBitmap out, long lk, byte[] ek, long mySeq)
             throws IOException {
         for (int i = 0; i < cursors.length; i++) {
             Candidate c = candidates.get(i);
@@ -152,9 +180,13 @@ public final class DeleteBitmapCalculator {
             if (gone != null && gone.contains(row)) {
                 continue;
             }
+            if (seq >= 0 && cursors[i].sequence(row) > mySeq) {
+                return true;
+            }
             out.mark(c.rowset(), c.segment(), 0, row);
-            return;
+            return false;
         }
+        return false;
     }
 
     private boolean inRange(Candidate c, long lk, byte[] ek) {
@@ -193,11 +225,18 @@ public final class DeleteBitmapCalculator {
         return v ^ Long.MIN_VALUE;
     }
 
+    /** The key columns, then the sequence and the delete sign when the table has them (ascending). */
     private int[] keyColumns() {
-        int[] cols = new int[schema.keyCount()];
-        for (int i = 0; i < cols.length; i++) {
-            cols[i] = i;
+        java.util.TreeSet<Integer> cols = new java.util.TreeSet<>();
+        for (int i = 0; i < schema.keyCount(); i++) {
+            cols.add(i);
         }
-        return cols;
+        if (seq >= 0) {
+            cols.add(seq);
+        }
+        if (deleteSign >= 0) {
+            cols.add(deleteSign);
+        }
+        return cols.stream().mapToInt(Integer::intValue).toArray();
     }
 }

@@ -19,10 +19,18 @@ import java.util.Arrays;
 public final class PrimaryKeyIndex {
     private final long[] longKeys;
     private final byte[][] encodedKeys;
+    /** Sequence values by row id when the schema has a sequence column (NULL as Long.MIN_VALUE), else null. */
+    private final long[] sequences;
 
-    private PrimaryKeyIndex(long[] longKeys, byte[][] encodedKeys) {
+    private PrimaryKeyIndex(long[] longKeys, byte[][] encodedKeys, long[] sequences) {
         this.longKeys = longKeys;
         this.encodedKeys = encodedKeys;
+        this.sequences = sequences;
+    }
+
+    /** The sequence value of a row (NULL is {@code Long.MIN_VALUE}); the schema must have a sequence column. */
+    public long sequence(int row) {
+        return sequences[row];
     }
 
     /** Whether keys of this schema use the {@code long} form. */
@@ -32,9 +40,13 @@ public final class PrimaryKeyIndex {
 
     /** Reads the key columns of a segment file. */
     public static PrimaryKeyIndex build(Path file, Schema schema) throws IOException {
-        int[] keyCols = new int[schema.keyCount()];
-        for (int i = 0; i < keyCols.length; i++) {
+        int seq = schema.isUniqueKeys() ? schema.sequenceIndex() : -1;
+        int[] keyCols = new int[schema.keyCount() + (seq >= 0 ? 1 : 0)];
+        for (int i = 0; i < schema.keyCount(); i++) {
             keyCols[i] = i;
+        }
+        if (seq >= 0) {
+            keyCols[keyCols.length - 1] = seq;
         }
         try (SegmentReader reader = SegmentReader.open(file, schema)) {
             long rows = reader.rowCount();
@@ -44,6 +56,7 @@ public final class PrimaryKeyIndex {
             boolean fast = singleLongKey(schema);
             long[] longs = fast ? new long[(int) rows] : null;
             byte[][] encoded = fast ? null : new byte[(int) rows][];
+            long[] seqs = seq >= 0 ? new long[(int) rows] : null;
             SegmentCursor cursor = SegmentCursor.open(reader, 8192, keyCols);
             RowBatch batch = new RowBatch(schema, (int) Math.min(8192, Math.max(16, rows)));
             int at = 0;
@@ -55,9 +68,14 @@ public final class PrimaryKeyIndex {
                         encoded[at + r] = KeyCodec.encodeKey(batch, r);
                     }
                 }
+                if (seqs != null) {
+                    for (int r = 0; r < batch.size(); r++) {
+                        seqs[at + r] = batch.isNull(r, seq) ? Long.MIN_VALUE : batch.getLong(r, seq);
+                    }
+                }
                 at += batch.size();
             }
-            return new PrimaryKeyIndex(longs, encoded);
+            return new PrimaryKeyIndex(longs, encoded, seqs);
         }
     }
 
@@ -103,6 +121,12 @@ public final class PrimaryKeyIndex {
      */
     public final class Cursor {
         private int pos;
+
+        /** The sequence value of a row this cursor found (see {@link PrimaryKeyIndex#sequence}). */
+        public long sequence(int row) {
+            return sequences[row];
+        }
+
         private long lastLong = Long.MIN_VALUE;
         private byte[] lastEncoded;
 
@@ -180,10 +204,11 @@ public final class PrimaryKeyIndex {
 
     /** Approximate heap use, for the cache's weigher. */
     public long memoryBytes() {
+        long seqBytes = sequences == null ? 0 : 8L * sequences.length;
         if (longKeys != null) {
-            return 16L + 8L * longKeys.length;
+            return 16L + 8L * longKeys.length + seqBytes;
         }
-        long n = 16L + 8L * encodedKeys.length;
+        long n = 16L + 8L * encodedKeys.length + seqBytes;
         for (byte[] k : encodedKeys) {
             n += 16 + k.length;
         }

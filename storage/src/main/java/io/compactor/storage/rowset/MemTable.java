@@ -138,14 +138,35 @@ public final class MemTable {
         return true;
     }
 
+    /**
+     * One row per key: the last appended, or with a sequence column the one with the largest
+     * sequence value (NULL smallest; the last appended on a tie), as Doris's memtable keeps.
+     */
     private int[] keepLastOfEqualKeys(int[] order) {
         int n = order.length;
+        int seq = schema.sequenceIndex();
         int kept = 0;
+        int best = -1;
         for (int i = 0; i < n; i++) {
+            if (seq >= 0 && (best < 0 || !lessSequence(order[i], best))) {
+                best = order[i];
+            }
             if (i == n - 1 || rows.compareKeys(order[i], rows, order[i + 1]) != 0) {
-                order[kept++] = order[i];
+                order[kept++] = seq >= 0 ? best : order[i];
+                best = -1;
             }
         }
         return kept == n ? order : java.util.Arrays.copyOf(order, kept);
+    }
+
+    /** Whether row a's sequence value is smaller than row b's (NULL is the smallest). */
+    private boolean lessSequence(int a, int b) {
+        int seq = schema.sequenceIndex();
+        boolean na = rows.isNull(a, seq);
+        boolean nb = rows.isNull(b, seq);
+        if (na || nb) {
+            return na && !nb;
+        }
+        return rows.getLong(a, seq) < rows.getLong(b, seq);
     }
 }

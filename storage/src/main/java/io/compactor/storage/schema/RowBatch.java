@@ -184,6 +184,13 @@ public final class RowBatch {
         varBytes += v.length;
     }
 
+    /** Marks a value as not NULL (the setters do not touch the NULL flag). */
+    public void clearNull(int row, int col) {
+        if (nulls[col] != null) {
+            nulls[col][row] = false;
+        }
+    }
+
     public void setNull(int row, int col) {
         if (nulls[col] == null) {
             throw new IllegalArgumentException("column '" + schema.column(col).name() + "' is not nullable");

@@ -14,6 +14,13 @@ import java.util.Set;
  * and the keys model. As in Doris, key columns must be an ordered prefix of the columns.
  */
 public final class Schema {
+    /** Doris's hidden delete-sign column of a unique-key table: 1 deletes the row's key. */
+    public static final String DELETE_SIGN = "__DORIS_DELETE_SIGN__";
+    /** Doris's hidden sequence column: among rows of one key the larger sequence value wins. */
+    public static final String SEQUENCE_COL = "__DORIS_SEQUENCE_COL__";
+    /** Names that start so are reserved for hidden columns. */
+    public static final String HIDDEN_PREFIX = "__DORIS_";
+
     private final List<Column> columns;
     private final int keyCount;
     private final KeysType keysType;
@@ -44,6 +51,39 @@ public final class Schema {
         this.columns = List.copyOf(columns);
         this.keyCount = keyCount;
         this.keysType = keysType;
+        this.deleteSign = indexOf(DELETE_SIGN);
+        this.sequence = indexOf(SEQUENCE_COL);
+        int visible = 0;
+        for (Column c : columns) {
+            if (!isHidden(c.name())) {
+                visible++;
+            }
+        }
+        this.visibleCount = visible;
+    }
+
+    private final int deleteSign;
+    private final int sequence;
+    private final int visibleCount;
+
+    /** Whether a column name is a hidden column's ({@code __DORIS_...}). */
+    public static boolean isHidden(String name) {
+        return name.regionMatches(true, 0, HIDDEN_PREFIX, 0, HIDDEN_PREFIX.length());
+    }
+
+    /** Index of the delete-sign column, or -1 when the table has none. */
+    public int deleteSignIndex() {
+        return deleteSign;
+    }
+
+    /** Index of the hidden sequence column, or -1 when the table has none. */
+    public int sequenceIndex() {
+        return sequence;
+    }
+
+    /** Columns users see: every column but the hidden ones, which come last. */
+    public int visibleColumnCount() {
+        return visibleCount;
     }
 
     /**

@@ -11,12 +11,14 @@ public enum StatusCode {
     OK(0),
     /** E.g. a single-replica fetch that found no matching versions on the peer. */
     CANCELLED(1),
+    ANALYSIS_ERROR(2),
     /** Doris's {@code Status::NotSupported}. */
     NOT_IMPLEMENTED_ERROR(3),
     INTERNAL_ERROR(6),
     TIMEOUT(8),
     PUBLISH_TIMEOUT(14),
     LABEL_ALREADY_EXISTS(15),
+    DATA_QUALITY_ERROR(46),
     NOT_FOUND(31),
     CORRUPTION(32),
     INVALID_ARGUMENT(33),

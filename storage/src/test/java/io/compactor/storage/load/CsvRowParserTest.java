@@ -47,8 +47,10 @@ class CsvRowParserTest {
         return rows;
     }
 
+    static final LoadOptions STRICT = LoadOptions.DEFAULTS.withRules(JsonRowParserTest.STRICT_RULES);
+
     private static ParsedLoad allTypes(String line) {
-        return csv(ALL_TYPES, LoadOptions.DEFAULTS, line + "\n");
+        return csv(ALL_TYPES, STRICT, line + "\n");
     }
 
     private static void assertFiltered(String line, String reason) {
@@ -190,7 +192,7 @@ class CsvRowParserTest {
     @Test
     void filterRatioExactlyAtTheLimitPassesAndAboveFails() {
         // 1 bad row of 4 = 0.25
-        ParsedLoad p = csv(SMALL, LoadOptions.DEFAULTS, "1\ta\t1\n2\tb\tx\n3\tc\t3\n4\td\t4\n");
+        ParsedLoad p = csv(SMALL, STRICT, "1\ta\t1\n2\tb\tx\n3\tc\t3\n4\td\t4\n");
         assertEquals(4, p.totalRows());
         assertEquals(1, p.filteredRows());
         assertEquals(3, p.loadedRows());
@@ -208,7 +210,7 @@ class CsvRowParserTest {
                     .append(i % 5 == 0 ? "bad" : Integer.toString(i * 3)).append("\r\n");
         }
         byte[] body = sb.toString().getBytes(StandardCharsets.UTF_8);
-        LoadOptions o = LoadOptions.DEFAULTS.withColumnSeparator("||").withLineDelimiter("\\r\\n");
+        LoadOptions o = STRICT.withColumnSeparator("||").withLineDelimiter("\\r\\n");
         ParsedLoad whole = RowParser.parse(SMALL, o, body);
         assertEquals(100, whole.filteredRows());
         for (int chunk : new int[] {1, 2, 3, 7, 64, 1000}) {

@@ -42,9 +42,12 @@ class JsonRowParserTest {
         assertEquals(List.of("column 'name' is not nullable and has no value at line 2"), p.errorSamples());
     }
 
+    static final LoadRules STRICT_RULES = new LoadRules(true, null, MergeType.APPEND, null, null, false, false,
+            List.of());
+
     @Test
     void badValuesAndMalformedLinesAreFilteredRows() {
-        ParsedLoad p = json("{\"id\":1.5,\"name\":\"a\"}\n"
+        ParsedLoad p = RowParser.parse(SMALL, JSON.withRules(STRICT_RULES), ("{\"id\":1.5,\"name\":\"a\"}\n"
                 + "{\"id\":99999999999999999999999,\"name\":\"a\"}\n"
                 + "{\"id\":4294967296,\"name\":\"a\"}\n"
                 + "{\"id\":1,\"name\":[1]}\n"
@@ -53,7 +56,7 @@ class JsonRowParserTest {
                 + "{\"id\":1,\"name\":\n"
                 + "[1,2]\n"
                 + "{\"id\":1,\"name\":\"a\"} {\"id\":2}\n"
-                + "{\"id\":7,\"name\":\"ok\",\"v1\":\"12\"}\n");
+                + "{\"id\":7,\"name\":\"ok\",\"v1\":\"12\"}\n").getBytes(StandardCharsets.UTF_8));
         assertEquals(10, p.totalRows());
         assertEquals(9, p.filteredRows());
         assertEquals(List.of("7|ok|12"), texts(p.rows()));
@@ -116,10 +119,11 @@ class JsonRowParserTest {
         }
         for (String body : List.of("   " + lines, array + "]")) {
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            ParsedLoad whole = RowParser.parse(SMALL, JSON, bytes);
+            LoadOptions strict = JSON.withRules(STRICT_RULES);
+            ParsedLoad whole = RowParser.parse(SMALL, strict, bytes);
             assertEquals(50, whole.filteredRows());
             for (int chunk : new int[] {1, 5, 333}) {
-                RowParser parser = RowParser.create(SMALL, JSON);
+                RowParser parser = RowParser.create(SMALL, strict);
                 for (int off = 0; off < bytes.length; off += chunk) {
                     parser.feed(bytes, off, Math.min(chunk, bytes.length - off));
                 }

@@ -55,7 +55,7 @@ final class ReplicaSync {
             if (!t.isPlaced() || t.tabletsOn(services.self()).isEmpty()) {
                 continue;
             }
-            all.add(services.log().read(new MetaCommand.GetVisible(t.tableId())).thenCompose(v -> {
+            all.add(services.log().ask(new MetaCommand.GetVisible(t.tableId())).thenCompose(v -> {
                 if (!v.isOk()) {
                     return CompletableFuture.completedFuture(null);
                 }
@@ -97,7 +97,8 @@ final class ReplicaSync {
             ranges.add(r.startVersion());
             ranges.add(r.endVersion());
         }
-        return services.log().read(new MetaCommand.GetChain(tablet, ranges)).thenCompose(chain -> {
+        // A linearizable read: a voter's own copy may be behind (just restarted, replaying its log).
+        return services.log().ask(new MetaCommand.GetChain(tablet, ranges)).thenCompose(chain -> {
             if (!chain.isOk() || chain.ids() == null) {
                 return CompletableFuture.completedFuture(null);
             }

@@ -314,6 +314,14 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaProtocol.Comman
             if (t != null) {
                 dropStaged(t);
             }
+            var at = p.meta().rowsets().stream().filter(r -> r.startVersion() == m.version()
+                    && r.endVersion() == m.version()).findFirst();
+            if (at.isPresent() && at.get().contentId() != m.contentId()) {
+                // Other content at this version: never counted; the replica sync clones this replica.
+                answer(m, PublishAnswer.FAILED, local, "replica on " + services.self() + " holds other content at version "
+                        + m.version());
+                return this;
+            }
             answer(m, PublishAnswer.DONE, local, "published before");
             return this;
         }

@@ -4,9 +4,7 @@ import io.compactor.storage.meta.MetaJson;
 import io.compactor.storage.tablet.TableMeta;
 import io.compactor.storage.util.Status;
 import io.compactor.storage.util.StatusCode;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -42,78 +40,16 @@ public final class MetaState {
     /** Finished loads kept (their labels stay taken forever). */
     static final int MAX_TXNS = 200_000;
 
-    static final class Txn {
-        long txnId;
-        String db;
-        String label;
-        long tableId;
-        TxnPhase phase;
-        String reason = "";
-        Map<Long, Long> versions = Map.of();
-        Map<Long, Long> contentIds = Map.of();
-        long loadedRows;
-        long filteredRows;
-        long beginMs;
-        long deadlineMs;
-        long commitMs;
-
-        MetaReply.TxnView view() {
-            return new MetaReply.TxnView(txnId, db, label, tableId, phase, reason, versions, contentIds, loadedRows,
-                    filteredRows, beginMs, deadlineMs, commitMs);
-        }
-
-        static Txn of(MetaReply.TxnView v) {
-            Txn t = new Txn();
-            t.txnId = v.txnId();
-            t.db = v.db();
-            t.label = v.label();
-            t.tableId = v.tableId();
-            t.phase = v.phase();
-            t.reason = v.reason() == null ? "" : v.reason();
-            t.versions = v.versions() == null ? Map.of() : new TreeMap<>(v.versions());
-            t.contentIds = v.contentIds() == null ? Map.of() : new TreeMap<>(v.contentIds());
-            t.loadedRows = v.loadedRows();
-            t.filteredRows = v.filteredRows();
-            t.beginMs = v.beginMs();
-            t.deadlineMs = v.deadlineMs();
-            t.commitMs = v.commitMs();
-            return t;
-        }
-    }
-
-    /** One tablet's versions: committed, visible, identity of each version, loads waiting to be visible. */
-    static final class TabletLog {
-        long committed = 1;
-        long visible = 1;
-        long[] ids = new long[8];
-        final ArrayDeque<Long> pending = new ArrayDeque<>();
-
-        void set(long version, long id) {
-            if (version >= ids.length) {
-                ids = Arrays.copyOf(ids, (int) Math.max(version + 1, ids.length * 2L));
-            }
-            ids[(int) version] = id;
-        }
-
-        long xor(long from, long to) {
-            long x = 0;
-            for (long v = Math.max(0, from); v <= to && v < ids.length; v++) {
-                x ^= ids[(int) v];
-            }
-            return x;
-        }
-    }
-
-    private long lastTableId = FIRST_ID;
-    private long lastTabletId = FIRST_ID;
-    private long catalogVersion;
-    private final TreeMap<Long, TableMeta> tables = new TreeMap<>();
-    private final TreeMap<Long, Long> dropped = new TreeMap<>();
-    private final HashMap<String, Long> labels = new HashMap<>();
-    private final LinkedHashMap<Long, Txn> txns = new LinkedHashMap<>();
-    private final Set<Long> published = new LinkedHashSet<>();
-    private final HashMap<Long, TabletLog> tablets = new HashMap<>();
-    private final TreeMap<String, String> bad = new TreeMap<>();
+    long lastTableId = FIRST_ID;
+    long lastTabletId = FIRST_ID;
+    long catalogVersion;
+    final TreeMap<Long, TableMeta> tables = new TreeMap<>();
+    final TreeMap<Long, Long> dropped = new TreeMap<>();
+    final HashMap<String, Long> labels = new HashMap<>();
+    final LinkedHashMap<Long, Txn> txns = new LinkedHashMap<>();
+    final Set<Long> published = new LinkedHashSet<>();
+    final HashMap<Long, TabletLog> tablets = new HashMap<>();
+    final TreeMap<String, String> bad = new TreeMap<>();
 
     /**
      * The identity of one load's version of one tablet: its txn id mixed with the checksum and
@@ -520,65 +456,12 @@ public final class MetaState {
     // ---- snapshots
 
     /** The whole state as a value (for a snapshot file). */
-    public synchronized Snapshot snapshot() {
-        List<byte[]> t = new ArrayList<>();
-        for (TableMeta m : tables.values()) {
-            t.add(MetaJson.encodeTable(m));
-        }
-        List<MetaReply.TxnView> x = new ArrayList<>();
-        for (Txn txn : txns.values()) {
-            x.add(txn.view());
-        }
-        Map<Long, TabletSnap> tl = new TreeMap<>();
-        for (var e : tablets.entrySet()) {
-            TabletLog l = e.getValue();
-            tl.put(e.getKey(), new TabletSnap(l.committed, l.visible, Arrays.copyOf(l.ids, (int) l.committed + 1),
-                    new ArrayList<>(l.pending)));
-        }
-        return new Snapshot(lastTableId, lastTabletId, catalogVersion, t, new TreeMap<>(dropped), new HashMap<>(labels),
-                x, new ArrayList<>(published), tl, new TreeMap<>(bad));
+    public synchronized MetaSnapshot.Snapshot snapshot() {
+        return MetaSnapshot.of(this);
     }
 
     /** Replaces the whole state with a snapshot's. */
-    public synchronized void restore(Snapshot s) {
-        lastTableId = s.lastTableId();
-        lastTabletId = s.lastTabletId();
-        catalogVersion = s.catalogVersion();
-        tables.clear();
-        for (byte[] json : s.tables()) {
-            TableMeta t = MetaJson.decodeTable(json);
-            tables.put(t.tableId(), t);
-        }
-        dropped.clear();
-        dropped.putAll(s.dropped());
-        labels.clear();
-        labels.putAll(s.labels());
-        txns.clear();
-        for (MetaReply.TxnView v : s.txns()) {
-            txns.put(v.txnId(), Txn.of(v));
-        }
-        published.clear();
-        published.addAll(s.published());
-        tablets.clear();
-        for (var e : s.tablets().entrySet()) {
-            TabletLog l = new TabletLog();
-            l.committed = e.getValue().committed();
-            l.visible = e.getValue().visible();
-            l.ids = Arrays.copyOf(e.getValue().ids(), Math.max(8, e.getValue().ids().length));
-            l.pending.addAll(e.getValue().pending());
-            tablets.put(e.getKey(), l);
-        }
-        bad.clear();
-        bad.putAll(s.bad());
-    }
-
-    /** A tablet's versions in a snapshot. */
-    public record TabletSnap(long committed, long visible, long[] ids, List<Long> pending) {
-    }
-
-    /** The state as written to a snapshot file. */
-    public record Snapshot(long lastTableId, long lastTabletId, long catalogVersion, List<byte[]> tables,
-                           Map<Long, Long> dropped, Map<String, Long> labels, List<MetaReply.TxnView> txns,
-                           List<Long> published, Map<Long, TabletSnap> tablets, Map<String, String> bad) {
+    public synchronized void restore(MetaSnapshot.Snapshot s) {
+        MetaSnapshot.restore(this, s);
     }
 }

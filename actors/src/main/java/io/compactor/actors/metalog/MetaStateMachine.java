@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Ratis state machine of the meta log: applies entries to a {@link MetaState}, answers
- * questions from it, and keeps snapshots (one gzipped JSON file, the {@link MetaState.Snapshot}, in
+ * questions from it, and keeps snapshots (one gzipped JSON file, the {@link MetaSnapshot.Snapshot}, in
  * Ratis's simple state machine storage) so the log is purged up to them.
  *
  * <p>Lifecycle: {@link #initialize} loads the newest snapshot and Ratis replays the log after it.
@@ -81,9 +81,9 @@ final class MetaStateMachine extends BaseStateMachine {
         if (md5 != null) {
             MD5FileUtil.verifySavedMD5(file, md5);
         }
-        MetaState.Snapshot s;
+        MetaSnapshot.Snapshot s;
         try (InputStream in = new GZIPInputStream(new BufferedInputStream(Files.newInputStream(file.toPath())))) {
-            s = MetaCodec.read(in, MetaState.Snapshot.class);
+            s = MetaCodec.read(in, MetaSnapshot.Snapshot.class);
         }
         state.restore(s);
         setLastAppliedTermIndex(snapshot.getTermIndex());
@@ -93,7 +93,7 @@ final class MetaStateMachine extends BaseStateMachine {
 
     @Override
     public long takeSnapshot() throws IOException {
-        MetaState.Snapshot s;
+        MetaSnapshot.Snapshot s;
         TermIndex last;
         // The state and its index together: no entry is applied while the copy is taken.
         synchronized (state) {

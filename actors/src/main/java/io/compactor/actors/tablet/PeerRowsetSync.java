@@ -193,6 +193,20 @@ final class PeerRowsetSync {
      * {@link #fetch} on {@code executor} for this tablet as it is now (read on the actor's thread);
      * {@code cpu}, if given, counts the fetch's thread CPU time.
      */
+    /**
+     * {@link #fetch} from the peer at {@code address} over HTTP, checked against the content
+     * identities the node's {@link io.compactor.api.ReplicaPeers} knows; a single-replica fetch's
+     * CPU counts as single-replica compaction.
+     */
+    static CompletableFuture<Fetch> fetchFrom(String address, Purpose purpose, TabletState s, List<RowsetMeta> local,
+                                              CompactionEnv env, NodeMetrics metrics) {
+        var peers = env.peers().peers();
+        var source = PeerSource.http(env.peers().fetcher(), address, peers.downloadToken());
+        var cpu = purpose == Purpose.SINGLE_REPLICA ? metrics.compactionCpuNanos.get(NodeMetrics.Kind.SINGLE_REPLICA)
+                : null;
+        return fetchAsync(purpose, source, s, local, cpu, env.executor(), peers::identity);
+    }
+
     static CompletableFuture<Fetch> fetchAsync(Purpose purpose, PeerSource peer, TabletState s, List<RowsetMeta> local,
                                                LongAdder cpu, Executor executor) {
         return fetchAsync(purpose, peer, s, local, cpu, executor, Identities.NONE);

@@ -16,6 +16,12 @@ final class SnapshotAt {
     private SnapshotAt() {
     }
 
+    /** The tablet as it is now. */
+    static TabletSnapshot now(TabletState s) {
+        return new TabletSnapshot(s.meta, s.table.schema(), s.dir, s.readers.acquire(s.meta.rowsets()),
+                s.mow == null ? null : s.mow.deleted());
+    }
+
     /** Empty when the chain does not end exactly at {@code version} once later rowsets are left out. */
     static Optional<TabletSnapshot> of(TabletState s, long version) {
         if (s.dropped) {

@@ -18,7 +18,6 @@ import io.compactor.storage.engine.StorageEngine;
 import io.compactor.storage.rowset.RowsetMeta;
 import io.compactor.storage.tablet.TableMeta;
 import io.compactor.storage.tablet.TabletMeta;
-import io.compactor.storage.tablet.TabletSnapshot;
 import io.compactor.storage.util.Status;
 import io.compactor.storage.util.StatusCode;
 import io.compactor.storage.util.StatusException;
@@ -97,14 +96,9 @@ public final class TabletActor extends AbstractBehavior<TabletProtocol.Command> 
                 .onMessage(PrepareCommit.class, this::onPrepare)
                 .onMessage(Publish.class, this::onPublish)
                 .onMessage(AbortCommit.class, this::onAbort)
-                .onMessage(GetSnapshot.class, m -> reply(() -> m.replyTo().tell(new TabletSnapshot(s.meta,
-                        s.table.schema(), s.dir, s.readers.acquire(s.meta.rowsets()),
-                        s.mow == null ? null : s.mow.deleted()))))
+                .onMessage(GetSnapshot.class, m -> reply(() -> m.replyTo().tell(SnapshotAt.now(s))))
                 .onMessage(GetSnapshotAt.class, m -> reply(() -> m.replyTo().tell(SnapshotAt.of(s, m.version()))))
-                .onMessage(OwnerGone.class, m -> {
-                    reservations.abort(m.txnId());
-                    return runDeferred();
-                })
+                .onMessage(OwnerGone.class, m -> onAbort(new AbortCommit(m.txnId(), null)))
                 .onMessage(GetMeta.class, m -> reply(() -> m.replyTo().tell(s.meta)))
                 .onMessage(UpdateTable.class, m -> reply(() -> {
                     s.table = m.table();
@@ -127,10 +121,8 @@ public final class TabletActor extends AbstractBehavior<TabletProtocol.Command> 
                 .onMessage(PeerFetched.class, this::onPeerFetched)
                 .onMessage(GetDeleteBitmap.class, m -> reply(() -> m.replyTo().tell(s.mow == null
                         ? DeleteBitmapInfo.NONE : s.mow.info())))
-                .onSignal(PreRestart.class, sig -> {
-                    env.supervisor().tell(new SupervisorProtocol.TabletRestarted(s.tabletId()));
-                    return this;
-                })
+                .onSignal(PreRestart.class, sig -> reply(() -> env.supervisor().tell(
+                        new SupervisorProtocol.TabletRestarted(s.tabletId()))))
                 .build();
     }
 
@@ -335,12 +327,9 @@ public final class TabletActor extends AbstractBehavior<TabletProtocol.Command> 
         List<RowsetMeta> local = s.meta.rowsets();
         long before = s.meta.maxVersion();
         Runnable release = s.readers.acquire(local);
-        var source = PeerRowsetSync.PeerSource.http(env.peers().fetcher(), peer, env.peers().peers().downloadToken());
         var purpose = task != null ? PeerRowsetSync.Purpose.SINGLE_REPLICA : catchUp.wholeChain()
                 ? PeerRowsetSync.Purpose.CLONE : PeerRowsetSync.Purpose.CATCH_UP;
-        var cpu = task != null ? metrics.compactionCpuNanos.get(NodeMetrics.Kind.SINGLE_REPLICA) : null;
-        var peers = env.peers().peers();
-        var work = PeerRowsetSync.fetchAsync(purpose, source, s, local, cpu, env.executor(), peers::identity);
+        var work = PeerRowsetSync.fetchFrom(peer, purpose, s, local, env, metrics);
         ctx.pipeToSelf(work, (f, err) -> new PeerFetched(task, catchUp, peer, f, err, before, release));
         return this;
     }

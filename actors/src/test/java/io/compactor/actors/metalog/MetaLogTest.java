@@ -179,8 +179,8 @@ class MetaLogTest {
             logs.set(2, back);
             await().atMost(Duration.ofSeconds(90)).until(() -> back.local().orElseThrow().versions(tablet) != null
                     && back.local().orElseThrow().versions(tablet)[1] == leader.versions(tablet)[1]);
-            MetaState.Snapshot mine = back.local().orElseThrow().snapshot();
-            MetaState.Snapshot theirs = leader.snapshot();
+            MetaSnapshot.Snapshot mine = back.local().orElseThrow().snapshot();
+            MetaSnapshot.Snapshot theirs = leader.snapshot();
             assertEquals(theirs.labels(), mine.labels());
             assertEquals(theirs.tablets().get(tablet).visible(), mine.tablets().get(tablet).visible());
             assertEquals(List.of(leader.identity(tablet, 0, 40)), List.of(back.local().orElseThrow().identity(tablet,

@@ -79,6 +79,7 @@ final class ReplicaSync {
             return CompletableFuture.completedFuture(null);
         }
         String self = MetaState.replicaKey(tablet, services.self());
+        ref.tell(new TabletActor.SetCompactionCap(visible));
         return AskPattern.<TabletActor.Command, TabletMeta>ask(ref, TabletActor.GetMeta::new, ASK, system.scheduler())
                 .toCompletableFuture().thenCompose(meta -> audit(tablet, meta).thenCompose(disagreement -> {
                     if (bad.containsKey(self)) {

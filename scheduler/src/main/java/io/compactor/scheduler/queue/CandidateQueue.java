@@ -124,7 +124,7 @@ public final class CandidateQueue {
 
     /**
      * Removes and returns the request to grant next under weighted fair shares between tables:
-     * the first eligible manual request in queue order; else, table by table in
+     * the first eligible manual or urgent (near the version limit) request in queue order; else, table by table in
      * {@link FairShare#order} (skipping tables at their cap), the table's first eligible request in
      * queue order. The caller records the grant with {@link FairShare#started}.
      */
@@ -132,7 +132,7 @@ public final class CandidateQueue {
         Map<Long, List<Entry>> byTable = new java.util.LinkedHashMap<>();
         for (Entry e : ordered) {
             Request r = e.request();
-            if (r.manual()) {
+            if (r.manual() || r.urgent()) { // a tablet near its version limit goes first, whatever its share
                 if (eligible.test(r)) {
                     return Optional.of(take(e));
                 }

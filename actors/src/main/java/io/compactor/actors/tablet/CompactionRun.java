@@ -98,7 +98,10 @@ final class CompactionRun {
             if (s.meta.cumulativePoint() == TabletMeta.INVALID_CUMULATIVE_POINT) {
                 s.storeCumulativePoint(CumulativePoints.beforePick(s.meta, pc));
             }
-            result = CompactionPolicy.of(type, pc).pick(s.meta, pc);
+            // Cluster mode: only versions already visible (no rowset may span a version reads ask for).
+            TabletMeta pickable = s.compactionCap == Long.MAX_VALUE ? s.meta : s.meta.withVisibleRowsets(
+                    s.meta.rowsets().stream().filter(r -> r.endVersion() <= s.compactionCap).toList());
+            result = CompactionPolicy.of(type, pc).pick(pickable, pc);
         } catch (RuntimeException e) {
             return new Refused(Status.internal("prepare " + type.dorisName() + " compaction of tablet "
                     + s.tabletId() + " failed: " + e.getMessage()), false, false);

@@ -44,7 +44,6 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * fetching run on executors and come back with {@code pipeToSelf}; the actor never waits on them.
  */
 public final class TabletActor extends AbstractBehavior<TabletProtocol.Command> implements TabletProtocol {
-
     private record Granted(SupervisorProtocol.Task task) implements Command {
     }
 
@@ -100,6 +99,7 @@ public final class TabletActor extends AbstractBehavior<TabletProtocol.Command> 
                 .onMessage(GetSnapshotAt.class, m -> reply(() -> m.replyTo().tell(SnapshotAt.of(s, m.version()))))
                 .onMessage(OwnerGone.class, m -> onAbort(new AbortCommit(m.txnId(), null)))
                 .onMessage(GetMeta.class, m -> reply(() -> m.replyTo().tell(s.meta)))
+                .onMessage(SetCompactionCap.class, m -> reply(() -> s.raiseCompactionCap(m.version())))
                 .onMessage(UpdateTable.class, m -> reply(() -> {
                     s.table = m.table();
                     publishStats();

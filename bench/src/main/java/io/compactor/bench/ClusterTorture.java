@@ -127,9 +127,20 @@ final class ClusterTorture {
         return m;
     }
 
+    /** Starts node {@code i}; a start that does not come up in time (a loaded machine) is tried again. */
     private void start(int i) throws IOException, InterruptedException {
-        nodes[i] = NodeProcess.start(options.root().resolve("n" + i), http[i], "320m", settings(i),
-                logs.resolve("n" + i + "-" + (starts[i]++) + ".log"));
+        for (int attempt = 1; ; attempt++) {
+            try {
+                nodes[i] = NodeProcess.start(options.root().resolve("n" + i), http[i], "320m", settings(i),
+                        logs.resolve("n" + i + "-" + (starts[i]++) + ".log"));
+                return;
+            } catch (IOException e) {
+                if (attempt >= 3) {
+                    throw e;
+                }
+                out.println("  node " + i + " did not start in time (attempt " + attempt + "); starting it again");
+            }
+        }
     }
 
     private String base(int i) {

@@ -21,7 +21,8 @@ import java.util.stream.Stream;
  * {@code bench/target/lib/*}), a free port, and {@code -Dcompactor.<key>=<value>} settings.
  */
 final class NodeProcess implements AutoCloseable {
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+    /** A JVM start on a loaded 2-core machine (several nodes and builds at once) can take minutes. */
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(240);
 
     private final Process process;
     private final int port;

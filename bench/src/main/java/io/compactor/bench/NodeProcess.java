@@ -26,11 +26,13 @@ final class NodeProcess implements AutoCloseable {
     private final Process process;
     private final int port;
     private final Path log;
+    private final Duration startTimeout;
 
-    private NodeProcess(Process process, int port, Path log) {
+    private NodeProcess(Process process, int port, Path log, Duration startTimeout) {
         this.process = process;
         this.port = port;
         this.log = log;
+        this.startTimeout = startTimeout;
     }
 
     /** Starts a node on {@code root} and waits until {@code /api/health} answers. */
@@ -45,6 +47,12 @@ final class NodeProcess implements AutoCloseable {
     /** Starts a node on {@code root} with its HTTP API on {@code port} and heap {@code xmx}; waits until it is healthy. */
     static NodeProcess start(Path root, int port, String xmx, Map<String, String> settings, Path log)
             throws IOException, InterruptedException {
+        return start(root, port, xmx, settings, log, START_TIMEOUT);
+    }
+
+    /** As {@link #start(Path, int, String, Map, Path)}, waiting up to {@code startTimeout} for health. */
+    static NodeProcess start(Path root, int port, String xmx, Map<String, String> settings, Path log,
+                             Duration startTimeout) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx" + xmx);
@@ -60,7 +68,7 @@ final class NodeProcess implements AutoCloseable {
         settings.forEach((k, v) -> cmd.add("-Dcompactor." + k + "=" + v));
         cmd.add("io.compactor.http.CompactorServer");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        NodeProcess node = new NodeProcess(p, port, log);
+        NodeProcess node = new NodeProcess(p, port, log, startTimeout);
         node.awaitHealthy();
         return node;
     }
@@ -78,7 +86,7 @@ final class NodeProcess implements AutoCloseable {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         HttpRequest health = HttpRequest.newBuilder(URI.create(base() + "/api/health"))
                 .timeout(Duration.ofSeconds(2)).GET().build();
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        long deadline = System.nanoTime() + startTimeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IOException("node exited with " + process.exitValue() + ":\n" + tail());
@@ -94,7 +102,11 @@ final class NodeProcess implements AutoCloseable {
             process.waitFor(100, TimeUnit.MILLISECONDS);
         }
         kill();
-        throw new IOException("node did not answer /api/health within " + START_TIMEOUT + ":\n" + tail());
+        throw new IOException("node did not answer /api/health within " + startTimeout + ":\n" + tail());
+    }
+
+    long pid() {
+        return process.pid();
     }
 
     int port() {

@@ -167,7 +167,7 @@ public final class Catalog extends AbstractBehavior<Catalog.Command> {
                     return initial;
                 }
                 // A restart after a failure: the committed meta is the truth, not what was in memory.
-                return engine.meta().loadTablets().stream().filter(t -> t.tabletId() == tabletId).findFirst()
+                return engine.meta().loadTablet(tabletId)
                         .orElseThrow(() -> new IllegalStateException("tablet " + tabletId + " vanished from meta"));
             }
         };

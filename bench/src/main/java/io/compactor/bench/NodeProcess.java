@@ -143,9 +143,14 @@ final class NodeProcess implements AutoCloseable {
 
     /** The node's "storage recovered: ..." line. */
     String recoveryLine() throws IOException {
+        return logLine("storage recovered");
+    }
+
+    /** The first line of the node's log containing {@code needle}, from the needle on. */
+    String logLine(String needle) throws IOException {
         try (Stream<String> lines = Files.lines(log)) {
-            return lines.filter(l -> l.contains("storage recovered")).findFirst()
-                    .map(l -> l.substring(l.indexOf("storage recovered"))).orElse("(no recovery line)");
+            return lines.filter(l -> l.contains(needle)).findFirst()
+                    .map(l -> l.substring(l.indexOf(needle))).orElse("(no '" + needle + "' line)");
         }
     }
 

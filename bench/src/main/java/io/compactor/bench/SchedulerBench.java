@@ -128,8 +128,8 @@ public final class SchedulerBench {
                 long healthy = System.nanoTime();
                 awaitTablets(http, base, total);
                 recoverS = (System.nanoTime() - r0) / 1e9;
-                say("recover: healthy after %.1f s, %d tablets known after %.1f s; %s", (healthy - r0) / 1e9, total,
-                        recoverS, node.recoveryLine());
+                say("recover: healthy after %.1f s, %d tablets known after %.1f s; %s; %s", (healthy - r0) / 1e9,
+                        total, recoverS, node.recoveryLine(), node.logLine("catalog: "));
                 latencies = trigger(http, base, loaded, rate, seconds, inFlight);
             }
         } finally {
@@ -219,10 +219,16 @@ public final class SchedulerBench {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
         long known = -1;
         while (System.nanoTime() < deadline) {
-            known = send(http, HttpRequest.newBuilder(base.resolve("/api/compaction/overview"))
-                    .timeout(Duration.ofMinutes(1)).GET()).path("tablets_total").asLong();
-            if (known == total) {
-                return;
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/api/compaction/overview"))
+                    .timeout(Duration.ofMinutes(1)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() == 200) { // 503 while the supervisor is still busy with the tablets' first reports
+                known = JSON.readTree(r.body()).path("tablets_total").asLong();
+                if (known == total) {
+                    return;
+                }
+            } else if (r.statusCode() != 503) {
+                throw new IllegalStateException("/api/compaction/overview answered HTTP " + r.statusCode() + ": "
+                        + r.body());
             }
             Thread.sleep(100);
         }
@@ -231,7 +237,8 @@ public final class SchedulerBench {
 
     /**
      * Open loop: trigger {@code i} is due at {@code start + i / rate}. Answers the latencies (ms) from
-     * due time to the compaction's start; a trigger whose compaction did not start is an error.
+     * due time to the compaction's start; one whose compaction has not started counts with the time
+     * it waited so far.
      */
     private static long[] trigger(HttpClient http, URI base, List<Long> tablets, int rate, int seconds,
                                   int inFlight) throws Exception {
@@ -270,7 +277,7 @@ public final class SchedulerBench {
             permits.acquire();
             sentWallMs.put(tablet, System.currentTimeMillis());
             HttpRequest req = HttpRequest.newBuilder(base.resolve("/api/compaction/run?tablet_id=" + tablet
-                    + "&compact_type=full")).timeout(Duration.ofSeconds(30))
+                    + "&compact_type=full")).timeout(Duration.ofSeconds(120))
                     .POST(HttpRequest.BodyPublishers.noBody()).build();
             http.sendAsync(req, HttpResponse.BodyHandlers.ofString()).whenComplete((r, err) -> {
                 permits.release();
@@ -295,18 +302,26 @@ public final class SchedulerBench {
         polling.cancel(true);
         poller.shutdownNow();
         collectProfiles(http, base, dueWallMs, startedWallMs);
-        if (failed.get() > 0 || startedWallMs.size() < n) {
-            throw new IllegalStateException((n - startedWallMs.size()) + " of " + n + " triggered compactions have "
-                    + "no profile with a start time (" + failed.get() + " requests failed: " + errors + ")");
+        long endWall = System.currentTimeMillis();
+        long notStarted = n - startedWallMs.size();
+        if (notStarted > 0 || failed.get() > 0) {
+            // Honest figures anyway: a trigger whose compaction has not started counts with the time it
+            // has waited so far, a lower bound of its latency.
+            say("%d of %d triggered compactions had not started 60 s after the last send; %d requests failed %s",
+                    notStarted, n, failed.get(), errors);
         }
         long[] out = new long[n];
         long[] fromSend = new long[n];
         int i = 0;
         long lastStart = 0;
-        for (var e : startedWallMs.entrySet()) {
-            out[i] = Math.max(0, e.getValue() - dueWallMs.get(e.getKey()));
-            fromSend[i++] = Math.max(0, e.getValue() - sentWallMs.get(e.getKey()));
-            lastStart = Math.max(lastStart, e.getValue());
+        for (long tablet : dueWallMs.keySet()) {
+            Long started = startedWallMs.get(tablet);
+            long at = started == null ? endWall : started;
+            out[i] = Math.max(0, at - dueWallMs.get(tablet));
+            fromSend[i++] = Math.max(0, at - sentWallMs.getOrDefault(tablet, dueWallMs.get(tablet)));
+            if (started != null) {
+                lastStart = Math.max(lastStart, started);
+            }
         }
         Arrays.sort(fromSend);
         long[] sorted = out.clone();
@@ -314,7 +329,7 @@ public final class SchedulerBench {
         say("triggers: from due time p50 %d ms p99 %d ms; from the actual send p50 %d ms p99 %d ms; "
                 + "%.0f compactions started per second (offered %d/s)", percentile(sorted, 0.5),
                 percentile(sorted, 0.99), percentile(fromSend, 0.5), percentile(fromSend, 0.99),
-                n * 1000.0 / Math.max(1, lastStart - startWall), rate);
+                startedWallMs.size() * 1000.0 / Math.max(1, lastStart - startWall), rate);
         return out;
     }
 

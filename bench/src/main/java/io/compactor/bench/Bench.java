@@ -32,6 +32,7 @@ public final class Bench {
         BENCHMARKS.put("wide", WideBench::main);
         BENCHMARKS.put("upsert", UpsertBench::main);
         BENCHMARKS.put("groupcommit", GroupCommitBench::main);
+        BENCHMARKS.put("scheduler", SchedulerBench::main);
     }
 
     private Bench() {

@@ -27,11 +27,13 @@ final class NodeProcess implements AutoCloseable {
     private final Process process;
     private final int port;
     private final Path log;
+    private final Duration startTimeout;
 
-    private NodeProcess(Process process, int port, Path log) {
+    private NodeProcess(Process process, int port, Path log, Duration startTimeout) {
         this.process = process;
         this.port = port;
         this.log = log;
+        this.startTimeout = startTimeout;
     }
 
     /** Starts a node on {@code root} and waits until {@code /api/health} answers. */
@@ -46,6 +48,12 @@ final class NodeProcess implements AutoCloseable {
     /** Starts a node on {@code root} with its HTTP API on {@code port} and heap {@code xmx}; waits until it is healthy. */
     static NodeProcess start(Path root, int port, String xmx, Map<String, String> settings, Path log)
             throws IOException, InterruptedException {
+        return start(root, port, xmx, settings, log, START_TIMEOUT);
+    }
+
+    /** As {@link #start(Path, int, String, Map, Path)}, waiting up to {@code startTimeout} for health. */
+    static NodeProcess start(Path root, int port, String xmx, Map<String, String> settings, Path log,
+                             Duration startTimeout) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx" + xmx);
@@ -61,7 +69,7 @@ final class NodeProcess implements AutoCloseable {
         settings.forEach((k, v) -> cmd.add("-Dcompactor." + k + "=" + v));
         cmd.add("io.compactor.http.CompactorServer");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        NodeProcess node = new NodeProcess(p, port, log);
+        NodeProcess node = new NodeProcess(p, port, log, startTimeout);
         node.awaitHealthy();
         return node;
     }
@@ -79,7 +87,7 @@ final class NodeProcess implements AutoCloseable {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         HttpRequest health = HttpRequest.newBuilder(URI.create(base() + "/api/health"))
                 .timeout(Duration.ofSeconds(2)).GET().build();
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        long deadline = System.nanoTime() + startTimeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IOException("node exited with " + process.exitValue() + ":\n" + tail());
@@ -95,7 +103,11 @@ final class NodeProcess implements AutoCloseable {
             process.waitFor(100, TimeUnit.MILLISECONDS);
         }
         kill();
-        throw new IOException("node did not answer /api/health within " + START_TIMEOUT + ":\n" + tail());
+        throw new IOException("node did not answer /api/health within " + startTimeout + ":\n" + tail());
+    }
+
+    long pid() {
+        return process.pid();
     }
 
     int port() {
@@ -132,9 +144,14 @@ final class NodeProcess implements AutoCloseable {
 
     /** The node's "storage recovered: ..." line. */
     String recoveryLine() throws IOException {
+        return logLine("storage recovered");
+    }
+
+    /** The first line of the node's log containing {@code needle}, from the needle on. */
+    String logLine(String needle) throws IOException {
         try (Stream<String> lines = Files.lines(log)) {
-            return lines.filter(l -> l.contains("storage recovered")).findFirst()
-                    .map(l -> l.substring(l.indexOf("storage recovered"))).orElse("(no recovery line)");
+            return lines.filter(l -> l.contains(needle)).findFirst()
+                    .map(l -> l.substring(l.indexOf(needle))).orElse("(no '" + needle + "' line)");
         }
     }
 

@@ -118,6 +118,7 @@ public final class Catalog extends AbstractBehavior<Catalog.Command> {
         this.view = view;
         this.tabletFactory = factory;
         dropped.putAll(engine.meta().loadDroppedTables());
+        long t0 = System.nanoTime();
         Map<Long, TabletMeta> recovered = new HashMap<>();
         for (TabletMeta t : engine.recoveredTablets()) {
             recovered.put(t.tabletId(), t);
@@ -137,6 +138,8 @@ public final class Catalog extends AbstractBehavior<Catalog.Command> {
             }
         }
         publish();
+        ctx.getLog().info("catalog: {} tables, {} tablet actors spawned in {} ms", byId.size(), tablets.size(),
+                (System.nanoTime() - t0) / 1_000_000);
     }
 
     @Override
@@ -167,7 +170,7 @@ public final class Catalog extends AbstractBehavior<Catalog.Command> {
                     return initial;
                 }
                 // A restart after a failure: the committed meta is the truth, not what was in memory.
-                return engine.meta().loadTablets().stream().filter(t -> t.tabletId() == tabletId).findFirst()
+                return engine.meta().loadTablet(tabletId)
                         .orElseThrow(() -> new IllegalStateException("tablet " + tabletId + " vanished from meta"));
             }
         };

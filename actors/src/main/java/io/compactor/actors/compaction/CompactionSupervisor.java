@@ -282,19 +282,33 @@ public final class CompactionSupervisor extends AbstractBehavior<SupervisorProto
         return follower(r);
     }
 
-    /** Grants slots while the head-most eligible request fits every limit. */
+    /** Grants while the head-most eligible request fits every limit; closed lanes are not walked. */
     private void dispatch() {
         boolean auto = !autoDisabled.get();
-        // with every slot taken it does not walk the queue (~1000 entries under many small loads)
-        while (singleReplicaSeen && singleReplicaRunning < config.get().maxSingleReplicaCompactionThreads()
-                || limits.anyCanStart(slots)) {
-            var next = queue.pollEligible(req -> canGrant(req, auto), shares);
+        while (anyStartPossible()) {
+            var next = queue.pollEligible(req -> canGrant(req, auto), shares, (type, m) -> laneOpen(type, m, auto));
             if (next.isEmpty()) {
                 break;
             }
             grant(next.get());
         }
         gauges.publish(metrics, queue, reports, permits, failures, this::singleReplicaTask);
+    }
+
+    /** Whether some request could start now: a local kind with a thread and a data-dir slot, or a fetch. */
+    private boolean anyStartPossible() {
+        if (singleReplicaSeen && singleReplicaRunning < config.get().maxSingleReplicaCompactionThreads()) {
+            return true;
+        }
+        return limits.anyCanStart(slots);
+    }
+
+    /** A necessary condition of {@link #canGrant} for every request of a kind: its lane is worth a look. */
+    private boolean laneOpen(CompactionType type, boolean manualLane, boolean auto) {
+        if (type == CompactionType.CUMULATIVE && singleReplicaRunning < config.get().maxSingleReplicaCompactionThreads()) {
+            return manualLane || auto; // a single-replica fetch takes no local thread or slot
+        }
+        return (manualLane || auto) && limits.canStart(type) && slots.anyFree(type);
     }
 
     private boolean canGrant(CandidateQueue.Request req, boolean auto) {

@@ -5,6 +5,7 @@ import io.compactor.storage.compaction.CompactionProgress;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,32 +26,46 @@ final class RunningTasks {
     }
 
     private final Map<Long, Task> byId = new LinkedHashMap<>();
+    /** The same tasks by tablet: the per-request checks of a dispatch must not walk every running task. */
+    private final Map<Long, List<Task>> byTablet = new HashMap<>();
 
     void add(Task t) {
         byId.put(t.taskId(), t);
+        byTablet.computeIfAbsent(t.tabletId(), k -> new ArrayList<>(2)).add(t);
     }
 
     /** Removes and returns the task, or null if it is no longer running (its tablet died before). */
     Task remove(long taskId) {
-        return byId.remove(taskId);
+        Task t = byId.remove(taskId);
+        if (t != null) {
+            List<Task> of = byTablet.get(t.tabletId());
+            of.remove(t);
+            if (of.isEmpty()) {
+                byTablet.remove(t.tabletId());
+            }
+        }
+        return t;
     }
 
     /** Removes and returns every task of the tablet. */
     List<Task> removeTablet(long tabletId) {
-        List<Task> out = new ArrayList<>();
-        byId.values().removeIf(t -> {
-            if (t.tabletId() == tabletId) {
-                out.add(t);
-                return true;
-            }
-            return false;
-        });
+        List<Task> out = byTablet.remove(tabletId);
+        if (out == null) {
+            return new ArrayList<>();
+        }
+        for (Task t : out) {
+            byId.remove(t.taskId());
+        }
         return out;
     }
 
+    private List<Task> of(long tabletId) {
+        return byTablet.getOrDefault(tabletId, List.of());
+    }
+
     boolean isRunning(long tabletId, CompactionType type) {
-        for (Task t : byId.values()) {
-            if (t.tabletId() == tabletId && t.type() == type && !t.singleReplica()) {
+        for (Task t : of(tabletId)) {
+            if (t.type() == type && !t.singleReplica()) {
                 return true;
             }
         }
@@ -60,8 +75,8 @@ final class RunningTasks {
     /** The kinds of local compaction running on the tablet. */
     Set<CompactionType> kinds(long tabletId) {
         Set<CompactionType> kinds = EnumSet.noneOf(CompactionType.class);
-        for (Task t : byId.values()) {
-            if (t.tabletId() == tabletId && !t.singleReplica()) {
+        for (Task t : of(tabletId)) {
+            if (!t.singleReplica()) {
                 kinds.add(t.type());
             }
         }
@@ -70,8 +85,8 @@ final class RunningTasks {
 
     /** Whether a single-replica fetch of the tablet runs. */
     boolean isFetching(long tabletId) {
-        for (Task t : byId.values()) {
-            if (t.tabletId() == tabletId && t.singleReplica()) {
+        for (Task t : of(tabletId)) {
+            if (t.singleReplica()) {
                 return true;
             }
         }

@@ -34,6 +34,7 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
  * One tablet replica: owns its {@link TabletState} and serializes every change to it. The work is
@@ -57,6 +58,7 @@ public final class TabletActor extends AbstractBehavior<TabletProtocol.Command> 
     }
 
     private final ActorContext<Command> ctx;
+    private final TimerScheduler<Command> timers;
     private final TabletState s;
     private final NodeMetrics metrics;
     private final TabletStatsRegistry statsRegistry;
@@ -69,16 +71,16 @@ public final class TabletActor extends AbstractBehavior<TabletProtocol.Command> 
 
     public static Behavior<Command> create(StorageEngine engine, TableMeta table, TabletMeta meta, NodeMetrics metrics,
                                            TabletStatsRegistry stats, Executor loadExecutor, CompactionEnv env) {
-        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
-            timers.startTimerWithFixedDelay(SweepStale.INSTANCE, Duration.ofSeconds(10));
-            return new TabletActor(ctx, new TabletState(engine, table, meta), metrics, stats, loadExecutor, env);
-        }));
+        // No timer or ask at spawn: 100,000 idle tablets cost no timers (the stale sweep arms only when needed).
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new TabletActor(ctx, timers,
+                new TabletState(engine, table, meta), metrics, stats, loadExecutor, env)));
     }
 
-    private TabletActor(ActorContext<Command> ctx, TabletState state, NodeMetrics metrics, TabletStatsRegistry stats,
-                        Executor loadExecutor, CompactionEnv env) {
+    private TabletActor(ActorContext<Command> ctx, TimerScheduler<Command> timers, TabletState state,
+                        NodeMetrics metrics, TabletStatsRegistry stats, Executor loadExecutor, CompactionEnv env) {
         super(ctx);
         this.ctx = ctx;
+        this.timers = timers;
         this.s = state;
         this.metrics = metrics;
         this.statsRegistry = stats;
@@ -199,13 +201,7 @@ public final class TabletActor extends AbstractBehavior<TabletProtocol.Command> 
     }
 
     private Behavior<Command> onSweep() {
-        if (s.dropped) {
-            return StaleSweeper.removeDroppedTablet(s) ? Behaviors.stopped() : this;
-        }
-        if (!s.meta.staleRowsets().isEmpty()) {
-            StaleSweeper.sweep(s, s.now(), s.engine.config().get(StorageKeys.TABLET_ROWSET_STALE_SWEEP_TIME_SEC) * 1000);
-        }
-        return this;
+        return StaleSweeper.sweepDue(s, timers) ? Behaviors.stopped() : this;
     }
 
     // ---- compaction
@@ -370,6 +366,7 @@ public final class TabletActor extends AbstractBehavior<TabletProtocol.Command> 
         if (s.dropped) {
             return;
         }
+        StaleSweeper.arm(s, timers);
         var report = TabletReports.report(s, policyContext(), ctx.getSelf(), tasks, autoCompaction(),
                 ctx.getLog());
         statsRegistry.publish(TabletReports.stats(s, report));

@@ -3,8 +3,8 @@ package io.compactor.scheduler.queue;
 import io.compactor.scheduler.CompactionType;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -72,7 +72,26 @@ public final class CandidateQueue {
 
     private final TreeSet<Entry> ordered = new TreeSet<>(ORDER);
     private final Map<Key, Entry> index = new HashMap<>();
+    /**
+     * The same requests in lanes, each in queue order: manual ones by kind, automatic ones by kind
+     * and table. A dispatch looks only at the lanes whose kind can start at all, so a full thread
+     * pool does not make every report walk the whole queue (100,000 tablets).
+     */
+    private final Map<CompactionType, TreeSet<Entry>> manualLanes = new EnumMap<>(CompactionType.class);
+    private final Map<CompactionType, Map<Long, TreeSet<Entry>>> autoLanes = new EnumMap<>(CompactionType.class);
+    /** Automatic requests per table, over all kinds. */
+    private final Map<Long, Integer> autoPerTable = new HashMap<>();
+    private final Map<CompactionType, Integer> sizes = new EnumMap<>(CompactionType.class);
     private long nextSeq;
+
+    /** Which lanes a dispatch may grant from now: a kind with no free thread or slot is closed. */
+    @FunctionalInterface
+    public interface LaneGate {
+        boolean open(CompactionType type, boolean manual);
+
+        /** Every lane open. */
+        LaneGate ALL = (type, manual) -> true;
+    }
 
     /** Queues a request; false (ALREADY_EXIST) if one for the same tablet and kind is waiting. */
     public boolean offer(Request request) {
@@ -80,10 +99,42 @@ public final class CandidateQueue {
         if (index.containsKey(k)) {
             return false;
         }
-        Entry e = new Entry(request, nextSeq++);
+        add(k, new Entry(request, nextSeq++));
+        return true;
+    }
+
+    private void add(Key k, Entry e) {
+        Request r = e.request();
         index.put(k, e);
         ordered.add(e);
-        return true;
+        sizes.merge(r.type(), 1, Integer::sum);
+        if (r.manual() || r.urgent()) { // near its version limit: ahead of shares, as manual
+            manualLanes.computeIfAbsent(r.type(), t -> new TreeSet<>(ORDER)).add(e);
+        } else {
+            autoLanes.computeIfAbsent(r.type(), t -> new HashMap<>())
+                    .computeIfAbsent(r.tableId(), t -> new TreeSet<>(ORDER)).add(e);
+            autoPerTable.merge(r.tableId(), 1, Integer::sum);
+        }
+    }
+
+    /** Removes the entry from the order and its lane (not from the index). */
+    private void unlink(Entry e) {
+        Request r = e.request();
+        ordered.remove(e);
+        sizes.merge(r.type(), -1, Integer::sum);
+        if (r.manual() || r.urgent()) { // near its version limit: ahead of shares, as manual
+            manualLanes.get(r.type()).remove(e);
+        } else {
+            Map<Long, TreeSet<Entry>> byTable = autoLanes.get(r.type());
+            TreeSet<Entry> lane = byTable.get(r.tableId());
+            lane.remove(e);
+            if (lane.isEmpty()) {
+                byTable.remove(r.tableId());
+            }
+            if (autoPerTable.merge(r.tableId(), -1, Integer::sum) == 0) {
+                autoPerTable.remove(r.tableId());
+            }
+        }
     }
 
     /** Re-ranks a waiting request after its tablet's candidate changed; false if it is not queued. */
@@ -99,63 +150,91 @@ public final class CandidateQueue {
         if (old == null) {
             return false;
         }
-        ordered.remove(old);
         Request r = old.request();
-        Entry e = new Entry(new Request(r.tabletId(), r.tableId(), r.type(), score, permits, r.manual(),
-                r.requestedAtMs(), urgent), old.seq());
-        index.put(k, e);
-        ordered.add(e);
+        if (r.score() == score && r.permits() == permits && r.urgent() == urgent) {
+            return true; // same rank: nothing to move
+        }
+        unlink(old);
+        add(k, new Entry(new Request(r.tabletId(), r.tableId(), r.type(), score, permits, r.manual(),
+                r.requestedAtMs(), urgent), old.seq()));
         return true;
     }
 
     /** Removes and returns the first request (in order) that {@code eligible} accepts. */
     public Optional<Request> pollEligible(Predicate<Request> eligible) {
-        Iterator<Entry> it = ordered.iterator();
-        while (it.hasNext()) {
-            Entry e = it.next();
+        for (Entry e : ordered) {
             if (eligible.test(e.request())) {
-                it.remove();
-                index.remove(new Key(e.request().tabletId(), e.request().type()));
-                return Optional.of(e.request());
+                return Optional.of(take(e));
             }
         }
         return Optional.empty();
+    }
+
+    /** {@link #pollEligible(Predicate, FairShare, LaneGate)} with every lane open. */
+    public Optional<Request> pollEligible(Predicate<Request> eligible, FairShare shares) {
+        return pollEligible(eligible, shares, LaneGate.ALL);
     }
 
     /**
      * Removes and returns the request to grant next under weighted fair shares between tables:
      * the first eligible manual or urgent (near the version limit) request in queue order; else, table by table in
      * {@link FairShare#order} (skipping tables at their cap), the table's first eligible request in
-     * queue order. The caller records the grant with {@link FairShare#started}.
+     * queue order. Lanes the gate closes are skipped; the gate must close a lane only when no request
+     * of it is eligible, so the answer is the same as walking the whole queue. The caller records
+     * the grant with {@link FairShare#started}.
      */
-    public Optional<Request> pollEligible(Predicate<Request> eligible, FairShare shares) {
-        Map<Long, List<Entry>> byTable = new java.util.LinkedHashMap<>();
-        for (Entry e : ordered) {
-            Request r = e.request();
-            if (r.manual() || r.urgent()) { // a tablet near its version limit goes first, whatever its share
-                if (eligible.test(r)) {
-                    return Optional.of(take(e));
-                }
-            } else {
-                byTable.computeIfAbsent(r.tableId(), t -> new ArrayList<>()).add(e);
+    public Optional<Request> pollEligible(Predicate<Request> eligible, FairShare shares, LaneGate gate) {
+        Entry best = null;
+        for (var lane : manualLanes.entrySet()) {
+            if (gate.open(lane.getKey(), true)) {
+                best = firstEligible(lane.getValue(), eligible, best);
             }
         }
-        for (long table : shares.order(byTable.keySet())) {
+        if (best != null) {
+            return Optional.of(take(best));
+        }
+        List<CompactionType> open = new ArrayList<>(2);
+        for (CompactionType t : autoLanes.keySet()) {
+            if (gate.open(t, false)) {
+                open.add(t);
+            }
+        }
+        if (open.isEmpty()) {
+            return Optional.empty();
+        }
+        for (long table : shares.order(autoPerTable.keySet())) {
             if (!shares.underCap(table)) {
                 continue;
             }
-            for (Entry e : byTable.get(table)) {
-                if (eligible.test(e.request())) {
-                    return Optional.of(take(e));
+            for (CompactionType t : open) {
+                TreeSet<Entry> lane = autoLanes.get(t).get(table);
+                if (lane != null) {
+                    best = firstEligible(lane, eligible, best);
                 }
+            }
+            if (best != null) {
+                return Optional.of(take(best));
             }
         }
         return Optional.empty();
     }
 
+    /** The first eligible entry of the lane if it comes before {@code best} in queue order, else {@code best}. */
+    private static Entry firstEligible(TreeSet<Entry> lane, Predicate<Request> eligible, Entry best) {
+        for (Entry e : lane) {
+            if (best != null && ORDER.compare(e, best) > 0) {
+                return best;
+            }
+            if (eligible.test(e.request())) {
+                return e;
+            }
+        }
+        return best;
+    }
+
     private Request take(Entry e) {
-        ordered.remove(e);
         index.remove(new Key(e.request().tabletId(), e.request().type()));
+        unlink(e);
         return e.request();
     }
 
@@ -176,7 +255,11 @@ public final class CandidateQueue {
 
     public boolean remove(long tabletId, CompactionType type) {
         Entry e = index.remove(new Key(tabletId, type));
-        return e != null && ordered.remove(e);
+        if (e == null) {
+            return false;
+        }
+        unlink(e);
+        return true;
     }
 
     /** Removes every request of a tablet (dropped or migrated); returns how many. */
@@ -192,6 +275,11 @@ public final class CandidateQueue {
 
     public int size() {
         return index.size();
+    }
+
+    /** Requests of one kind waiting (manual and automatic). */
+    public int size(CompactionType type) {
+        return sizes.getOrDefault(type, 0);
     }
 
     public boolean isEmpty() {

@@ -141,4 +141,46 @@ class QueueTest {
         assertEquals(30, q.peek().orElseThrow().score());
         assertFalse(q.update(5, CUMU, 1, 1));
     }
+
+    @Test
+    void closedLanesAreNotWalkedAndTheAnswerIsTheWholeQueuesAnswer() {
+        java.util.Random rnd = new java.util.Random(42);
+        CandidateQueue q = new CandidateQueue();
+        for (int i = 0; i < 2000; i++) {
+            CompactionType type = rnd.nextBoolean() ? CUMU : CompactionType.BASE;
+            q.offer(new Request(i, rnd.nextInt(5), type, rnd.nextInt(50), 1, rnd.nextInt(20) == 0,
+                    rnd.nextInt(1000), rnd.nextInt(10) == 0));
+        }
+        FairShare shares = new FairShare();
+        CandidateQueue.LaneGate baseOnly = (type, manual) -> type == CompactionType.BASE;
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        while (!q.isEmpty()) {
+            // Eligible: a base request of an even tablet. The gate closes the cumulative lanes, which hold none.
+            java.util.function.Predicate<Request> eligible = r -> r.type() == CompactionType.BASE && r.tabletId() % 2 == 0;
+            CandidateQueue copy = copyOf(q);
+            var expected = copy.pollEligible(eligible, shares);
+            var got = q.pollEligible(r -> {
+                asked.incrementAndGet();
+                assertEquals(CompactionType.BASE, r.type(), "a closed lane was walked");
+                return eligible.test(r);
+            }, shares, baseOnly);
+            assertEquals(expected, got);
+            if (got.isEmpty()) {
+                break;
+            }
+            shares.started(got.get().tableId());
+            shares.finished(got.get().tableId());
+        }
+        assertEquals(0, q.snapshot().stream().filter(r -> r.type() == CompactionType.BASE && r.tabletId() % 2 == 0)
+                .count(), "every eligible request was granted");
+        assertTrue(q.size(CUMU) > 0);
+        assertEquals(q.size(), q.size(CUMU) + q.size(CompactionType.BASE));
+        assertTrue(asked.get() > 0);
+    }
+
+    private static CandidateQueue copyOf(CandidateQueue q) {
+        CandidateQueue c = new CandidateQueue();
+        q.snapshot().forEach(c::offer);
+        return c;
+    }
 }

@@ -28,6 +28,9 @@ public interface MetaStore extends AutoCloseable {
     /** Every tablet with its visible and stale rowsets, as last committed. */
     List<TabletMeta> loadTablets();
 
+    /** One tablet with its visible and stale rowsets, as last committed; empty if there is none. */
+    java.util.Optional<TabletMeta> loadTablet(long tabletId);
+
     /** Tables recorded as dropped ({@link MetaBatch.PutDroppedTable}): table id to its highest tablet id. */
     java.util.Map<Long, Long> loadDroppedTables();
 

@@ -108,6 +108,21 @@ class RocksDbMetaStoreTest {
     }
 
     @Test
+    void oneTabletLoadsAloneAndEqualsItsEntryInTheFullLoad() {
+        for (long id = 10001; id <= 10003; id++) {
+            store.write(new MetaBatch().putTablet(header(id)).putRowset(rowset(id, id * 10, 0, 1))
+                    .putRowset(rowset(id, id * 10 + 1, 2, 2)));
+        }
+        store.write(new MetaBatch().putStaleRowset(rowset(10002, 100021, 2, 2), 77));
+        for (TabletMeta t : store.loadTablets()) {
+            assertEquals(t, store.loadTablet(t.tabletId()).orElseThrow());
+        }
+        assertEquals(1, store.loadTablet(10002).orElseThrow().staleRowsets().size());
+        assertEquals(java.util.Optional.empty(), store.loadTablet(10009));
+        assertEquals(java.util.Optional.empty(), store.loadTablet(1000), "a prefix of an id is not that tablet");
+    }
+
+    @Test
     void deleteRowsetRemovesVisibleOrStaleEntry() {
         RowsetMeta a = rowset(10001, 1, 0, 1);
         RowsetMeta b = rowset(10001, 2, 2, 2);

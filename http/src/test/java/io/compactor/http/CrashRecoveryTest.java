@@ -232,7 +232,8 @@ class CrashRecoveryTest {
         pb.redirectErrorStream(true).redirectOutput(log.toFile());
         process = pb.start();
         HttpTestClient http = new HttpTestClient(port);
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() -> {
+        // a JVM start plus replay takes seconds on a quiet machine, over a minute on a saturated 2-core one
+        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() -> {
             if (!process.isAlive()) {
                 throw new AssertionError("server exited with " + process.exitValue() + ":\n" + Files.readString(log));
             }

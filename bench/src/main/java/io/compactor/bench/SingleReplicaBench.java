@@ -6,8 +6,6 @@ import io.compactor.bench.sim.SimOptions;
 import io.compactor.bench.sim.SimulationRunner;
 import io.compactor.http.CompactorServer;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -58,15 +56,16 @@ public final class SingleReplicaBench {
     private record Result(double cpuSeconds, long fetchedBytes) {
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+    private static int freePort() {
+        return io.compactor.storage.util.LoopbackPorts.free();
     }
 
     private static Result run(String mode, List<String> simArgs, boolean singleReplica) throws Exception {
         Path root = Files.createTempDirectory("compactor-single-replica-" + mode);
-        int seed = freePort();
+        int[] ports = {freePort(), freePort(), freePort()};
+        int[] meta = {freePort(), freePort(), freePort()};
+        String seeds = "127.0.0.1:" + ports[0] + ",127.0.0.1:" + ports[1] + ",127.0.0.1:" + ports[2];
+        String voters = "127.0.0.1:" + meta[0] + ",127.0.0.1:" + meta[1] + ",127.0.0.1:" + meta[2];
         List<CompactorServer> nodes = new ArrayList<>();
         try {
             for (int i = 0; i < 3; i++) {
@@ -75,8 +74,10 @@ public final class SingleReplicaBench {
                 c.put("compactor.webserver_port", 0);
                 c.put("compactor.cluster_enabled", true);
                 c.put("compactor.cluster_host", "127.0.0.1");
-                c.put("compactor.cluster_port", i == 0 ? seed : freePort());
-                c.put("compactor.cluster_seed_nodes", "127.0.0.1:" + seed);
+                c.put("compactor.cluster_port", ports[i]);
+                c.put("compactor.cluster_seed_nodes", seeds);
+                c.put("compactor.cluster_meta_voters", voters);
+                c.put("compactor.cluster_meta_port", meta[i]);
                 c.put("compactor.download_token", TOKEN);
                 nodes.add(CompactorServer.start(ConfigFactory.parseMap(c).withFallback(ConfigFactory.load())));
             }

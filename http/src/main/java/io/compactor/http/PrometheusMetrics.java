@@ -38,8 +38,10 @@ final class PrometheusMetrics {
         counter(sb, "compactor_load_wait_compaction_total",
                 "Loads delayed by graded back-pressure (a tablet past the soft version threshold).");
         sample(sb, "compactor_load_wait_compaction_total", m.loadWaitCompaction.sum());
-        counter(sb, "compactor_load_wait_compaction_ms_total", "Milliseconds loads were delayed by back-pressure.");
-        sample(sb, "compactor_load_wait_compaction_ms_total", m.loadWaitCompactionMs.sum());
+        // seconds: promtool refuses the abbreviated unit of a _ms name
+        counter(sb, "compactor_load_wait_compaction_seconds_total", "Seconds loads were delayed by back-pressure.");
+        sb.append("compactor_load_wait_compaction_seconds_total ").append(String.format(java.util.Locale.ROOT, "%.3f",
+                m.loadWaitCompactionMs.sum() / 1000.0)).append('\n');
         counter(sb, "compactor_segcompaction_total", "Segment compactions run during loads.");
         sample(sb, "compactor_segcompaction_total", m.segcompactionTotal.sum());
         perKind(sb, "compactor_compaction_deltas_total", "counter", "Input rowsets of finished compactions.", m.compactionDeltas);

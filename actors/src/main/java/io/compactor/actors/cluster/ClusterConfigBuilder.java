@@ -43,6 +43,9 @@ public final class ClusterConfigBuilder {
                 "pekko.cluster.downing-provider-class = "
                         + ConfigUtil.quoteString("org.apache.pekko.cluster.sbr.SplitBrainResolverProvider"),
                 "pekko.cluster.split-brain-resolver.active-strategy = keep-majority",
+                // A restarted first seed joins itself (a second cluster that never merges) when no
+                // other seed answers within this; loaded machines answer in seconds, not the default 5 s.
+                "pekko.cluster.seed-node-timeout = 30s",
                 "pekko.cluster.split-brain-resolver.stable-after = " + settings.downAfterSeconds() + "s",
                 // Replicas and load coordinators hold state in memory: they stop only with the node.
                 "pekko.cluster.sharding.passivation.strategy = none",

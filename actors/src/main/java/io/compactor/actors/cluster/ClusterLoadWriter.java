@@ -205,6 +205,12 @@ public final class ClusterLoadWriter implements PlacedLoadWriter {
 
     private CompletableFuture<Outcome> awaitVisible(MetaReply.TxnView txn, long deadline) {
         if (txn.phase() == TxnPhase.VISIBLE) {
+            TableMeta table = services.view().get().tablesById().get(txn.tableId());
+            for (var e : txn.versions().entrySet()) {
+                for (String node : table == null ? List.<String>of() : table.replicaNodes(e.getKey())) {
+                    replica(e.getKey(), node).tell(new ReplicaEntity.Visible(e.getValue()));
+                }
+            }
             return done(txn.txnId(), LoadResult.SUCCESS, "OK");
         }
         if (System.nanoTime() > deadline) {

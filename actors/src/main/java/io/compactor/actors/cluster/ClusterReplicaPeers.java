@@ -74,7 +74,7 @@ public final class ClusterReplicaPeers implements ReplicaPeers {
             }
         }
         try {
-            var r = services.log().read(new io.compactor.actors.metalog.MetaCommand.GetChain(tabletId,
+            var r = services.log().ask(new io.compactor.actors.metalog.MetaCommand.GetChain(tabletId,
                     List.of(from, to))).get(15, java.util.concurrent.TimeUnit.SECONDS);
             if (r.isOk() && r.versions().getOrDefault(tabletId, -1L) >= to) {
                 return java.util.OptionalLong.of(r.ids().get(0));

@@ -10,7 +10,8 @@ import java.util.Map;
  * Chooses the nodes for the replicas of a new table's tablets: every tablet gets
  * {@code replicationNum} distinct live nodes, the nodes holding the fewest replicas first (counting
  * the replicas already placed, and those of this table as they are placed), ties broken by node
- * name. Placement happens once, at CREATE; nothing ever moves a replica away from its data.
+ * name. Placement happens at CREATE; a replica is never moved away from a live node's data, only
+ * re-created elsewhere by the log's leader when its node is gone for good ({@link LeaderDuties}).
  */
 public final class Placement {
     private Placement() {

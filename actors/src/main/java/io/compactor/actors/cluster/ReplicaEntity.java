@@ -144,6 +144,10 @@ public final class ReplicaEntity extends AbstractBehavior<ReplicaProtocol.Comman
                 .onMessage(GetState.class, this::onGetState)
                 .onMessage(Read.class, this::onRead)
                 .onMessage(CatchUp.class, this::onCatchUp)
+                .onMessage(Visible.class, m -> {
+                    tell(new TabletActor.SetCompactionCap(m.version()));
+                    return this;
+                })
                 .onMessage(PeerCompacted.class, m -> {
                     if (tablet() != null) {
                         services.wakeFollower().accept(tabletId);

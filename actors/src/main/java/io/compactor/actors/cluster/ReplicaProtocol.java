@@ -91,6 +91,10 @@ public interface ReplicaProtocol {
             implements CborSerializable {
     }
 
+    /** The tablet's visible version is now at least {@code version}: compaction may take it in. */
+    public record Visible(long version) implements Command {
+    }
+
     /** The designated replica of this tablet committed a compaction (single-replica followers fetch). */
     public record PeerCompacted(String from) implements Command {
     }

@@ -42,6 +42,8 @@ final class ReplicaSync {
     private final ClusterSharding sharding;
     /** Tablets being caught up or cloned now. */
     private final Set<Long> busy = ConcurrentHashMap.newKeySet();
+    /** Rounds in a row a tablet disagreed with the log. */
+    private final Map<Long, Integer> strikes = new ConcurrentHashMap<>();
 
     ReplicaSync(ActorSystem<?> system, ClusterServices services) {
         this.system = system;
@@ -55,7 +57,7 @@ final class ReplicaSync {
             if (!t.isPlaced() || t.tabletsOn(services.self()).isEmpty()) {
                 continue;
             }
-            all.add(services.log().read(new MetaCommand.GetVisible(t.tableId())).thenCompose(v -> {
+            all.add(services.log().ask(new MetaCommand.GetVisible(t.tableId())).thenCompose(v -> {
                 if (!v.isOk()) {
                     return CompletableFuture.completedFuture(null);
                 }
@@ -77,43 +79,68 @@ final class ReplicaSync {
             return CompletableFuture.completedFuture(null);
         }
         String self = MetaState.replicaKey(tablet, services.self());
+        ref.tell(new TabletActor.SetCompactionCap(visible));
         return AskPattern.<TabletActor.Command, TabletMeta>ask(ref, TabletActor.GetMeta::new, ASK, system.scheduler())
-                .toCompletableFuture().thenCompose(meta -> {
+                .toCompletableFuture().thenCompose(meta -> audit(tablet, meta).thenCompose(disagreement -> {
                     if (bad.containsKey(self)) {
-                        return repair(table, tablet, visible, bad, true, "the log marks it bad: " + bad.get(self));
+                        if (disagreement == null && meta.maxVersion() >= visible) {
+                            // It agrees with the log after all (a new replica that caught up, or a false alarm).
+                            return services.log().submit(new MetaCommand.MarkReplica(tablet, services.self(), false,
+                                    "agrees with the log")).thenApply(r -> (Void) null);
+                        }
+                        // Never clone backwards: versions this replica holds beyond a lagging peer's may
+                        // be committed loads, so the peer must reach this replica's own version.
+                        return repair(table, tablet, Math.max(visible, meta.maxVersion()), bad, true,
+                                "the log marks it bad: " + bad.get(self));
                     }
+                    if (disagreement != null && disagreement.isEmpty()) {
+                        return CompletableFuture.completedFuture(null); // the log did not say: next round
+                    }
+                    if (disagreement != null) {
+                        // Twice in a row before it counts: one answer is never enough to set a replica aside.
+                        if (strikes.merge(tablet, 1, Integer::sum) >= 2) {
+                            strikes.remove(tablet);
+                            return markBad(tablet, disagreement);
+                        }
+                        return CompletableFuture.completedFuture(null);
+                    }
+                    strikes.remove(tablet);
                     if (meta.maxVersion() < visible) {
                         return repair(table, tablet, visible, bad, false, "it is at version " + meta.maxVersion()
                                 + ", the log's visible version is " + visible);
                     }
-                    return audit(tablet, meta);
-                });
+                    return CompletableFuture.completedFuture(null);
+                }));
     }
 
-    /** Compares each rowset's content identity with the log's; marks the replica bad on a mismatch. */
-    private CompletableFuture<Void> audit(long tablet, TabletMeta meta) {
+    /**
+     * Compares each rowset's content identity with the log's (a linearizable read: a voter's own copy
+     * may be behind right after a restart). Completes with null when they agree, the disagreement,
+     * or "" when the log's answer does not cover the tablet.
+     */
+    private CompletableFuture<String> audit(long tablet, TabletMeta meta) {
         List<Long> ranges = new ArrayList<>();
         for (RowsetMeta r : meta.rowsets()) {
             ranges.add(r.startVersion());
             ranges.add(r.endVersion());
         }
-        return services.log().read(new MetaCommand.GetChain(tablet, ranges)).thenCompose(chain -> {
-            if (!chain.isOk() || chain.ids() == null) {
-                return CompletableFuture.completedFuture(null);
+        return services.log().ask(new MetaCommand.GetChain(tablet, ranges)).handle((chain, err) -> {
+            if (chain == null || !chain.isOk() || chain.ids() == null || chain.versions() == null
+                    || !chain.versions().containsKey(tablet) || chain.ids().size() != meta.rowsets().size()) {
+                return "";
             }
-            long committed = chain.versions().getOrDefault(tablet, -1L);
+            long committed = chain.versions().get(tablet);
             for (int i = 0; i < meta.rowsets().size(); i++) {
                 RowsetMeta r = meta.rowsets().get(i);
                 if (r.endVersion() > committed) {
-                    String why = "rowset " + r.version() + " is beyond the log's committed version " + committed;
-                    return markBad(tablet, why);
+                    return "rowset " + r.version() + " is beyond the log's committed version " + committed;
                 }
                 if (r.contentId() != chain.ids().get(i)) {
-                    return markBad(tablet, "rowset " + r.version() + " has content identity "
-                            + Long.toHexString(r.contentId()) + ", the log recorded " + Long.toHexString(chain.ids().get(i)));
+                    return "rowset " + r.version() + " has content identity " + Long.toHexString(r.contentId())
+                            + ", the log recorded " + Long.toHexString(chain.ids().get(i));
                 }
             }
-            return CompletableFuture.completedFuture(null);
+            return null;
         });
     }
 

@@ -17,7 +17,6 @@ import io.compactor.storage.util.Status;
 import io.compactor.storage.util.StatusCode;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,10 +65,6 @@ public final class CompactionSupervisor extends AbstractBehavior<SupervisorProto
     private record TabletTerminated(long tabletId) implements Command {
     }
 
-    /** A (tablet, kind) whose last pick found nothing ({@code status}), waiting for its score to change. */
-    record Parked(long score, long parkedAtMs, String status) {
-    }
-
     record Key(long tabletId, CompactionType type) {
     }
 
@@ -85,7 +80,7 @@ public final class CompactionSupervisor extends AbstractBehavior<SupervisorProto
     private final CandidateQueue queue = new CandidateQueue();
     private final Map<Long, TabletReport> reports = new HashMap<>();
     private final RunningTasks running = new RunningTasks();
-    private final Map<Key, Parked> parked = new HashMap<>();
+    private final ParkedRequests parked = new ParkedRequests(IDLE_RECHECK.toMillis());
     private final ManualRequests manual = new ManualRequests();
     private final SingleReplicaPacing pacing = new SingleReplicaPacing();
     private final FairShare shares = new FairShare();
@@ -130,9 +125,7 @@ public final class CompactionSupervisor extends AbstractBehavior<SupervisorProto
         this.limits = ConcurrencyLimits.fromConfig(c, dataDirs.size(), cores);
         this.permits = new PermitLimiter(c.totalPermitsForCompactionScore());
         this.failures = new FailureTracker(c, clock);
-        for (String d : dataDirs) {
-            slots.setSlots(d, c.compactionTaskNumPerDisk());
-        }
+        slots.setSlots(dataDirs, c.compactionTaskNumPerDisk());
         this.operator = new OperatorState(progress, c, metrics, ctx.getLog());
     }
 
@@ -155,7 +148,7 @@ public final class CompactionSupervisor extends AbstractBehavior<SupervisorProto
                 .onMessage(CancelQueued.class, this::onCancelQueued)
                 .onMessage(Explain.class, m -> reply(() -> m.replyTo().tell(operator.explain(m.tabletId(),
                         reports.get(m.tabletId()), queue, running, parked, this::verdict, clock.millis(),
-                        IDLE_RECHECK.toMillis(), !autoDisabled.get(), shares))))
+                        !autoDisabled.get(), shares))))
                 .onMessage(GetOverview.class, m -> reply(() -> m.replyTo().tell(operator.overview(!autoDisabled.get(),
                         reports, queue, limits, slots, permits, dataDirs, shares))))
                 .build();
@@ -218,11 +211,9 @@ public final class CompactionSupervisor extends AbstractBehavior<SupervisorProto
         if (running.isRunning(r.tabletId(), type)) {
             return;
         }
-        Parked p = parked.get(key);
-        if (p != null && p.score() == score && clock.millis() - p.parkedAtMs() < IDLE_RECHECK.toMillis()) {
+        if (parked.holds(key, score, clock.millis())) {
             return;
         }
-        parked.remove(key);
         queue.offer(new CandidateQueue.Request(r.tabletId(), r.table().tableId(), type, score, permitsNeeded, false,
                 clock.millis(), urgent));
     }
@@ -252,7 +243,7 @@ public final class CompactionSupervisor extends AbstractBehavior<SupervisorProto
         }
         // A manual request replaces an automatic one for the same (tablet, kind) and goes first.
         queue.remove(s.tabletId(), s.type());
-        parked.remove(key);
+        parked.clear(key);
         queueManual(r, s.type());
         manual.add(key, s.trigger(), s.waitForResult() ? s.replyTo() : null);
         if (!s.waitForResult()) {
@@ -294,7 +285,8 @@ public final class CompactionSupervisor extends AbstractBehavior<SupervisorProto
     /** Grants while the head-most eligible request fits every limit; closed lanes are not walked. */
     private void dispatch() {
         boolean auto = !autoDisabled.get();
-        while (anyStartPossible()) {
+        while (singleReplicaSeen && singleReplicaRunning < config.get().maxSingleReplicaCompactionThreads()
+                || limits.anyCanStart(slots)) {
             var next = queue.pollEligible(req -> canGrant(req, auto), shares, (type, m) -> laneOpen(type, m, auto));
             if (next.isEmpty()) {
                 break;
@@ -304,20 +296,12 @@ public final class CompactionSupervisor extends AbstractBehavior<SupervisorProto
         gauges.publish(metrics, queue, reports, permits, failures, this::singleReplicaTask);
     }
 
-    /** Whether some request could start now: a local kind with a thread and a data-dir slot, or a fetch. */
-    private boolean anyStartPossible() {
-        if (singleReplicaSeen && singleReplicaRunning < config.get().maxSingleReplicaCompactionThreads()) {
-            return true;
-        }
-        return limits.anyCanStart(slots);
-    }
-
     /** A necessary condition of {@link #canGrant} for every request of a kind: its lane is worth a look. */
-    private boolean laneOpen(CompactionType type, boolean manualLane, boolean auto) {
+    private boolean laneOpen(CompactionType type, boolean firstLane, boolean auto) {
         if (type == CompactionType.CUMULATIVE && singleReplicaRunning < config.get().maxSingleReplicaCompactionThreads()) {
-            return manualLane || auto; // a single-replica fetch takes no local thread or slot
+            return firstLane || auto; // a single-replica fetch takes no local thread or slot
         }
-        return (manualLane || auto) && limits.canStart(type) && slots.anyFree(type);
+        return (firstLane || auto) && limits.canStart(type) && slots.anyFree(type);
     }
 
     private boolean canGrant(CandidateQueue.Request req, boolean auto) {
@@ -393,7 +377,7 @@ public final class CompactionSupervisor extends AbstractBehavior<SupervisorProto
             pacing.finished(t.tabletId(), f.status(), clock.millis());
         } else if (f.status().ok()) {
             failures.recordSuccess(t.tabletId(), t.type());
-            parked.remove(key);
+            parked.clear(key);
             operator.finished(t.tabletId());
         } else if (f.noSuitableVersion() || f.status().is(StatusCode.CANCELLED)) {
             // Not a failure, and no timed delay (Doris waits tablet_sched_delay_time_ms here): the
@@ -401,8 +385,7 @@ public final class CompactionSupervisor extends AbstractBehavior<SupervisorProto
             // so a tablet under frequent small loads is compacted as soon as enough piled up.
             TabletReport r = reports.get(t.tabletId());
             // A cancelled one waits the same way: an operator's cancel is not undone by the next dispatch.
-            parked.put(key, new Parked(r == null ? 0 : r.candidate(t.type()).score(), clock.millis(),
-                    f.status().toString()));
+            parked.park(key, r == null ? 0 : r.candidate(t.type()).score(), clock.millis(), f.status().toString());
         } else {
             failures.recordFailure(t.tabletId(), t.type(), f.status().toString());
         }
@@ -460,7 +443,7 @@ public final class CompactionSupervisor extends AbstractBehavior<SupervisorProto
         operator.forget(m.tabletId());
         queue.removeTablet(m.tabletId());
         failures.removeTablet(m.tabletId());
-        parked.keySet().removeIf(k -> k.tabletId() == m.tabletId());
+        parked.forgetTablet(m.tabletId());
         pacing.forget(m.tabletId());
         return releaseTasksOf(m.tabletId(), "stopped");
     }
@@ -478,10 +461,7 @@ public final class CompactionSupervisor extends AbstractBehavior<SupervisorProto
 
     private Behavior<Command> onTick() {
         long now = clock.millis();
-        List<Key> due = parked.entrySet().stream()
-                .filter(e -> now - e.getValue().parkedAtMs() >= IDLE_RECHECK.toMillis()).map(Map.Entry::getKey).toList();
-        due.forEach(parked::remove);
-        for (Key k : due) {
+        for (Key k : parked.due(now)) {
             TabletReport r = reports.get(k.tabletId());
             if (r != null) {
                 offerAutomatic(r, k.type());
@@ -504,15 +484,11 @@ public final class CompactionSupervisor extends AbstractBehavior<SupervisorProto
 
     private Behavior<Command> onConfigChanged() {
         CompactionConfig c = config.get();
-        limits.setMaxBaseThreads(ConcurrencyLimits.resolveBaseThreads(c.maxBaseCompactionThreads(), dataDirs.size()));
-        limits.setMaxCumuThreads(ConcurrencyLimits.resolveCumuThreads(c.maxCumuCompactionThreads(), dataDirs.size(),
-                cores));
+        limits.applyConfig(c, dataDirs.size(), cores);
         permits.setTotal(c.totalPermitsForCompactionScore());
         failures.setConfig(c);
         operator.setConfig(c);
-        for (String d : dataDirs) {
-            slots.setSlots(d, c.compactionTaskNumPerDisk());
-        }
+        slots.setSlots(dataDirs, c.compactionTaskNumPerDisk());
         dispatch();
         return this;
     }

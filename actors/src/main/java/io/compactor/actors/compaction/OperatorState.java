@@ -76,7 +76,7 @@ final class OperatorState {
      * parked (until its score changes), so the next dispatch does not undo the cancel.
      */
     static List<CandidateQueue.Request> cancelQueued(SupervisorProtocol.CancelQueued c, CandidateQueue queue,
-                                                     Map<CompactionSupervisor.Key, CompactionSupervisor.Parked> parked,
+                                                     ParkedRequests parked,
                                                      ManualRequests manual, long nowMs) {
         List<CandidateQueue.Request> removed = new ArrayList<>();
         for (CandidateQueue.Request req : queue.snapshot()) {
@@ -86,7 +86,7 @@ final class OperatorState {
                 var key = new CompactionSupervisor.Key(req.tabletId(), req.type());
                 Status cancelled = new Status(StatusCode.CANCELLED, "queued " + req.type().dorisName()
                         + " compaction of tablet " + req.tabletId() + " cancelled by " + c.by());
-                parked.put(key, new CompactionSupervisor.Parked(req.score(), nowMs, cancelled.toString()));
+                parked.park(key, req.score(), nowMs, cancelled.toString());
                 manual.end(key, cancelled);
             }
         }
@@ -124,8 +124,7 @@ final class OperatorState {
     }
 
     TabletExplain explain(long tabletId, SupervisorProtocol.TabletReport r, CandidateQueue queue, RunningTasks running,
-                          Map<CompactionSupervisor.Key, CompactionSupervisor.Parked> parked, VerdictOf verdict,
-                          long nowMs, long idleRecheckMs, boolean nodeAuto, FairShare shares) {
+                          ParkedRequests parked, VerdictOf verdict, long nowMs, boolean nodeAuto, FairShare shares) {
         if (r == null) {
             return null;
         }
@@ -153,10 +152,11 @@ final class OperatorState {
             var queued = queue.get(tabletId, type);
             var req = queued.orElse(new CandidateQueue.Request(tabletId, tableId, type, candidate.score(),
                     candidate.grantPermits(), type == CompactionType.FULL, nowMs));
-            var p = parked.get(new CompactionSupervisor.Key(tabletId, type));
+            var key = new CompactionSupervisor.Key(tabletId, type);
+            var p = parked.get(key);
             kinds.add(ExplainReasons.kind(new ExplainReasons.Facts(type, candidate, taskId, position, length,
                     queued.map(CandidateQueue.Request::manual).orElse(false), p == null ? null : p.status(),
-                    p == null ? 0 : idleRecheckMs - (nowMs - p.parkedAtMs()), verdict.of(req, r, nodeAuto))));
+                    parked.leftMs(key, nowMs), verdict.of(req, r, nodeAuto))));
         }
         var stuck = watchdog.stuck(tabletId).orElse(null);
         return new TabletExplain(tabletId, tableId, nodeAuto, r.autoCompaction(), shares.weight(tableId),

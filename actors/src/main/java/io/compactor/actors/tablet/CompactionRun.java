@@ -1,6 +1,9 @@
 package io.compactor.actors.tablet;
 
+import io.compactor.actors.compaction.CompactionProfiles;
+import io.compactor.actors.compaction.SupervisorProtocol;
 import io.compactor.api.CompactionProfile;
+import io.compactor.api.NodeMetrics;
 import io.compactor.api.TimeFormat;
 import io.compactor.scheduler.CompactionType;
 import io.compactor.scheduler.limit.CompactionExclusion;
@@ -62,6 +65,10 @@ final class CompactionRun {
     record Run(CompactionPick pick) implements Start {
     }
 
+    /** When a task was scheduled, started and ended, epoch ms. */
+    record Times(long scheduledMs, long startMs, long endMs) {
+    }
+
     /** The outcome of {@link #commit}: the status and, on success, the committed output. */
     record Committed(Status status, RowsetMeta output) {
     }
@@ -91,7 +98,10 @@ final class CompactionRun {
             if (s.meta.cumulativePoint() == TabletMeta.INVALID_CUMULATIVE_POINT) {
                 s.storeCumulativePoint(CumulativePoints.beforePick(s.meta, pc));
             }
-            result = CompactionPolicy.of(type, pc).pick(s.meta, pc);
+            // Cluster mode: only versions already visible (no rowset may span a version reads ask for).
+            TabletMeta pickable = s.compactionCap == Long.MAX_VALUE ? s.meta : s.meta.withVisibleRowsets(
+                    s.meta.rowsets().stream().filter(r -> r.endVersion() <= s.compactionCap).toList());
+            result = CompactionPolicy.of(type, pc).pick(pickable, pc);
         } catch (RuntimeException e) {
             return new Refused(Status.internal("prepare " + type.dorisName() + " compaction of tablet "
                     + s.tabletId() + " failed: " + e.getMessage()), false, false);
@@ -207,6 +217,54 @@ final class CompactionRun {
             progress.failed();
         }
         return c;
+    }
+
+    /**
+     * Ends a task that was cancelled between its grant and now (nothing ran): its profile, the
+     * metric and the supervisor's answer. Returns whether it did.
+     */
+    static boolean endIfCancelled(SupervisorProtocol.RunCompaction m, CompactionProfiles profiles, NodeMetrics metrics,
+                                  long now) {
+        if (!m.progress().isCancelled()) {
+            return false;
+        }
+        Status cancelled = cancelled(m.progress());
+        profiles.add(cancelledProfile(profiles.nextId(), m.progress(), m.score(), m.permits(), cancelled, now));
+        metrics.compactionCancelled.get(NodeMetrics.Kind.of(m.type())).increment();
+        m.supervisor().tell(new SupervisorProtocol.TaskFinished(m.taskId(), cancelled, false));
+        return true;
+    }
+
+    /**
+     * Records a finished task: the tablet's status book, the single-replica announcement of a
+     * success, the log of a failure, the metrics of its outcome and its profile.
+     *
+     */
+    static void record(TabletState s, SupervisorProtocol.RunCompaction task, CompactionPick pick, CompactionOutput merged,
+                       Committed committed, Times times, CompactionEnv env, NodeMetrics metrics,
+                       CompactionStatusBook book, org.slf4j.Logger log) {
+        Status status = committed.status();
+        long scheduledMs = times.scheduledMs();
+        long startMs = times.startMs();
+        long now = times.endMs();
+        if (status.ok()) {
+            book.succeeded(task.type(), now);
+            if (s.table.properties().enableSingleReplicaCompaction()) {
+                env.peers().peers().announceCompaction(s.tabletId());
+            }
+        } else {
+            book.failed(task.type(), now, status);
+            if (!status.is(StatusCode.CANCELLED)) {
+                log.warn("tablet {}: {} compaction of {} failed: {}", s.tabletId(), task.type().dorisName(),
+                        pick.inputVersionRange(), status);
+            }
+        }
+        CompactionProfiles profiles = env.profiles();
+        TabletReports.countCompaction(metrics, pick, status);
+        int groups = verticalGroups(s.table.schema(),
+                s.engine.config().getInt(StorageKeys.VERTICAL_COMPACTION_NUM_COLUMNS_PER_GROUP));
+        profiles.add(profile(profiles.nextId(), s.meta.tableId(), pick, task.trigger(), task.permits(), merged,
+                committed.output(), committed.status(), scheduledMs, startMs, now, groups, task.progress()));
     }
 
     /** The status of a cancelled task. */

@@ -118,9 +118,18 @@ final class PeerRowsetSync {
      * @param bitmap          merge-on-write: the delete bitmap of the resulting chain; null otherwise
      */
     record Fetch(List<RowsetMeta> replaced, List<RowsetMeta> installed, long bytes, long peerCumulativePoint,
-                 List<RowsetMeta> expectedVisible, DeleteBitmap bitmap) {
+                 List<RowsetMeta> expectedVisible, DeleteBitmap bitmap, boolean wholeChain) {
+        Fetch(List<RowsetMeta> replaced, List<RowsetMeta> installed, long bytes, long peerCumulativePoint,
+              List<RowsetMeta> expectedVisible, DeleteBitmap bitmap) {
+            this(replaced, installed, bytes, peerCumulativePoint, expectedVisible, bitmap, false);
+        }
+
         static Fetch nothing() {
             return new Fetch(List.of(), List.of(), 0, -1, null, null);
+        }
+
+        Fetch asWholeChain() {
+            return new Fetch(replaced, installed, bytes, peerCumulativePoint, expectedVisible, bitmap, true);
         }
 
         boolean isEmpty() {
@@ -175,7 +184,8 @@ final class PeerRowsetSync {
         verify(identities, tabletId, peer.name(), wanted);
         PeerRowsetFetcher.Fetched fetched = peer.download(tabletId, wanted, dir, schema, ids);
         if (calculator == null) {
-            return new Fetch(replaced, fetched.rowsets(), fetched.bytes(), theirs.cumulativePoint(), null, null);
+            Fetch f = new Fetch(replaced, fetched.rowsets(), fetched.bytes(), theirs.cumulativePoint(), null, null);
+            return purpose == Purpose.CLONE ? f.asWholeChain() : f;
         }
         try {
             List<RowsetMeta> chain = new ArrayList<>(local);
@@ -253,7 +263,14 @@ final class PeerRowsetSync {
     }
 
     static Status install(TabletState s, Fetch f) {
-        return install(s, f.replaced(), f.installed(), f.expectedVisible(), f.bitmap(), f.peerCumulativePoint());
+        List<RowsetMeta> replaced = f.replaced();
+        if (f.wholeChain() && f.expectedVisible() == null && !f.installed().isEmpty()) {
+            // A clone replaces whatever the chain holds up to the peer's end now: loads published
+            // while the files were copied are part of what the peer's chain brings.
+            long end = f.installed().get(f.installed().size() - 1).endVersion();
+            replaced = s.meta.rowsets().stream().filter(r -> r.endVersion() <= end).toList();
+        }
+        return install(s, replaced, f.installed(), f.expectedVisible(), f.bitmap(), f.peerCumulativePoint());
     }
 
     private static Status tryInstall(TabletState s, List<RowsetMeta> replaced, List<RowsetMeta> installed,

@@ -45,7 +45,6 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * fetching run on executors and come back with {@code pipeToSelf}; the actor never waits on them.
  */
 public final class TabletActor extends AbstractBehavior<TabletProtocol.Command> implements TabletProtocol {
-
     private record Granted(SupervisorProtocol.Task task) implements Command {
     }
 
@@ -102,6 +101,7 @@ public final class TabletActor extends AbstractBehavior<TabletProtocol.Command> 
                 .onMessage(GetSnapshotAt.class, m -> reply(() -> m.replyTo().tell(SnapshotAt.of(s, m.version()))))
                 .onMessage(OwnerGone.class, m -> onAbort(new AbortCommit(m.txnId(), null)))
                 .onMessage(GetMeta.class, m -> reply(() -> m.replyTo().tell(s.meta)))
+                .onMessage(SetCompactionCap.class, m -> reply(() -> s.raiseCompactionCap(m.version())))
                 .onMessage(UpdateTable.class, m -> reply(() -> {
                     s.table = m.table();
                     publishStats();
@@ -216,12 +216,7 @@ public final class TabletActor extends AbstractBehavior<TabletProtocol.Command> 
 
     private Behavior<Command> onRunCompaction(RunCompaction m) {
         long now = s.now();
-        if (m.progress().isCancelled()) { // cancelled between the grant and now: nothing ran
-            Status cancelled = CompactionRun.cancelled(m.progress());
-            env.profiles().add(CompactionRun.cancelledProfile(env.profiles().nextId(), m.progress(), m.score(),
-                    m.permits(), cancelled, now));
-            metrics.compactionCancelled.get(NodeMetrics.Kind.of(m.type())).increment();
-            m.supervisor().tell(new SupervisorProtocol.TaskFinished(m.taskId(), cancelled, false));
+        if (CompactionRun.endIfCancelled(m, env.profiles(), metrics, now)) {
             return this;
         }
         book.scheduled(m.type(), now);
@@ -278,24 +273,8 @@ public final class TabletActor extends AbstractBehavior<TabletProtocol.Command> 
         var committed = CompactionRun.commit(s, m.pick(), m.output(), m.error(), policyContext(), m.task().progress());
         Status status = committed.status();
         long now = s.now();
-        if (status.ok()) {
-            book.succeeded(type, now);
-            if (s.table.properties().enableSingleReplicaCompaction()) {
-                env.peers().peers().announceCompaction(s.tabletId());
-            }
-        } else {
-            book.failed(type, now, status);
-            if (!status.is(StatusCode.CANCELLED)) {
-                ctx.getLog().warn("tablet {}: {} compaction of {} failed: {}", s.tabletId(), type.dorisName(),
-                        m.pick().inputVersionRange(), status);
-            }
-        }
-        TabletReports.countCompaction(metrics, m.pick(), status);
-        int groups = CompactionRun.verticalGroups(s.table.schema(),
-                s.engine.config().getInt(StorageKeys.VERTICAL_COMPACTION_NUM_COLUMNS_PER_GROUP));
-        env.profiles().add(CompactionRun.profile(env.profiles().nextId(), s.meta.tableId(), m.pick(),
-                m.task().trigger(), m.task().permits(), m.output(), committed.output(), status, m.scheduledMs(),
-                m.startMs(), now, groups, m.task().progress()));
+        CompactionRun.record(s, m.task(), m.pick(), m.output(), committed, new CompactionRun.Times(m.scheduledMs(), m.startMs(), now),
+                env, metrics, book, ctx.getLog());
         m.task().supervisor().tell(new SupervisorProtocol.TaskFinished(m.task().taskId(), status, false));
         publishStats();
         return this;

@@ -75,6 +75,10 @@ public interface TabletProtocol {
         }
     }
 
+    /** Cluster mode: compaction may take in versions up to {@code version} (the visible one). */
+    public record SetCompactionCap(long version) implements Command {
+    }
+
     /** The owner of a reservation stopped without publishing or aborting. */
     public record OwnerGone(long txnId) implements Command {
     }

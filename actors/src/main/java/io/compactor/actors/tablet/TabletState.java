@@ -28,6 +28,17 @@ final class TabletState {
     TableMeta table;
     TabletMeta meta;
     boolean dropped;
+    /**
+     * Cluster mode: the highest version compaction may take in (the tablet's visible version as the
+     * meta log last said), so no rowset ever spans a version a read may ask for; unbounded on a
+     * single node.
+     */
+    long compactionCap = Long.MAX_VALUE;
+
+    /** The visible version grew to {@code version} (the first call bounds an unbounded cap). */
+    void raiseCompactionCap(long version) {
+        compactionCap = compactionCap == Long.MAX_VALUE ? version : Math.max(compactionCap, version);
+    }
 
     TabletState(StorageEngine engine, TableMeta table, TabletMeta meta) {
         this.engine = engine;

@@ -222,8 +222,8 @@ public final class SimOptions {
 
     /**
      * Clients enough to offer {@code rate} loads/s when each sync_mode load waits up to the interval
-     * (Doris's default 10 s unless the table property says otherwise): rate x (interval + 1 s), at
-     * least 4, at most 1024.
+     * (Doris's default 10 s unless the table property says otherwise) plus the commit, which takes
+     * seconds on a busy machine: rate x (interval + 3 s), at least 4, at most 1024.
      */
     static int syncModeClients(double rate, String intervalMs) {
         long interval = 10_000;
@@ -235,7 +235,7 @@ public final class SimOptions {
                         + intervalMs + "'");
             }
         }
-        return (int) Math.max(4, Math.min(1024, Math.ceil(rate * (interval + 1000) / 1000.0)));
+        return (int) Math.max(4, Math.min(1024, Math.ceil(rate * (interval + 3000) / 1000.0)));
     }
 
     static URI parseTarget(String v) {

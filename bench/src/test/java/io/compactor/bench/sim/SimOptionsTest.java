@@ -53,7 +53,7 @@ class SimOptionsTest {
         assertEquals(20, async.clients, "steady offers 200/s with loads of up to 100 ms");
         SimOptions sync = SimOptions.parse(new String[] {"steady", "--rate", "200", "--group-commit", "sync_mode",
                 "--table-property", "group_commit_interval_ms=1000"});
-        assertEquals(400, sync.clients, "rate x (interval + 1 s)");
+        assertEquals(800, sync.clients, "rate x (interval + 3 s)");
         assertEquals(7, SimOptions.parse(new String[] {"steady", "--rate", "200", "--group-commit", "sync_mode",
                 "--clients", "7"}).clients);
         assertEquals(4, SimOptions.parse(new String[] {"steady", "--rate", "10"}).clients);

@@ -32,6 +32,12 @@ public final class ConcurrencyLimits {
                 resolveCumuThreads(config.maxCumuCompactionThreads(), dataDirs, cores));
     }
 
+    /** Applies changed thread settings (runtime {@code update_config}). */
+    public synchronized void applyConfig(CompactionConfig config, int dataDirs, int cores) {
+        setMaxBaseThreads(resolveBaseThreads(config.maxBaseCompactionThreads(), dataDirs));
+        setMaxCumuThreads(resolveCumuThreads(config.maxCumuCompactionThreads(), dataDirs, cores));
+    }
+
     /** Doris: -1 means one per data dir; other values at or below 0 mean 1. */
     public static int resolveBaseThreads(int configured, int dataDirs) {
         int n = configured == -1 ? dataDirs : configured;

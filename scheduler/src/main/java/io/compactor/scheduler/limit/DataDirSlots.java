@@ -34,6 +34,13 @@ public final class DataDirSlots {
         dirs.computeIfAbsent(dataDir, d -> new Dir()).slots = slots;
     }
 
+    /** Registers every dir with the same slot count (or changes it). */
+    public void setSlots(java.util.Collection<String> dataDirs, int slots) {
+        for (String d : dataDirs) {
+            setSlots(d, slots);
+        }
+    }
+
     public boolean canStart(String dataDir, CompactionType type) {
         Dir d = dir(dataDir);
         return SlotPolicy.needGenerateCompactionTasks(d.total(), d.slots, type,

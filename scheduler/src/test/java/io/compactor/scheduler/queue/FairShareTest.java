@@ -76,6 +76,17 @@ class FairShareTest {
     }
 
     @Test
+    void aTabletNearItsVersionLimitGoesFirstWhateverItsTablesShare() {
+        CandidateQueue q = new CandidateQueue();
+        FairShare shares = new FairShare();
+        shares.configure(FLOOD, FairShare.LOW, 1);
+        shares.started(FLOOD); // its share is used up and it is at its cap
+        q.offer(auto(1, QUIET, 100));
+        q.offer(new CandidateQueue.Request(2, FLOOD, CompactionType.CUMULATIVE, 3, 1, false, 5, true));
+        assertEquals(2, q.pollEligible(x -> true, shares).orElseThrow().tabletId());
+    }
+
+    @Test
     void aTableAtItsCapWaitsAndTheOthersGoOn() {
         CandidateQueue q = new CandidateQueue();
         FairShare shares = new FairShare();

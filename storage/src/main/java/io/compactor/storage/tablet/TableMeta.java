@@ -18,7 +18,8 @@ import java.util.Objects;
  * @param createdMs      creation time
  * @param replicas       cluster mode: for each bucket, the nodes holding its replicas (cluster
  *                       addresses {@code host:port}), in placement order; empty on a single node.
- *                       Placement is durable and never changes: a replica stays with its data.
+ *                       Placement is durable; a replica stays with its data, and is re-created
+ *                       elsewhere (cloned) only when its node is gone for good.
  */
 public record TableMeta(long tableId, String db, String name, Schema schema, int buckets, int replicationNum,
                         TableProperties properties, List<Long> tabletIds, long createdMs,

@@ -285,7 +285,8 @@ public final class CompactionSupervisor extends AbstractBehavior<SupervisorProto
     /** Grants while the head-most eligible request fits every limit; closed lanes are not walked. */
     private void dispatch() {
         boolean auto = !autoDisabled.get();
-        while (anyStartPossible()) {
+        while (singleReplicaSeen && singleReplicaRunning < config.get().maxSingleReplicaCompactionThreads()
+                || limits.anyCanStart(slots)) {
             var next = queue.pollEligible(req -> canGrant(req, auto), shares, (type, m) -> laneOpen(type, m, auto));
             if (next.isEmpty()) {
                 break;
@@ -295,20 +296,12 @@ public final class CompactionSupervisor extends AbstractBehavior<SupervisorProto
         gauges.publish(metrics, queue, reports, permits, failures, this::singleReplicaTask);
     }
 
-    /** Whether some request could start now: a local kind with a thread and a data-dir slot, or a fetch. */
-    private boolean anyStartPossible() {
-        if (singleReplicaSeen && singleReplicaRunning < config.get().maxSingleReplicaCompactionThreads()) {
-            return true;
-        }
-        return limits.anyCanStart(slots);
-    }
-
     /** A necessary condition of {@link #canGrant} for every request of a kind: its lane is worth a look. */
-    private boolean laneOpen(CompactionType type, boolean manualLane, boolean auto) {
+    private boolean laneOpen(CompactionType type, boolean firstLane, boolean auto) {
         if (type == CompactionType.CUMULATIVE && singleReplicaRunning < config.get().maxSingleReplicaCompactionThreads()) {
-            return manualLane || auto; // a single-replica fetch takes no local thread or slot
+            return firstLane || auto; // a single-replica fetch takes no local thread or slot
         }
-        return (manualLane || auto) && limits.canStart(type) && slots.anyFree(type);
+        return (firstLane || auto) && limits.canStart(type) && slots.anyFree(type);
     }
 
     private boolean canGrant(CandidateQueue.Request req, boolean auto) {

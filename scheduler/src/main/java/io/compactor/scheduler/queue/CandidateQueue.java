@@ -73,21 +73,25 @@ public final class CandidateQueue {
     private final TreeSet<Entry> ordered = new TreeSet<>(ORDER);
     private final Map<Key, Entry> index = new HashMap<>();
     /**
-     * The same requests in lanes, each in queue order: manual ones by kind, automatic ones by kind
-     * and table. A dispatch looks only at the lanes whose kind can start at all, so a full thread
-     * pool does not make every report walk the whole queue (100,000 tablets).
+     * The same requests in lanes, each in queue order: manual and urgent ones by kind (they go first,
+     * whatever their table's share), the other automatic ones by kind and table. A dispatch looks
+     * only at the lanes whose kind can start at all, so a full thread pool does not make every
+     * report walk the whole queue (100,000 tablets).
      */
-    private final Map<CompactionType, TreeSet<Entry>> manualLanes = new EnumMap<>(CompactionType.class);
+    private final Map<CompactionType, TreeSet<Entry>> firstLanes = new EnumMap<>(CompactionType.class);
     private final Map<CompactionType, Map<Long, TreeSet<Entry>>> autoLanes = new EnumMap<>(CompactionType.class);
-    /** Automatic requests per table, over all kinds. */
+    /** Automatic requests in table lanes per table, over all kinds. */
     private final Map<Long, Integer> autoPerTable = new HashMap<>();
     private final Map<CompactionType, Integer> sizes = new EnumMap<>(CompactionType.class);
     private long nextSeq;
 
-    /** Which lanes a dispatch may grant from now: a kind with no free thread or slot is closed. */
+    /**
+     * Which lanes a dispatch may grant from now: a kind with no free thread or slot is closed.
+     * {@code first} is the lane of manual and urgent requests.
+     */
     @FunctionalInterface
     public interface LaneGate {
-        boolean open(CompactionType type, boolean manual);
+        boolean open(CompactionType type, boolean first);
 
         /** Every lane open. */
         LaneGate ALL = (type, manual) -> true;
@@ -108,8 +112,8 @@ public final class CandidateQueue {
         index.put(k, e);
         ordered.add(e);
         sizes.merge(r.type(), 1, Integer::sum);
-        if (r.manual() || r.urgent()) { // near its version limit: ahead of shares, as manual
-            manualLanes.computeIfAbsent(r.type(), t -> new TreeSet<>(ORDER)).add(e);
+        if (first(r)) {
+            firstLanes.computeIfAbsent(r.type(), t -> new TreeSet<>(ORDER)).add(e);
         } else {
             autoLanes.computeIfAbsent(r.type(), t -> new HashMap<>())
                     .computeIfAbsent(r.tableId(), t -> new TreeSet<>(ORDER)).add(e);
@@ -117,13 +121,18 @@ public final class CandidateQueue {
         }
     }
 
+    /** Manual and urgent (near the version limit) requests go first, whatever their table's share. */
+    private static boolean first(Request r) {
+        return r.manual() || r.urgent();
+    }
+
     /** Removes the entry from the order and its lane (not from the index). */
     private void unlink(Entry e) {
         Request r = e.request();
         ordered.remove(e);
         sizes.merge(r.type(), -1, Integer::sum);
-        if (r.manual() || r.urgent()) { // near its version limit: ahead of shares, as manual
-            manualLanes.get(r.type()).remove(e);
+        if (first(r)) {
+            firstLanes.get(r.type()).remove(e);
         } else {
             Map<Long, TreeSet<Entry>> byTable = autoLanes.get(r.type());
             TreeSet<Entry> lane = byTable.get(r.tableId());
@@ -177,15 +186,15 @@ public final class CandidateQueue {
 
     /**
      * Removes and returns the request to grant next under weighted fair shares between tables:
-     * the first eligible manual or urgent (near the version limit) request in queue order; else, table by table in
-     * {@link FairShare#order} (skipping tables at their cap), the table's first eligible request in
+     * the first eligible manual or urgent (near the version limit) request in queue order; else,
+     * table by table in {@link FairShare#order} (skipping tables at their cap), the table's first eligible request in
      * queue order. Lanes the gate closes are skipped; the gate must close a lane only when no request
      * of it is eligible, so the answer is the same as walking the whole queue. The caller records
      * the grant with {@link FairShare#started}.
      */
     public Optional<Request> pollEligible(Predicate<Request> eligible, FairShare shares, LaneGate gate) {
         Entry best = null;
-        for (var lane : manualLanes.entrySet()) {
+        for (var lane : firstLanes.entrySet()) {
             if (gate.open(lane.getKey(), true)) {
                 best = firstEligible(lane.getValue(), eligible, best);
             }

@@ -157,8 +157,7 @@ class QueueTest {
         while (!q.isEmpty()) {
             // Eligible: a base request of an even tablet. The gate closes the cumulative lanes, which hold none.
             java.util.function.Predicate<Request> eligible = r -> r.type() == CompactionType.BASE && r.tabletId() % 2 == 0;
-            CandidateQueue copy = copyOf(q);
-            var expected = copy.pollEligible(eligible, shares);
+            var expected = walkWholeQueue(q, eligible, shares);
             var got = q.pollEligible(r -> {
                 asked.incrementAndGet();
                 assertEquals(CompactionType.BASE, r.type(), "a closed lane was walked");
@@ -178,9 +177,29 @@ class QueueTest {
         assertTrue(asked.get() > 0);
     }
 
-    private static CandidateQueue copyOf(CandidateQueue q) {
-        CandidateQueue c = new CandidateQueue();
-        q.snapshot().forEach(c::offer);
-        return c;
+    /** The rule written as a walk of the whole queue: manual or urgent first, then tables by fair share. */
+    private static java.util.Optional<Request> walkWholeQueue(CandidateQueue q,
+                                                              java.util.function.Predicate<Request> eligible,
+                                                              FairShare shares) {
+        java.util.Map<Long, List<Request>> byTable = new java.util.LinkedHashMap<>();
+        for (Request r : q.snapshot()) {
+            if (r.manual() || r.urgent()) {
+                if (eligible.test(r)) {
+                    return java.util.Optional.of(r);
+                }
+            } else {
+                byTable.computeIfAbsent(r.tableId(), t -> new java.util.ArrayList<>()).add(r);
+            }
+        }
+        for (long table : shares.order(byTable.keySet())) {
+            if (shares.underCap(table)) {
+                for (Request r : byTable.get(table)) {
+                    if (eligible.test(r)) {
+                        return java.util.Optional.of(r);
+                    }
+                }
+            }
+        }
+        return java.util.Optional.empty();
     }
 }

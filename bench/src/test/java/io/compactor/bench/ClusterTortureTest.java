@@ -22,7 +22,7 @@ class ClusterTortureTest {
     void twoIterationsOfFaultsKeepTheHistoryConsistent() throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
-        Torture.Result r = Torture.runCluster(new Torture.Options(2, 5, 3, 7, root), out);
+        Torture.Result r = Torture.runCluster(new Torture.Options(2, 3, 3, 7, root), out);
         String text = bytes.toString(StandardCharsets.UTF_8);
         System.out.print(text);
         assertEquals(0, r.violations(), text);

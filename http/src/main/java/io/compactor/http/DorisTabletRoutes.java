@@ -192,17 +192,10 @@ final class DorisTabletRoutes {
 
     /** Doris's DeleteBitmapAction COUNT_AGG_CACHE: the aggregated (per segment) delete bitmap. */
     private Route countAggCache(Map<String, String> p) {
-        String text = p.get("tablet_id");
-        if (text == null || text.isEmpty()) {
-            return complete(Json.doris(StatusCode.INTERNAL_ERROR, "tablet id is empty!"));
-        }
-        Long id = CompactionRoutes.parseId(text);
-        if (id == null) {
-            return complete(Json.doris(StatusCode.INTERNAL_ERROR, "convert tablet_id failed, stoull"));
-        }
-        if (!node.tables().isLocal(id)) {
-            return complete(Json.doris(Status.tabletNotFound(id)));
-        }
+        return MowRoutes.withLocalTablet(node, p, this::countAggCache);
+    }
+
+    private Route countAggCache(long id) {
         return completeWithFuture(node.reads().snapshot(id).handle((snap, err) -> {
             if (err != null) {
                 return Json.doris(StatusException.statusOf(err));

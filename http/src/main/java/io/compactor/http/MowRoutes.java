@@ -57,6 +57,14 @@ final class MowRoutes {
 
     /** Doris's DeleteBitmapAction COUNT_LOCAL, with its error messages. */
     private Route countLocal(Map<String, String> p) {
+        return withLocalTablet(node, p, id -> countLocal(id, p));
+    }
+
+    /**
+     * Doris's DeleteBitmapAction checks of {@code tablet_id}, with its messages: present, a number, a
+     * tablet of this node; then {@code then} with the id.
+     */
+    static Route withLocalTablet(Compactor node, Map<String, String> p, java.util.function.LongFunction<Route> then) {
         String text = p.get("tablet_id");
         if (text == null || text.isEmpty()) {
             return complete(Json.doris(StatusCode.INTERNAL_ERROR, "tablet id is empty!"));
@@ -68,6 +76,10 @@ final class MowRoutes {
         if (!node.tables().isLocal(id)) {
             return complete(Json.doris(Status.tabletNotFound(id)));
         }
+        return then.apply(id);
+    }
+
+    private Route countLocal(long id, Map<String, String> p) {
         boolean verbose = "true".equals(p.get("verbose"));
         return completeWithFuture(node.reads().deleteBitmap(id).thenApply(info -> {
             Map<String, Object> m = new LinkedHashMap<>();

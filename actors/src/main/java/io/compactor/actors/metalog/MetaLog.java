@@ -79,9 +79,19 @@ public final class MetaLog implements AutoCloseable {
      * @param dir           where this voter keeps the log and snapshots
      * @param snapshotEvery entries between snapshots
      * @param election      the shortest election timeout (the longest is twice it)
+     * @param segmentBytes  the size at which a log segment is closed; only closed segments are purged
      */
-    public record Settings(List<Peer> voters, Peer self, Path dir, long snapshotEvery, Duration election) {
+    public record Settings(List<Peer> voters, Peer self, Path dir, long snapshotEvery, Duration election,
+                           long segmentBytes) {
+        /** Log segments of 4 MB. */
+        public Settings(List<Peer> voters, Peer self, Path dir, long snapshotEvery, Duration election) {
+            this(voters, self, dir, snapshotEvery, election, 4L << 20);
+        }
+
         public Settings {
+            if (segmentBytes < 1024) {
+                throw new IllegalArgumentException("meta log segments must be at least 1024 bytes, got " + segmentBytes);
+            }
             voters = List.copyOf(voters);
             if (voters.isEmpty() || voters.size() > 5) {
                 throw new IllegalArgumentException("the meta log needs 1 to 5 voters, got " + voters.size());
@@ -166,8 +176,8 @@ public final class MetaLog implements AutoCloseable {
         RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
         RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.max(1, Math.min(1024, s.snapshotEvery())));
-        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf("4MB"));
-        RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf("1MB"));
+        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(s.segmentBytes()));
+        RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf(Math.min(1L << 20, s.segmentBytes())));
         RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(Math.max(3000, 3 * min),
                 TimeUnit.MILLISECONDS));
         return p;
@@ -200,6 +210,15 @@ public final class MetaLog implements AutoCloseable {
     public long appliedIndex() {
         return stateMachine == null || stateMachine.getLastAppliedTermIndex() == null ? -1
                 : stateMachine.getLastAppliedTermIndex().getIndex();
+    }
+
+    /** Index of the first entry still in this voter's log (entries before it were purged), -1 elsewhere. */
+    public long logStartIndex() {
+        try {
+            return server == null ? -1 : server.getDivision(GROUP_ID).getRaftLog().getStartIndex();
+        } catch (IOException e) {
+            return -1;
+        }
     }
 
     /** Runs {@code listener} after each entry this voter applies (and after a snapshot is loaded). */

@@ -97,6 +97,20 @@ class PartialUpdateConflictHttpTest {
     }
 
     @Test
+    void aPreparedPartialUpdateRecoveredAfterARestartIsReFilledAtCommit() {
+        start();
+        create("t", "");
+        load("t", "1\t10\t100\tx\n", Map.of());
+        long prepared = preparePartial("t", "p1", "id,a", "1,11\n");
+        load("t", "1,101\n", Map.of("partial_columns", "true", "columns", "id,b", "column_separator", ","));
+        server.close();
+        server = null;
+        start();
+        commit(prepared);
+        assertEquals("1\t11\t101\tx\n", scan("t"), "the recovered load keeps the b published before it");
+    }
+
+    @Test
     void theSameColumnGoesToTheLaterPublish() {
         start();
         create("t", "");

@@ -1,12 +1,20 @@
 package io.compactor.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.compactor.http.HttpTestClient.Answer;
+import io.compactor.storage.rowset.RowsetMeta;
+import io.compactor.storage.tablet.TabletMeta;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -27,7 +35,8 @@ class PartialUpdateConflictHttpTest {
 
     private void start() {
         Config cfg = ConfigFactory.parseMap(Map.of("compactor.storage_root_path", dir.toString(),
-                "compactor.webserver_port", 0, "compactor.disable_auto_compaction", true))
+                "compactor.webserver_port", 0, "compactor.disable_auto_compaction", true,
+                "compactor.enable_debug_points", true))
                 .withFallback(ConfigFactory.load());
         server = CompactorServer.start(cfg);
         http = new HttpTestClient(server.port());
@@ -74,6 +83,23 @@ class PartialUpdateConflictHttpTest {
         assertEquals("Success", a.json().get("status").asText(), a.body());
     }
 
+    /** Every tablet of {@code table} has exactly the segment files its meta references (no orphan). */
+    private void assertNoOrphanFiles(String table) throws IOException {
+        for (JsonNode t : http.get("/api/db/" + table).json().get("tablets")) {
+            long id = t.get("tablet_id").asLong();
+            TabletMeta meta = server.node().reads().tabletMeta(id).toCompletableFuture().join();
+            Set<String> inMeta = new TreeSet<>(RowsetMeta.segmentFileNames(meta.rowsets()));
+            Path tabletDir = dir.resolve("data").resolve(Long.toString(id));
+            Set<String> onDisk = new TreeSet<>();
+            if (Files.exists(tabletDir)) {
+                try (Stream<Path> files = Files.list(tabletDir)) {
+                    files.forEach(f -> onDisk.add(f.getFileName().toString()));
+                }
+            }
+            assertEquals(inMeta, onDisk, "tablet " + id);
+        }
+    }
+
     private String scan(String table) {
         Answer a = http.get("/api/db/" + table + "/_scan");
         assertEquals(200, a.status(), a.body());
@@ -81,7 +107,23 @@ class PartialUpdateConflictHttpTest {
     }
 
     @Test
-    void bothUpdatesOfDifferentColumnsSurvive() {
+    void aFailedCommitLeavesTheVisibleRowsAndNoFileOfTheReFilledRowset() throws IOException {
+        start();
+        create("t", "");
+        load("t", "1\t10\t100\tx\n", Map.of());
+        long prepared = preparePartial("t", "p1", "id,a", "1,11\n");
+        load("t", "1,101\n", Map.of("partial_columns", "true", "columns", "id,b", "column_separator", ","));
+        assertEquals("OK", http.post("/api/debug_point/add/meta.commit").text("status"));
+        Answer failed = http.put("/api/db/_stream_load_2pc", "", Map.of("txn_operation", "commit", "txn_id",
+                Long.toString(prepared)));
+        assertTrue(failed.body().contains("meta.commit"), failed.body());
+        assertEquals("OK", http.post("/api/debug_point/remove/meta.commit").text("status"));
+        assertEquals("1\t10\t101\tx\n", scan("t"), "the visible rows are the ones before the commit");
+        assertNoOrphanFiles("t");
+    }
+
+    @Test
+    void bothUpdatesOfDifferentColumnsSurvive() throws IOException {
         start();
         create("t", "");
         load("t", "1\t10\t100\tx\n2\t20\t200\ty\n", Map.of());
@@ -90,6 +132,7 @@ class PartialUpdateConflictHttpTest {
         commit(first);
         commit(second);
         assertEquals("1\t11\t101\tx\n2\t21\t200\ty\n", scan("t"), "load 2 must keep load 1's a");
+        assertNoOrphanFiles("t"); // the rowset load 2 wrote is gone: the re-filled one replaced it
         server.close();
         server = null;
         start();

@@ -12,11 +12,13 @@ import io.compactor.storage.tablet.TabletMeta;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import java.util.HashMap;
 import java.util.Map;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -151,6 +153,24 @@ class PartialUpdateConflictHttpTest {
         start();
         commit(prepared);
         assertEquals("1\t11\t101\tx\n", scan("t"), "the recovered load keeps the b published before it");
+    }
+
+    @Test
+    void aCompactionBetweenTheWriteAndThePublishChangesNothing() {
+        start();
+        create("t", "");
+        load("t", "1\t10\t100\tx\n2\t20\t200\ty\n", Map.of());
+        long prepared = preparePartial("t", "p1", "id,a", "1,11\n2,21\n");
+        load("t", "1,101\n", Map.of("partial_columns", "true", "columns", "id,b", "column_separator", ","));
+        for (JsonNode t : http.get("/api/db/t").json().get("tablets")) {
+            long id = t.get("tablet_id").asLong();
+            Answer run = http.post("/api/compaction/run?tablet_id=" + id + "&compact_type=full");
+            assertEquals("Success", run.json().get("status").asText(), run.body());
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> http.get("/api/compaction/show?tablet_id="
+                    + id).json().get("rowsets").size() == 1);
+        }
+        commit(prepared);
+        assertEquals("1\t11\t101\tx\n2\t21\t200\ty\n", scan("t"), "re-filled from the compaction's output");
     }
 
     @Test

@@ -194,6 +194,7 @@ public final class SingleReplicaBench {
                 fetches += (long) m.value("compactor_single_replica_compaction_total", "status", "success");
                 fetchFailures += (long) m.value("compactor_single_replica_compaction_total", "status", "failed");
             }
+            System.out.println("  " + fetchBreakdown(nodes, fetches, merges, cpu - fetchCpuAll, fetchCpuAll));
             return new Result(mode, loaded, failedLoads, rows, merges, mergedRows, fetches, fetchFailures, quiet, cpu,
                     fetchCpuAll, fetched);
         } finally {
@@ -202,6 +203,44 @@ public final class SingleReplicaBench {
             }
             TempTree.delete(root);
         }
+    }
+
+    /**
+     * Where the fetches' time went (compactor_peer_fetch_seconds_total summed over the nodes), per
+     * fetch, next to what a merge cost: the figures behind the ratio.
+     */
+    private static String fetchBreakdown(List<CompactorServer> nodes, long fetches, long merges, double mergeCpu,
+                                         double fetchCpu) throws IOException, InterruptedException {
+        Map<String, double[]> phases = new java.util.LinkedHashMap<>();
+        long peerFetches = 0;
+        long requests = 0;
+        for (CompactorServer n : nodes) {
+            PrometheusText m = metrics(n.port());
+            peerFetches += (long) m.sum("compactor_peer_fetch_total");
+            requests += (long) m.sum("compactor_peer_fetch_requests_total");
+            for (String phase : List.of("list", "transfer", "verify", "sync")) {
+                double[] wc = phases.computeIfAbsent(phase, k -> new double[2]);
+                for (var sample : m.samples()) {
+                    if (sample.name().equals("compactor_peer_fetch_seconds_total")
+                            && phase.equals(sample.labels().get("phase"))) {
+                        wc[sample.labels().get("clock").equals("wall") ? 0 : 1] += sample.value();
+                    }
+                }
+            }
+        }
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT,
+                "cost: merge cpu_ms=%.2f per merge (%d merges); fetch cpu_ms=%.2f per fetch (%d fetches)",
+                merges == 0 ? 0 : mergeCpu * 1000 / merges, merges, fetches == 0 ? 0 : fetchCpu * 1000 / fetches,
+                fetches));
+        if (peerFetches > 0) {
+            b.append(String.format(Locale.ROOT, "; per peer fetch (%d, %.1f requests each) wall_ms/cpu_ms:",
+                    peerFetches, requests / (double) peerFetches));
+            for (var e : phases.entrySet()) {
+                b.append(String.format(Locale.ROOT, " %s=%.2f/%.2f", e.getKey(), e.getValue()[0] * 1000 / peerFetches,
+                        e.getValue()[1] * 1000 / peerFetches));
+            }
+        }
+        return b.toString();
     }
 
     private static final List<String> MERGE_KINDS = List.of("cumulative", "base", "full");

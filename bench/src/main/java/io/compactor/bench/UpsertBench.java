@@ -14,6 +14,7 @@ import io.compactor.storage.schema.ColumnType;
 import io.compactor.storage.schema.KeysType;
 import io.compactor.storage.schema.RowBatch;
 import io.compactor.storage.schema.Schema;
+import io.compactor.storage.tablet.RowsetSources;
 import io.compactor.storage.tablet.TabletReader;
 import io.compactor.storage.tablet.TabletSnapshot;
 import java.nio.charset.StandardCharsets;
@@ -58,7 +59,7 @@ import java.util.SplittableRandom;
  * ({@code --gets} and {@code --mor-gets} samples; a merge-on-read get reads the whole tablet, so it
  * gets fewer). Every merge-on-read answer is checked against the merge-on-write one. {@code
  * scan_ms}: median of {@code --scans} full reads of every visible row into a checksum of
- * all its columns (VARCHAR bytes through {@link RowBatch#copyBytes}, which allocates nothing),
+ * all its columns (VARCHAR bytes copied out by {@link RowBatch#copyBytes}, which allocates nothing),
  * through {@link TabletReader#readAnyOrder}, as an analytic query scans a table: merge-on-write
  * reads rowset after rowset and skips the rows its bitmap marks, without merging (Doris's
  * merge-on-write scan), its VARCHAR values left packed as the pages hold them; merge-on-read has to merge the rowsets by key to know which rows
@@ -258,7 +259,7 @@ public final class UpsertBench {
         try (TabletSnapshot snap = t.snapshot()) {
             MergeSink sink = new MergeSink() {
                 private long previous = Long.MIN_VALUE;
-                private final byte[] text = new byte[64];
+                private byte[] text = new byte[0];
 
                 @Override
                 public void accept(RowBatch batch, int from, int to) {
@@ -268,23 +269,22 @@ public final class UpsertBench {
                     boolean[] scoreNull = batch.nullColumn(2);
                     boolean[] nameNull = batch.nullColumn(3);
                     long[] n = batch.longColumn(4);
-                    long sum = 0;
+                    if (text.length < (to - from) * 128) {
+                        text = new byte[Math.max(RowsetSources.BATCH_ROWS, to - from) * 128]; // VARCHAR(32), UTF-8
+                    }
+                    // VARCHAR: the rows' bytes one after another (one copy when the column is packed), summed
+                    int textBytes = batch.copyBytes(from, to, 3, text, 0);
+                    long sum = textBytes;
+                    for (int i = 0; i < textBytes; i++) {
+                        sum += text[i];
+                    }
                     for (int r = from; r < to; r++) {
                         if (ordered && keys[r] <= previous && acc[0] > 0) {
                             throw new IllegalStateException(t.name() + " scan is not in key order at row " + acc[0]);
                         }
                         previous = keys[r];
-                        // every column: VARCHAR bytes through the accessors that allocate nothing
-                        int len = nameNull[r] ? -1 : batch.bytesLength(r, 3);
-                        if (len > 0) {
-                            batch.copyBytes(r, 3, text, 0);
-                        }
-                        int bytes = len;
-                        for (int i = 0; i < len; i++) {
-                            bytes += text[i];
-                        }
                         sum += keys[r] * 31 + batchNo[r] + (scoreNull[r] ? 7 : Double.doubleToRawLongBits(score[r]))
-                                + n[r] * 17 + bytes;
+                                + n[r] * 17 + (nameNull[r] ? 3 : batch.bytesLength(r, 3) * 5L);
                     }
                     acc[1] += sum;
                     acc[0] += to - from;

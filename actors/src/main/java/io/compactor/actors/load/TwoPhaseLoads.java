@@ -6,6 +6,7 @@ import io.compactor.actors.tablet.TabletWrite;
 import io.compactor.api.PreparedLoad;
 import io.compactor.storage.engine.StorageEngine;
 import io.compactor.storage.meta.PreparedTxnStore;
+import io.compactor.storage.mow.PartialUpdate;
 import io.compactor.storage.meta.PreparedTxnStore.PreparedTxn;
 import io.compactor.storage.rowset.PendingRowset;
 import io.compactor.storage.rowset.RowsetMeta;
@@ -79,7 +80,8 @@ public final class TwoPhaseLoads {
                 RowsetMeta r = txn.rowsets().get(i);
                 List<Path> files = txn.files().get(i).stream().map(Path::of).toList();
                 PendingRowset rowset = new PendingRowset(r.rowsetId(), r.tabletId(), r.segments(), r.overlap(), files);
-                writes.put(r.tabletId(), new TabletWrite(rowset, null, Set.of()));
+                // No basis: a partial update's columns not given are all taken again at commit.
+                writes.put(r.tabletId(), new TabletWrite(rowset, null, Set.of(), txn.partial()));
             }
             prepared.put(txn.txnId(), new Prepared(txn, writes));
         }
@@ -100,14 +102,16 @@ public final class TwoPhaseLoads {
                  long filtered, long timeoutMs) {
         List<RowsetMeta> rowsets = new ArrayList<>();
         List<List<String>> files = new ArrayList<>();
+        PartialUpdate partial = null;
         for (var e : writes.entrySet()) {
+            partial = e.getValue().partial() != null ? e.getValue().partial() : partial;
             PendingRowset r = e.getValue().rowset();
             rowsets.add(r.toMeta(Version.of(1), clock.millis(), txnId));
             files.add(r.files().stream().map(Path::toString).toList());
         }
         long now = clock.millis();
         PreparedTxn txn = new PreparedTxn(txnId, db, label, table.tableId(), table.name(), now, now + timeoutMs, loaded,
-                filtered, rowsets, files);
+                filtered, rowsets, files, partial);
         engine.preparedTxns().put(txn);
         prepared.put(txnId, new Prepared(txn, Map.copyOf(writes)));
     }

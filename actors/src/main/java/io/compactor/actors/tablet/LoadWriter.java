@@ -94,8 +94,9 @@ final class LoadWriter {
                             + e.getMessage()), e);
                 }
             }
-            return writeWithMarks(dir, tabletId, rowsetId, schema, rows, writeBuffer, maxSegments, segcompaction,
-                    calculator, basis, deleted);
+            TabletWrite w = writeWithMarks(dir, tabletId, rowsetId, schema, rows, writeBuffer, maxSegments,
+                    segcompaction, calculator, basis, deleted);
+            return partial == null ? w : new TabletWrite(w.rowset(), w.delta(), w.basis(), partial);
         }, executor);
     }
 

@@ -57,6 +57,9 @@ public final class TabletActor extends AbstractBehavior<TabletProtocol.Command> 
                                Throwable error, long versionBefore, Runnable release) implements Command {
     }
 
+    private record Realigned(PrepareCommit m, TabletWrite write, Throwable error, Runnable release) implements Command {
+    }
+
     private final ActorContext<Command> ctx;
     private final TimerScheduler<Command> timers;
     private final TabletState s;
@@ -66,6 +69,7 @@ public final class TabletActor extends AbstractBehavior<TabletProtocol.Command> 
     private final CompactionEnv env;
     private final ActorRef<SupervisorProtocol.Task> tasks;
     private final LoadReservations reservations = new LoadReservations();
+    private final PublishRealign realign = new PublishRealign();
     private final CompactionStatusBook book = new CompactionStatusBook();
     private final Map<CompactionType, CompactionPick> runningPicks = new EnumMap<>(CompactionType.class);
 
@@ -95,6 +99,7 @@ public final class TabletActor extends AbstractBehavior<TabletProtocol.Command> 
         return newReceiveBuilder()
                 .onMessage(WriteRowset.class, this::onWrite)
                 .onMessage(PrepareCommit.class, this::onPrepare)
+                .onMessage(Realigned.class, this::onRealigned)
                 .onMessage(Publish.class, this::onPublish)
                 .onMessage(AbortCommit.class, this::onAbort)
                 .onMessage(GetSnapshot.class, m -> reply(() -> m.replyTo().tell(SnapshotAt.now(s))))
@@ -171,7 +176,24 @@ public final class TabletActor extends AbstractBehavior<TabletProtocol.Command> 
     }
 
     private Behavior<Command> onPrepare(PrepareCommit m) {
-        PrepareResult r = reservations.prepare(s, m.txnId(), m.write());
+        if (PublishRealign.needed(s, m.write()) && reservations.refusal(s.tabletId(), m.txnId()).isEmpty()) {
+            reservations.reserve(s.tabletId(), m.txnId()); // held while the rows are re-filled off the actor
+            Runnable release = s.readers.acquire(s.meta.rowsets());
+            ctx.pipeToSelf(PublishRealign.start(s, m.write(), loadExecutor), (w, e) -> new Realigned(m, w, e, release));
+            return this;
+        }
+        return prepare(m, m.write());
+    }
+
+    private Behavior<Command> onRealigned(Realigned r) {
+        r.release().run();
+        TabletWrite w = realign.finished(s, reservations, r.m().txnId(), r.m().write(), r.write(), r.error(),
+                r.m().replyTo());
+        return w == null ? runDeferred() : prepare(r.m(), w);
+    }
+
+    private Behavior<Command> prepare(PrepareCommit m, TabletWrite write) {
+        PrepareResult r = reservations.prepare(s, m.txnId(), write);
         if (r.status().ok() && m.owner() != null) {
             ctx.unwatch(m.owner());
             ctx.watchWith(m.owner(), new OwnerGone(m.txnId()));
@@ -182,6 +204,7 @@ public final class TabletActor extends AbstractBehavior<TabletProtocol.Command> 
 
     private Behavior<Command> onPublish(Publish m) {
         reservations.publish(s, m.txnId(), m.rowset(), m.delta());
+        realign.published(s, m.txnId());
         metrics.loadDiskBytes.add(m.rowset().totalBytes());
         publishStats();
         return runDeferred();
@@ -189,6 +212,7 @@ public final class TabletActor extends AbstractBehavior<TabletProtocol.Command> 
 
     private Behavior<Command> onAbort(AbortCommit m) {
         reservations.abort(m.txnId());
+        realign.aborted(s, m.txnId());
         if (m.rowset() != null) {
             s.deleteFiles(m.rowset().rowsetId(), m.rowset().segments().size());
         }

@@ -1,5 +1,6 @@
 package io.compactor.storage.meta;
 
+import io.compactor.storage.mow.PartialUpdate;
 import io.compactor.storage.rowset.RowsetMeta;
 import io.compactor.storage.util.FileSync;
 import java.io.IOException;
@@ -27,15 +28,24 @@ public final class PreparedTxnStore {
      * @param rowsets one per tablet, with the tablet id and a placeholder version (the real one is
      *                given at commit)
      * @param files   per rowset, its segment file paths
+     * @param partial a partial column update: which columns it gives (re-filled at commit from the rows
+     *                visible then); null for a load of whole rows (and in records written before it existed)
      */
     public record PreparedTxn(long txnId, String db, String label, long tableId, String table, long preparedAtMs,
                               long expiresAtMs, long loadedRows, long filteredRows, List<RowsetMeta> rowsets,
-                              List<List<String>> files) {
+                              List<List<String>> files, PartialUpdate partial) {
         public PreparedTxn {
             Objects.requireNonNull(db, "db");
             Objects.requireNonNull(label, "label");
             rowsets = List.copyOf(rowsets);
             files = files.stream().map(List::copyOf).toList();
+        }
+
+        public PreparedTxn(long txnId, String db, String label, long tableId, String table, long preparedAtMs,
+                           long expiresAtMs, long loadedRows, long filteredRows, List<RowsetMeta> rowsets,
+                           List<List<String>> files) {
+            this(txnId, db, label, tableId, table, preparedAtMs, expiresAtMs, loadedRows, filteredRows, rowsets, files,
+                    null);
         }
     }
 

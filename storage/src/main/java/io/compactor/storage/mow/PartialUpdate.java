@@ -78,8 +78,31 @@ public record PartialUpdate(boolean[] provided, boolean newKeyError) {
         }
     }
 
+    /**
+     * Publish-time re-fill (see {@link PartialUpdateRealign}): the columns not given of row {@code r}
+     * take the values of {@code current}, the key's row visible now, or, when the key has no visible
+     * row any more, become NULL as for a new row (with the new-row checks).
+     *
+     * @throws IllegalArgumentException with Doris's message for a new key the load may not insert
+     */
+    void refill(Schema schema, RowBatch rows, int r, RowBatch current) {
+        if (current == null) {
+            newRow(schema, rows, r);
+        }
+        for (int c = schema.keyCount(); c < schema.columnCount(); c++) {
+            if (provided[c]) {
+                continue;
+            }
+            if (current != null) {
+                rows.copyColumns(r, current, 0, c, c + 1);
+            } else if (schema.column(c).nullable()) {
+                rows.setNull(r, c);
+            }
+        }
+    }
+
     /** The key's current row (one row, every column), or null. */
-    private static RowBatch find(DataDir dir, long tabletId, Schema schema, List<RowsetMeta> basis,
+    static RowBatch find(DataDir dir, long tabletId, Schema schema, List<RowsetMeta> basis,
                                  Map<SegmentKey, RoaringBitmap> deleted, PrimaryKeyIndexCache cache, RowBatch rows,
                                  int r, Map<Path, SegmentReader> readers) throws IOException {
         boolean fast = PrimaryKeyIndex.singleLongKey(schema);

@@ -87,8 +87,11 @@ final class PackedBytes {
         return offsets[c][row + 1] - offsets[c][row];
     }
 
-    void copy(int c, int row, byte[] dst, int dstOffset) {
-        System.arraycopy(payload[c], offsets[c][row], dst, dstOffset, length(c, row));
+    /** Copies the values of rows {@code [from, to)}, one after another; returns the bytes copied. */
+    int copy(int c, int from, int to, byte[] dst, int dstOffset) {
+        int n = offsets[c][to] - offsets[c][from];
+        System.arraycopy(payload[c], offsets[c][from], dst, dstOffset, n);
+        return n;
     }
 
     String string(int c, int row) {

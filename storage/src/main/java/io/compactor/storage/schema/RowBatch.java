@@ -230,17 +230,25 @@ public final class RowBatch {
 
     /** Copies a VARCHAR value ({@link #bytesLength} bytes) into {@code dst} at {@code offset}; allocates nothing. */
     public void copyBytes(int row, int col, byte[] dst, int offset) {
+        copyBytes(row, row + 1, col, dst, offset);
+    }
+
+    /** Copies the VARCHAR values of rows {@code [from, to)} one after another into {@code dst}; returns the bytes. */
+    public int copyBytes(int from, int to, int col, byte[] dst, int offset) {
         if (packed != null && packed.isPacked(col)) {
-            packed.copy(col, row, dst, offset);
-        } else {
-            System.arraycopy(bytes[col][row], 0, dst, offset, bytes[col][row].length);
+            return packed.copy(col, from, to, dst, offset);
         }
+        int at = offset;
+        for (int r = from; r < to; r++) {
+            System.arraycopy(bytes[col][r], 0, dst, at, bytes[col][r].length);
+            at += bytes[col][r].length;
+        }
+        return at - offset;
     }
 
     /**
-     * Lets segment reads ({@link #appendPacked}) keep this batch's VARCHAR columns packed, one
-     * payload and offsets array per column, until a caller needs one array per value: for a scan
-     * whose consumer may never need them as arrays. Every accessor works either way.
+     * Lets segment reads ({@link #appendPacked}) keep VARCHAR columns packed (payload and offsets)
+     * until a caller needs one array per value, for scans. Every accessor works either way.
      */
     public void packVarchar() {
         if (packed == null) {

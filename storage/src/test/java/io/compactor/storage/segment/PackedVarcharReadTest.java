@@ -79,6 +79,13 @@ class PackedVarcharReadTest {
                     assertEquals(expected.value((int) first + row, v), packed.value(row, v));
                 }
                 assertEquals(varBytes(expected, (int) first, packed.size()), packed.varBytes());
+                // a range of values copied out at once, from the packed form and from arrays
+                byte[] range = new byte[64 * 1024];
+                int got = packed.copyBytes(10, 500, v, range, 1);
+                byte[] want = new byte[64 * 1024];
+                int wanted = expected.copyBytes((int) first + 10, (int) first + 500, v, want, 1);
+                assertEquals(wanted, got);
+                assertArrayEquals(Arrays.copyOfRange(want, 1, 1 + wanted), Arrays.copyOfRange(range, 1, 1 + got));
                 // gathers and copies out of a packed batch see the same values
                 RowBatch copy = new RowBatch(ALL, 1);
                 copy.appendRange(packed, 0, packed.size());

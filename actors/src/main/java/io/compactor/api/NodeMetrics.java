@@ -65,6 +65,9 @@ public final class NodeMetrics {
     public final LongAdder singleReplicaFailed = new LongAdder();
     /** No matching versions on the peer (CANCELLED): not a failure, the tablet skips 10 s. */
     public final LongAdder singleReplicaCancelled = new LongAdder();
+    /** Where peer fetches (single-replica compaction, catch-up, clone) spend their time, per phase. */
+    public final io.compactor.storage.peer.PeerFetchTimings peerFetch = new io.compactor.storage.peer.PeerFetchTimings();
+
     /** Bytes downloaded from peers by single-replica compaction and catch-up. */
     public final LongAdder singleReplicaFetchedBytes = new LongAdder();
     public final AtomicLong usedPermits = new AtomicLong();

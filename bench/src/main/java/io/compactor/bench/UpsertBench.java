@@ -14,6 +14,7 @@ import io.compactor.storage.schema.ColumnType;
 import io.compactor.storage.schema.KeysType;
 import io.compactor.storage.schema.RowBatch;
 import io.compactor.storage.schema.Schema;
+import io.compactor.storage.tablet.RowsetSources;
 import io.compactor.storage.tablet.TabletReader;
 import io.compactor.storage.tablet.TabletSnapshot;
 import java.nio.charset.StandardCharsets;
@@ -57,10 +58,11 @@ import java.util.SplittableRandom;
  * indexes, delete bitmap), merge-on-read by merging the tablet's rowsets, the earlier read path
  * ({@code --gets} and {@code --mor-gets} samples; a merge-on-read get reads the whole tablet, so it
  * gets fewer). Every merge-on-read answer is checked against the merge-on-write one. {@code
- * scan_ms}: median of {@code --scans} full reads of every visible row, all columns, into a
- * checksum, through {@link TabletReader#readAnyOrder}, as an analytic query scans a table:
- * merge-on-write reads rowset after rowset and skips the rows its bitmap marks, without merging
- * (Doris's merge-on-write scan); merge-on-read has to merge the rowsets by key to know which rows
+ * scan_ms}: median of {@code --scans} full reads of every visible row into a checksum of
+ * all its columns (VARCHAR bytes copied out by {@link RowBatch#copyBytes}, which allocates nothing),
+ * through {@link TabletReader#readAnyOrder}, as an analytic query scans a table: merge-on-write
+ * reads rowset after rowset and skips the rows its bitmap marks, without merging (Doris's
+ * merge-on-write scan), its VARCHAR values left packed as the pages hold them; merge-on-read has to merge the rowsets by key to know which rows
  * are visible. The key-ordered scan of the {@code _scan} API ({@link TabletReader#read}) is timed
  * too and printed above the summary. All scans must produce the same rows and checksum.
  */
@@ -139,17 +141,23 @@ public final class UpsertBench {
             System.out.println("upsert-bench: merge-on-write rowsets: " + mow.layout());
             System.out.println("upsert-bench: merge-on-read rowsets:  " + mor.layout());
 
+            System.out.printf(Locale.ROOT, "upsert-bench: load average before the scans %.2f (figures taken above 3 are"
+                    + " not valid measurements)%n", loadAverage());
             long[] scanMow = new long[scans];
             long[] scanMor = new long[scans];
-            long[] sumMow = new long[2];
-            long[] sumMor = new long[2];
-            long[] ordMow = new long[2];
-            long[] ordMor = new long[2];
+            long[] sumMow = new long[3];
+            long[] sumMor = new long[3];
+            long[] ordMow = new long[3];
+            long[] ordMor = new long[3];
+            long[] cpuMow = new long[scans];
+            long[] cpuMor = new long[scans];
             for (int i = 0; i < scans; i++) {
                 System.gc();
                 scanMow[i] = scan(mow, sumMow, false);
+                cpuMow[i] = sumMow[2];
                 System.gc();
                 scanMor[i] = scan(mor, sumMor, false);
+                cpuMor[i] = sumMor[2];
                 System.out.printf(Locale.ROOT, "upsert-bench: scan %d: merge-on-write %d ms, merge-on-read %d ms (%,d rows)%n",
                         i + 1, scanMow[i] / 1_000_000, scanMor[i] / 1_000_000, sumMow[0]);
             }
@@ -170,6 +178,10 @@ public final class UpsertBench {
                         + nextId + " distinct keys loaded");
             }
             double[] getsMow = gets(engine, mow, mor, rnd);
+            System.out.printf(Locale.ROOT, "upsert-bench: scan thread CPU time (median; less sensitive to other load,"
+                            + " without the collector's threads): merge-on-write %d ms, merge-on-read %d ms%n",
+                    median(cpuMow) / 1_000_000, median(cpuMor) / 1_000_000);
+            System.out.printf(Locale.ROOT, "upsert-bench: load average at the end %.2f%n", loadAverage());
             System.out.printf(Locale.ROOT, "upsert: mow_load_rows_per_s=%d mor_load_rows_per_s=%d mow_get_p50_us=%d"
                             + " mor_get_p50_us=%d mow_scan_ms=%d mor_scan_ms=%d%n",
                     Math.round(loaded / (mowNanos / 1e9)), Math.round(loaded / (morNanos / 1e9)),
@@ -238,25 +250,43 @@ public final class UpsertBench {
         out.setLong(r, 4, (int) (k >>> 33) ^ b);
     }
 
-    /** One full read in key order; adds rows and a checksum to {@code sums}; returns nanoseconds. */
+    /** One full read; sets {rows, checksum, thread CPU nanoseconds} in {@code sums}; returns nanoseconds. */
     private long scan(UpsertTablet t, long[] sums, boolean ordered) throws Exception {
         long[] acc = new long[2];
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long cpuStart = threads.getCurrentThreadCpuTime();
         long start = System.nanoTime();
         try (TabletSnapshot snap = t.snapshot()) {
             MergeSink sink = new MergeSink() {
                 private long previous = Long.MIN_VALUE;
+                private byte[] text = new byte[0];
 
                 @Override
                 public void accept(RowBatch batch, int from, int to) {
                     long[] keys = batch.longColumn(0);
                     long[] batchNo = batch.longColumn(1);
+                    double[] score = batch.doubleColumn(2);
+                    boolean[] scoreNull = batch.nullColumn(2);
+                    boolean[] nameNull = batch.nullColumn(3);
+                    long[] n = batch.longColumn(4);
+                    if (text.length < (to - from) * 128) {
+                        text = new byte[Math.max(RowsetSources.BATCH_ROWS, to - from) * 128]; // VARCHAR(32), UTF-8
+                    }
+                    // VARCHAR: the rows' bytes one after another (one copy when the column is packed), summed
+                    int textBytes = batch.copyBytes(from, to, 3, text, 0);
+                    long sum = textBytes;
+                    for (int i = 0; i < textBytes; i++) {
+                        sum += text[i];
+                    }
                     for (int r = from; r < to; r++) {
                         if (ordered && keys[r] <= previous && acc[0] > 0) {
                             throw new IllegalStateException(t.name() + " scan is not in key order at row " + acc[0]);
                         }
                         previous = keys[r];
-                        acc[1] += keys[r] * 31 + batchNo[r];
+                        sum += keys[r] * 31 + batchNo[r] + (scoreNull[r] ? 7 : Double.doubleToRawLongBits(score[r]))
+                                + n[r] * 17 + (nameNull[r] ? 3 : batch.bytesLength(r, 3) * 5L);
                     }
+                    acc[1] += sum;
                     acc[0] += to - from;
                 }
 
@@ -272,6 +302,7 @@ public final class UpsertBench {
             }
         }
         long took = System.nanoTime() - start;
+        sums[2] = threads.getCurrentThreadCpuTime() - cpuStart;
         sums[0] = acc[0];
         sums[1] = acc[1];
         return took;
@@ -336,6 +367,10 @@ public final class UpsertBench {
             }
         }
         return true;
+    }
+
+    private static double loadAverage() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 
     private static long median(long[] v) {

@@ -107,6 +107,7 @@ public final class CompactorServer implements AutoCloseable {
             // The dashboard's static files hold no data (the page asks for credentials and sends
             // them with every JSON request it makes), so a browser can load it without a prompt.
             if (uri.path().equals("/api/health") || uri.path().equals("/api/_tablet/_download")
+                    || uri.path().equals("/api/_tablet/_download_files")
                     || uri.path().equals("/api/_tablet/_rowsets") || DashboardRoutes.isStatic(uri.path())) {
                 return inner;
             }

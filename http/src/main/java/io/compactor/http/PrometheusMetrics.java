@@ -66,6 +66,7 @@ final class PrometheusMetrics {
         counter(sb, "compactor_single_replica_fetched_bytes_total",
                 "Bytes of segment files downloaded from peer replicas (single-replica compaction and catch-up).");
         sample(sb, "compactor_single_replica_fetched_bytes_total", m.singleReplicaFetchedBytes.sum());
+        peerFetch(sb, m.peerFetch);
         perKindGauge(sb, "compactor_compaction_running", "Compactions running now.", m.running);
         perKindGauge(sb, "compactor_compaction_queued", "Compactions waiting for a slot.", m.queued);
         perKindGauge(sb, "compactor_compaction_running_max", "Most compactions ever running at once (since start).",
@@ -133,6 +134,21 @@ final class PrometheusMetrics {
         sb.append("# TYPE ").append(name).append(' ').append(type).append('\n');
         for (var e : values.entrySet()) {
             sample(sb, name + "{type=\"" + e.getKey().label() + "\"}", e.getValue().sum());
+        }
+    }
+
+    private static void peerFetch(StringBuilder sb, io.compactor.storage.peer.PeerFetchTimings t) {
+        counter(sb, "compactor_peer_fetch_total", "Peer fetches that downloaded and verified their rowsets.");
+        sample(sb, "compactor_peer_fetch_total", t.fetches());
+        counter(sb, "compactor_peer_fetch_requests_total", "HTTP requests sent to peers by fetches (listings, files).");
+        sample(sb, "compactor_peer_fetch_requests_total", t.requests());
+        counter(sb, "compactor_peer_fetch_seconds_total",
+                "Time peer fetches spent per phase (list, transfer, verify, sync), wall clock and thread CPU.");
+        for (var p : io.compactor.storage.peer.PeerFetchTimings.Phase.values()) {
+            sb.append("compactor_peer_fetch_seconds_total{phase=\"").append(p.label()).append("\",clock=\"wall\"} ")
+                    .append(String.format(java.util.Locale.ROOT, "%.6f", t.wallNanos(p) / 1e9)).append('\n');
+            sb.append("compactor_peer_fetch_seconds_total{phase=\"").append(p.label()).append("\",clock=\"cpu\"} ")
+                    .append(String.format(java.util.Locale.ROOT, "%.6f", t.cpuNanos(p) / 1e9)).append('\n');
         }
     }
 

@@ -48,6 +48,7 @@ class AuthTest {
         // This node has no download_token: the token check refuses (403), never the password (401).
         assertEquals(403, anonymous.get("/api/_tablet/_rowsets?tablet_id=1&token=x").status());
         assertEquals(403, anonymous.get("/api/_tablet/_download?tablet_id=1&token=x&file=f").status());
+        assertEquals(403, anonymous.get("/api/_tablet/_download_files?tablet_id=1&token=x&files=f").status());
         assertEquals(401, anonymous.get("/api/_tablet/_other").status());
     }
 

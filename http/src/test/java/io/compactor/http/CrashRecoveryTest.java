@@ -1,6 +1,5 @@
 package io.compactor.http;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.compactor.storage.engine.FileAudit;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,12 +19,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -47,9 +39,8 @@ class CrashRecoveryTest {
     Path root;
     @TempDir
     Path logs;
-    private Process process;
+    private ServerProcess server;
     private int port;
-    private int starts;
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     enum Outcome { SUCCESS, FAIL, NO_ANSWER }
@@ -72,9 +63,8 @@ class CrashRecoveryTest {
 
     @AfterEach
     void killServer() throws InterruptedException {
-        if (process != null && process.isAlive()) {
-            process.destroyForcibly();
-            process.waitFor(30, TimeUnit.SECONDS);
+        if (server != null) {
+            server.close();
         }
     }
 
@@ -109,44 +99,9 @@ class CrashRecoveryTest {
 
     /** Runs CLIENTS threads of loads and kills the server once enough succeeded while others run. */
     private List<Load> loadUntilKilled(int round, long firstSeq, int killAfter) throws Exception {
-        AtomicBoolean killed = new AtomicBoolean();
-        AtomicInteger successes = new AtomicInteger();
-        AtomicInteger inFlight = new AtomicInteger();
-        AtomicInteger seq = new AtomicInteger();
-        ConcurrentLinkedQueue<Load> done = new ConcurrentLinkedQueue<>();
-        ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
-        try {
-            for (int c = 0; c < CLIENTS; c++) {
-                pool.submit(() -> {
-                    while (!killed.get()) {
-                        long s = firstSeq + seq.getAndIncrement();
-                        String label = "crash-" + round + "-" + s;
-                        Load pending = new Load(label, s, Outcome.NO_ANSWER, "");
-                        inFlight.incrementAndGet();
-                        Load result;
-                        try {
-                            result = send(pending);
-                        } finally {
-                            inFlight.decrementAndGet();
-                        }
-                        done.add(result);
-                        if (result.outcome() == Outcome.SUCCESS) {
-                            successes.incrementAndGet();
-                        }
-                    }
-                    return null;
-                });
-            }
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(1))
-                    .until(() -> successes.get() >= killAfter && inFlight.get() > 0);
-            killed.set(true);
-            kill();
-            pool.shutdown();
-            assertTrue(pool.awaitTermination(60, TimeUnit.SECONDS), "clients stop once the server is gone");
-        } finally {
-            pool.shutdownNow();
-        }
-        return new ArrayList<>(done);
+        return server.loadUntilKilled(CLIENTS, firstSeq, killAfter,
+                s -> send(new Load("crash-" + round + "-" + s, s, Outcome.NO_ANSWER, "")),
+                l -> l.outcome() == Outcome.SUCCESS);
     }
 
     private Load send(Load load) {
@@ -219,36 +174,20 @@ class CrashRecoveryTest {
     }
 
     private void startServer() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
+        if (server == null) {
+            server = new ServerProcess(root, logs, "compactor.write_buffer_size=8192");
         }
-        Path log = logs.resolve("server-" + (starts++) + ".log");
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-                "-Dcompactor.storage_root_path=" + root,
-                "-Dcompactor.webserver_port=" + port,
-                "-Dcompactor.write_buffer_size=8192",
-                "io.compactor.http.CompactorServer");
-        pb.redirectErrorStream(true).redirectOutput(log.toFile());
-        process = pb.start();
-        HttpTestClient http = new HttpTestClient(port);
-        // a JVM start plus replay takes seconds on a quiet machine, over a minute on a saturated 2-core one
-        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() -> {
-            if (!process.isAlive()) {
-                throw new AssertionError("server exited with " + process.exitValue() + ":\n" + Files.readString(log));
-            }
-            return http.get("/api/health").status() == 200;
-        });
+        server.start();
+        port = server.port();
     }
 
     private void kill() throws InterruptedException {
-        process.destroyForcibly();
-        assertTrue(process.waitFor(30, TimeUnit.SECONDS), "the server process ends on SIGKILL");
+        server.kill();
     }
 
     /** The restarted node's "storage recovered: RecoveryReport[...]" line, for the test output. */
     private String recoveryLine() throws IOException {
-        try (Stream<String> lines = Files.lines(logs.resolve("server-" + (starts - 1) + ".log"))) {
+        try (Stream<String> lines = Files.lines(server.lastLog())) {
             return lines.filter(l -> l.contains("storage recovered")).findFirst().orElse("(no recovery line)");
         }
     }

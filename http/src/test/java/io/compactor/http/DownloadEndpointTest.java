@@ -78,6 +78,51 @@ class DownloadEndpointTest {
         assertArrayEquals(Files.readAllBytes((Path) seg[2]), r.body());
     }
 
+    private HttpResponse<byte[]> downloadFiles(String query) throws Exception {
+        return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                + "/api/_tablet/_download_files?" + query)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    @Test
+    void severalFilesComeInOneAnswerOneAfterTheOtherWithTheirSizes() throws Exception {
+        start(TOKEN);
+        Object[] seg = loadedSegment();
+        assertEquals("Success", new HttpTestClient(server.port()).put("/api/d/t/_stream_load", "5\t6\tz\n")
+                .text("Status"));
+        long tablet = (Long) seg[0];
+        TabletMeta meta = server.node().reads().tabletMeta(tablet).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        var dataDir = server.node().unwrap(Node.class).engine().dataDir(meta.dataDir());
+        java.util.List<String> names = new java.util.ArrayList<>();
+        java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+        StringBuilder sizes = new StringBuilder();
+        for (RowsetMeta rs : meta.rowsets()) {
+            for (int i = 0; i < rs.numSegments(); i++) {
+                names.add(DataDir.segmentFileName(rs.rowsetId(), i));
+                byte[] b = Files.readAllBytes(dataDir.segmentPath(tablet, rs.rowsetId(), i));
+                expected.write(b);
+                sizes.append(sizes.length() == 0 ? "" : ",").append(b.length);
+            }
+        }
+        assertTrue(names.size() >= 2, "two loads, two segment files: " + names);
+        HttpResponse<byte[]> r = downloadFiles("token=" + q(TOKEN) + "&tablet_id=" + tablet + "&files="
+                + q(String.join(",", names)));
+        assertEquals(200, r.statusCode());
+        assertEquals(sizes.toString(), r.headers().firstValue("Compactor-File-Sizes").orElseThrow());
+        assertArrayEquals(expected.toByteArray(), r.body());
+
+        String base = "token=" + q(TOKEN) + "&tablet_id=" + tablet + "&files=";
+        assertEquals(400, downloadFiles(base + q(names.get(0) + ",../../meta/CURRENT")).statusCode());
+        assertEquals(400, downloadFiles(base).statusCode(), "no file named");
+        assertEquals(400, downloadFiles(base + q(String.join(",", java.util.Collections.nCopies(25, names.get(0)))))
+                .statusCode(), "more files than one request may ask for");
+        String missing = "02" + "0".repeat(30) + "00000000000fffff_0.dat";
+        HttpResponse<byte[]> notThere = downloadFiles(base + q(names.get(0) + "," + missing));
+        assertEquals(404, notThere.statusCode());
+        assertTrue(new String(notThere.body(), StandardCharsets.UTF_8).contains(missing));
+        assertEquals(401, downloadFiles("token=wrong-token-0123456789&tablet_id=" + tablet + "&files="
+                + names.get(0)).statusCode());
+    }
+
     @Test
     void withoutTheRightTokenNothingIsServed() throws Exception {
         start(TOKEN);

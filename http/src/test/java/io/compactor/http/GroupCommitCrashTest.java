@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,12 +18,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -46,9 +39,8 @@ class GroupCommitCrashTest {
     Path root;
     @TempDir
     Path logs;
-    private Process process;
+    private ServerProcess server;
     private int port;
-    private int starts;
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     enum Outcome { SUCCESS, FAIL, NO_ANSWER }
@@ -66,9 +58,8 @@ class GroupCommitCrashTest {
 
     @AfterEach
     void killServer() throws InterruptedException {
-        if (process != null && process.isAlive()) {
-            process.destroyForcibly();
-            process.waitFor(30, TimeUnit.SECONDS);
+        if (server != null) {
+            server.close();
         }
     }
 
@@ -99,42 +90,8 @@ class GroupCommitCrashTest {
     }
 
     private List<Load> loadUntilKilled(long firstSeq, int killAfter) throws Exception {
-        AtomicBoolean killed = new AtomicBoolean();
-        AtomicInteger successes = new AtomicInteger();
-        AtomicInteger inFlight = new AtomicInteger();
-        AtomicInteger seq = new AtomicInteger();
-        ConcurrentLinkedQueue<Load> done = new ConcurrentLinkedQueue<>();
-        ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
-        try {
-            for (int c = 0; c < CLIENTS; c++) {
-                pool.submit(() -> {
-                    while (!killed.get()) {
-                        long s = firstSeq + seq.getAndIncrement();
-                        inFlight.incrementAndGet();
-                        Load result;
-                        try {
-                            result = send(new Load(s, Outcome.NO_ANSWER, ""));
-                        } finally {
-                            inFlight.decrementAndGet();
-                        }
-                        done.add(result);
-                        if (result.outcome() == Outcome.SUCCESS) {
-                            successes.incrementAndGet();
-                        }
-                    }
-                    return null;
-                });
-            }
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(1))
-                    .until(() -> successes.get() >= killAfter && inFlight.get() > 0);
-            killed.set(true);
-            kill();
-            pool.shutdown();
-            assertTrue(pool.awaitTermination(60, TimeUnit.SECONDS), "clients stop once the server is gone");
-        } finally {
-            pool.shutdownNow();
-        }
-        return new ArrayList<>(done);
+        return server.loadUntilKilled(CLIENTS, firstSeq, killAfter, s -> send(new Load(s, Outcome.NO_ANSWER, "")),
+                l -> l.outcome() == Outcome.SUCCESS);
     }
 
     private Load send(Load load) {
@@ -215,28 +172,14 @@ class GroupCommitCrashTest {
     }
 
     private void startServer() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
+        if (server == null) {
+            server = new ServerProcess(root, logs);
         }
-        Path log = logs.resolve("server-" + (starts++) + ".log");
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-                "-Dcompactor.storage_root_path=" + root,
-                "-Dcompactor.webserver_port=" + port,
-                "io.compactor.http.CompactorServer");
-        pb.redirectErrorStream(true).redirectOutput(log.toFile());
-        process = pb.start();
-        HttpTestClient http = new HttpTestClient(port);
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() -> {
-            if (!process.isAlive()) {
-                throw new AssertionError("server exited with " + process.exitValue() + ":\n" + Files.readString(log));
-            }
-            return http.get("/api/health").status() == 200;
-        });
+        server.start();
+        port = server.port();
     }
 
     private void kill() throws InterruptedException {
-        process.destroyForcibly();
-        assertTrue(process.waitFor(30, TimeUnit.SECONDS), "the server process ends on SIGKILL");
+        server.kill();
     }
 }

@@ -150,7 +150,7 @@ public final class Node implements AutoCloseable {
         this.httpAddress = new AtomicReference<>(
                 config.get(NodeKeys.WEBSERVER_HOST) + ":" + config.getInt(NodeKeys.WEBSERVER_PORT));
         this.dataDirs = engine.dataDirs().stream().map(d -> d.path()).toList();
-        this.peerSync = new PeerSync(new PeerRowsetFetcher(PEER_TIMEOUT, engine.debugPoints()));
+        this.peerSync = new PeerSync(new PeerRowsetFetcher(PEER_TIMEOUT, engine.debugPoints(), metrics.peerFetch));
         CompletableFuture<Refs> refs = new CompletableFuture<>();
         CompletableFuture<Void> catalogReady = new CompletableFuture<>();
         Config pekkoConfig = SegcompactionActor.dispatcherConfig(

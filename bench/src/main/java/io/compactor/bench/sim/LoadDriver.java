@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongFunction;
 
 /**
- * Offers stream loads at a target rate from several client threads, for a fixed time.
+ * Offers stream loads at a target rate from several client threads, for a fixed time
+ * ({@link #run}) or a fixed number of loads ({@link #runCount}).
  *
  * <p><b>Schedule.</b> The n-th load of a phase is due at {@code start + n / rate} (open loop): a
  * client that falls behind sends the next due load at once, so a slow node shows as latency and a
@@ -147,18 +148,39 @@ public final class LoadDriver {
                     + rate + ", " + durationNanos + " ns");
         }
         long start = ticker.nanoTime();
-        long end = start + durationNanos;
         double intervalNanos = 1e9 / rate;
         long offered = dueCount(durationNanos, intervalNanos);
+        return phase(clients, start, start + durationNanos, intervalNanos, offered, false, make);
+    }
+
+    /**
+     * Offers exactly {@code loads} loads, {@code make.apply(n)}, at {@code rate} loads/s from
+     * {@code clients} threads, with no deadline: the phase lasts until every load has answered
+     * (each load is bounded by the transport's own timeout), so two runs with the same count do
+     * the same work however fast the node is. The phase's seconds are the time it took.
+     */
+    public Phase runCount(int clients, double rate, long loads, LongFunction<Workload.Load> make)
+            throws InterruptedException {
+        if (clients < 1 || !(rate > 0) || loads < 1) {
+            throw new IllegalArgumentException("clients, rate and loads must be positive, got " + clients + ", "
+                    + rate + ", " + loads);
+        }
+        return phase(clients, ticker.nanoTime(), Long.MAX_VALUE, 1e9 / rate, loads, true, make);
+    }
+
+    /** One phase: until {@code end} (by duration) or until {@code offered} loads answered (by count). */
+    private Phase phase(int clients, long start, long end, double intervalNanos, long offered, boolean byCount,
+                        LongFunction<Workload.Load> make) throws InterruptedException {
         windows.add(new Window(start, end, intervalNanos, offered));
         long first = seq.get();
+        long limit = byCount ? offered : Long.MAX_VALUE;
         PhaseState state = new PhaseState();
         CountDownLatch finished = new CountDownLatch(clients);
         List<Thread> threads = new ArrayList<>();
         for (int c = 0; c < clients; c++) {
             Thread t = new Thread(() -> {
                 try {
-                    offer(state, start, end, intervalNanos, first, make);
+                    offer(state, start, end, limit, intervalNanos, first, make);
                 } finally {
                     finished.countDown();
                 }
@@ -168,8 +190,11 @@ public final class LoadDriver {
         }
         threads.forEach(Thread::start);
         try {
+            if (byCount) {
+                finished.await();
+            }
             // Until the deadline plus the drain, by the ticker; a fake ticker that stands still waits for the clients.
-            while (true) {
+            while (!byCount) {
                 long left = end + drainNanos - ticker.nanoTime();
                 if (left <= 0 || finished.await(Math.min(left, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS)) {
                     break;
@@ -189,7 +214,8 @@ public final class LoadDriver {
         }
         Phase p;
         synchronized (state) {
-            p = new Phase(offered, state.sent, state.achieved, state.late, abandoned, durationNanos / 1e9, start);
+            double seconds = (byCount ? ticker.nanoTime() - start : end - start) / 1e9;
+            p = new Phase(offered, state.sent, state.achieved, state.late, abandoned, seconds, start);
         }
         phases.add(p);
         return p;
@@ -204,13 +230,13 @@ public final class LoadDriver {
         boolean closed;
     }
 
-    private void offer(PhaseState state, long start, long end, double intervalNanos, long first,
+    private void offer(PhaseState state, long start, long end, long limit, double intervalNanos, long first,
                        LongFunction<Workload.Load> make) {
         while (!Thread.currentThread().isInterrupted()) {
             long n = seq.getAndIncrement();
             long due = start + (long) ((n - first) * intervalNanos);
             long now = ticker.nanoTime();
-            if (due >= end || now >= end) {
+            if (n - first >= limit || due >= end || now >= end) {
                 return;
             }
             try {

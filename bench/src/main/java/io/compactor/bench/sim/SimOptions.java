@@ -20,6 +20,8 @@ public final class SimOptions {
     public double rate;
     public int rowsPerLoad;
     public Duration duration;
+    /** --loads: offer exactly this many loads (no deadline) instead of offering for --duration; 0: by duration. */
+    public long loads;
     public Duration settle = Duration.ofSeconds(5);
     public Duration sampleInterval = Duration.ofSeconds(1);
     public Duration timeout = Duration.ofSeconds(120);
@@ -66,6 +68,8 @@ public final class SimOptions {
                   --rate X              loads per second, all clients together
                   --rows-per-load N     rows in each load
                   --duration D          load phase length: 30s, 2m, 1h30m, 500ms
+                  --loads N             offer exactly N loads at --rate however long they take (instead of
+                                        --duration; not for recovery), so two runs do the same work
                   --settle D            sampling after the last load (default 5s)
                   --sample-interval D   metrics sampling period (default 1s)
                   --timeout D           recovery: wait for the full compaction (default 120s)
@@ -132,6 +136,9 @@ public final class SimOptions {
             }
             o.apply(flag, value);
         }
+        if (o.loads > 0 && k == ScenarioKind.RECOVERY) {
+            throw new UsageException("--loads: the recovery scenario runs its own phases; use --duration");
+        }
         if ("sync_mode".equals(o.groupCommit) && !o.clientsGiven) {
             o.clients = syncModeClients(o.rate, o.tableProperties.get("group_commit_interval_ms"));
         } else if (k == ScenarioKind.STEADY && !o.clientsGiven) {
@@ -182,6 +189,7 @@ public final class SimOptions {
             case "--rate" -> rate = doubleIn(flag, v, 0.001, 100_000);
             case "--rows-per-load" -> rowsPerLoad = intIn(flag, v, 0, 50_000_000);
             case "--duration" -> duration = Durations.parse(flag, v);
+            case "--loads" -> loads = intIn(flag, v, 1, 100_000_000);
             case "--settle" -> settle = v.equals("0") ? Duration.ZERO : Durations.parse(flag, v);
             case "--sample-interval" -> sampleInterval = Durations.parse(flag, v);
             case "--timeout" -> timeout = Durations.parse(flag, v);
@@ -287,6 +295,9 @@ public final class SimOptions {
         m.put("rate", num(rate));
         m.put("rows-per-load", Integer.toString(rowsPerLoad));
         m.put("duration", Durations.format(duration));
+        if (loads > 0) {
+            m.put("loads", Long.toString(loads));
+        }
         m.put("settle", Durations.format(settle));
         m.put("clients", Integer.toString(clients));
         if (groupCommit != null) {

@@ -26,11 +26,17 @@ public final class SimulationRunner {
     private final SimOptions o;
     private final PrintStream out;
     private final Progress progress;
+    private volatile RunResult result;
 
     public SimulationRunner(SimOptions o, PrintStream out, boolean terminal) {
         this.o = o;
         this.out = out;
         this.progress = new Progress(out, terminal, 5);
+    }
+
+    /** What the last {@link #run} reported (its loads, samples and notes); null before a run finished. */
+    public RunResult result() {
+        return result;
     }
 
     public int run() throws IOException, InterruptedException {
@@ -82,7 +88,8 @@ public final class SimulationRunner {
         }
         out.printf(Locale.ROOT, "simulate %s: %s%n  %d table(s) x %d buckets in db %s, %s loads/s x %d rows, %s,"
                         + " %d client(s), policy %s, node %s%n", o.scenario.cliName(), o.scenario.description,
-                tables.size(), o.buckets, o.db, Sample.num(o.rate), o.rowsPerLoad, Durations.format(o.duration),
+                tables.size(), o.buckets, o.db, Sample.num(o.rate), o.rowsPerLoad,
+                o.loads > 0 ? o.loads + " loads" : Durations.format(o.duration),
                 o.clients, o.policy, target);
         if (o.groupCommit != null) {
             out.printf(Locale.ROOT, "  group_commit: %s%s%n", o.groupCommit, o.tableProperties.isEmpty() ? ""
@@ -108,11 +115,13 @@ public final class SimulationRunner {
             if (o.scenario == ScenarioKind.RECOVERY) {
                 new RecoveryStory(client, o, (Workload.Upsert) workload, driver, progress, notes, tables.get(0)).run();
             } else {
-                LoadDriver.Phase phase = driver.run(o.clients, o.rate, o.duration.toNanos(), workload::load);
-                progress.message(String.format(Locale.ROOT, "simulate: offering stopped at %s: %d loads offered,"
+                LoadDriver.Phase phase = o.loads > 0 ? driver.runCount(o.clients, o.rate, o.loads, workload::load)
+                        : driver.run(o.clients, o.rate, o.duration.toNanos(), workload::load);
+                progress.message(String.format(Locale.ROOT, "simulate: offering stopped %s: %d loads offered,"
                                 + " %d sent, %d succeeded in time, %d finished during the drain, %d abandoned after it",
-                        Durations.format(o.duration), phase.offered(), phase.sent(), phase.achieved(), phase.late(),
-                        phase.abandoned()));
+                        o.loads > 0 ? String.format(Locale.ROOT, "after %d loads in %.1fs", o.loads, phase.seconds())
+                                : "at " + Durations.format(o.duration), phase.offered(), phase.sent(),
+                        phase.achieved(), phase.late(), phase.abandoned()));
             }
             if (!o.settle.isZero()) {
                 progress.message("simulate: loads done; sampling " + Durations.format(o.settle)
@@ -141,6 +150,7 @@ public final class SimulationRunner {
         notes.add(watchdog);
         KeepUp keepUp = KeepUp.judge(driver.phases(), sampler.samples(), start);
         RunResult result = result(stats, sampler, notes, failure, keepUp, driver.phases());
+        this.result = result;
         ReportWriter.write(o.report, result);
         if (failure != null) {
             out.println("simulate " + o.scenario.cliName() + ": FAILED: " + failure);

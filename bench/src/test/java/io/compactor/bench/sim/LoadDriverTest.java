@@ -121,6 +121,26 @@ class LoadDriverTest {
     }
 
     @Test
+    void aCountedPhaseSendsEveryLoadHoweverSlowTheNode() throws Exception {
+        FakeTicker clock = new FakeTicker();
+        List<Long> sentAt = new ArrayList<>();
+        LoadStats stats = new LoadStats();
+        long start = clock.nanoTime();
+        LoadDriver driver = new LoadDriver(node(clock, 100, sentAt), "l", stats, start, clock, Duration.ofSeconds(30));
+
+        // 50 loads/s offered, the node needs 100 ms per load: by count, no load is skipped.
+        LoadDriver.Phase phase = driver.runCount(1, 50, 30, LoadDriverTest::load);
+
+        assertEquals(30, phase.offered());
+        assertEquals(30, phase.sent());
+        assertEquals(30, phase.achieved());
+        assertEquals(0, phase.abandoned());
+        assertEquals(30, stats.total());
+        assertEquals(3.0, phase.seconds(), 1e-9, "30 loads of 100 ms each");
+        assertEquals(30, driver.offeredSoFar());
+    }
+
+    @Test
     void dueCountIsTheLoadsScheduledBeforeTheDeadline() {
         assertEquals(100, LoadDriver.dueCount(2_000 * MS, 1e9 / 50));
         assertEquals(1, LoadDriver.dueCount(1, 1e9));

@@ -32,6 +32,16 @@ class SimOptionsTest {
     }
 
     @Test
+    void loadsOffersACountInsteadOfADuration() {
+        assertEquals(0, SimOptions.parse(new String[] {"steady"}).loads, "by --duration unless --loads is given");
+        SimOptions o = SimOptions.parse(new String[] {"steady", "--loads", "250"});
+        assertEquals(250, o.loads);
+        assertEquals("250", o.describe().get("loads"));
+        assertTrue(error("steady", "--loads", "0").startsWith("--loads: "));
+        assertTrue(error("recovery", "--loads", "10").startsWith("--loads: "));
+    }
+
+    @Test
     void scenarioDefaultsThenFlags() {
         SimOptions o = SimOptions.parse(new String[] {"burst", "--rate=2", "--tables", "3", "--conf",
                 "compactor.write_buffer_size=4096", "--target", "http://127.0.0.1:8040/"});

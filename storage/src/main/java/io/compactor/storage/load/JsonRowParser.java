@@ -28,7 +28,7 @@ import java.util.Map;
  * filters the row for a NOT NULL column. Numeric columns take JSON numbers or strings; VARCHAR
  * takes strings, numbers and booleans (as their text); nested objects and arrays are refused.
  */
-final class JsonRowParser extends RowParser implements LineSplitter.LineHandler {
+final class JsonRowParser extends RowParser implements JsonLineHandler {
     private static final JsonFactory FACTORY = JsonFactory.builder().build();
 
     private enum Layout { UNKNOWN, LINES, ARRAY }
@@ -110,16 +110,7 @@ final class JsonRowParser extends RowParser implements LineSplitter.LineHandler 
     }
 
     @Override
-    public void onLine(byte[] b, int from, int to, long lineNo) {
-        while (from < to && isBlank(b[from])) {
-            from++;
-        }
-        while (to > from && isBlank(b[to - 1])) {
-            to--;
-        }
-        if (from == to) {
-            return;
-        }
+    public void onJsonLine(byte[] b, int from, int to, long lineNo) {
         rows.beginRow(lineNo, b, from, to);
         try (JsonParser p = FACTORY.createParser(b, from, to - from)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
@@ -235,9 +226,6 @@ final class JsonRowParser extends RowParser implements LineSplitter.LineHandler 
         rows.setText(col, utf8, 0, utf8.length);
     }
 
-    private static boolean isBlank(byte c) {
-        return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-    }
 
     private void append(byte[] b, int off, int len) {
         if (bufferLen + len > buffer.length) {

@@ -27,7 +27,7 @@ import java.util.Map;
  * A document that does not parse is a filtered row when documents are lines, and fails the load
  * when the body is one document. Values convert as in {@link JsonRowParser}.
  */
-final class JsonTreeRowParser extends RowParser implements LineSplitter.LineHandler {
+final class JsonTreeRowParser extends RowParser implements JsonLineHandler {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final RowAssembler rows;
@@ -99,16 +99,7 @@ final class JsonTreeRowParser extends RowParser implements LineSplitter.LineHand
     }
 
     @Override
-    public void onLine(byte[] b, int from, int to, long lineNo) {
-        while (from < to && isBlank(b[from])) {
-            from++;
-        }
-        while (to > from && isBlank(b[to - 1])) {
-            to--;
-        }
-        if (from == to) {
-            return;
-        }
+    public void onJsonLine(byte[] b, int from, int to, long lineNo) {
         JsonNode doc;
         try {
             doc = MAPPER.readTree(b, from, to - from);
@@ -211,7 +202,4 @@ final class JsonTreeRowParser extends RowParser implements LineSplitter.LineHand
         rows.setText(col, utf8, 0, utf8.length);
     }
 
-    private static boolean isBlank(byte c) {
-        return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-    }
 }

@@ -24,6 +24,8 @@ public final class RowBatch {
     private int size;
     private int capacity;
     private long varBytes;
+    /** Set by {@link #packVarchar}: which VARCHAR columns are packed, and their values. */
+    private PackedBytes packed;
 
     public RowBatch(Schema schema, int initialCapacity) {
         this(schema, initialCapacity, null);
@@ -98,9 +100,9 @@ public final class RowBatch {
 
     /** Removes all rows, keeping the allocated arrays. */
     public void clear() {
-        for (byte[][] b : bytes) {
-            if (b != null) {
-                Arrays.fill(b, 0, size, null);
+        for (int c = 0; c < bytes.length; c++) {
+            if (bytes[c] != null && (packed == null || !packed.clear(c))) {
+                Arrays.fill(bytes[c], 0, size, null);
             }
         }
         size = 0;
@@ -160,7 +162,7 @@ public final class RowBatch {
         }
         size--;
         for (int c = 0; c < bytes.length; c++) {
-            if (bytes[c] != null && bytes[c][size] != null) {
+            if (bytes[c] != null && bytesOf(c) != null && bytes[c][size] != null) {
                 varBytes -= bytes[c][size].length;
                 bytes[c][size] = null;
             }
@@ -176,7 +178,7 @@ public final class RowBatch {
     }
 
     public void setBytes(int row, int col, byte[] v) {
-        byte[] old = bytes[col][row];
+        byte[] old = bytesOf(col)[row];
         if (old != null) {
             varBytes -= old.length;
         }
@@ -218,7 +220,62 @@ public final class RowBatch {
     }
 
     public byte[] getBytes(int row, int col) {
-        return bytes[col][row];
+        return bytesOf(col)[row];
+    }
+
+    /** Length of a VARCHAR value; allocates nothing, even for a packed column ({@link #packVarchar}). */
+    public int bytesLength(int row, int col) {
+        return packed != null && packed.isPacked(col) ? packed.length(col, row) : bytes[col][row].length;
+    }
+
+    /** Copies a VARCHAR value ({@link #bytesLength} bytes) into {@code dst} at {@code offset}; allocates nothing. */
+    public void copyBytes(int row, int col, byte[] dst, int offset) {
+        copyBytes(row, row + 1, col, dst, offset);
+    }
+
+    /** Copies the VARCHAR values of rows {@code [from, to)} one after another into {@code dst}; returns the bytes. */
+    public int copyBytes(int from, int to, int col, byte[] dst, int offset) {
+        if (packed != null && packed.isPacked(col)) {
+            return packed.copy(col, from, to, dst, offset);
+        }
+        int at = offset;
+        for (int r = from; r < to; r++) {
+            System.arraycopy(bytes[col][r], 0, dst, at, bytes[col][r].length);
+            at += bytes[col][r].length;
+        }
+        return at - offset;
+    }
+
+    /**
+     * Lets segment reads ({@link #appendPacked}) keep VARCHAR columns packed (payload and offsets)
+     * until a caller needs one array per value, for scans. Every accessor works either way.
+     */
+    public void packVarchar() {
+        if (packed == null) {
+            packed = new PackedBytes(bytes.length);
+        }
+    }
+
+    /**
+     * Fills reserved rows {@code [destRow, destRow + n)} of VARCHAR column {@code col} with the
+     * values {@code src[srcOffsets[from + i] .. srcOffsets[from + i + 1])}, packed, if the batch
+     * packs ({@link #packVarchar}) and the rows start the column or follow its packed rows;
+     * otherwise returns false and the caller sets the values one by one.
+     */
+    public boolean appendPacked(int col, int destRow, byte[] src, int[] srcOffsets, int from, int n) {
+        long added = packed == null ? -1 : packed.append(col, destRow, src, srcOffsets, from, n, bytes[col]);
+        if (added >= 0) {
+            varBytes += added;
+        }
+        return added >= 0;
+    }
+
+    /** Column {@code c}'s per-value arrays, materializing it first if it is packed. */
+    private byte[][] bytesOf(int c) {
+        if (packed != null && packed.isPacked(c)) {
+            packed.materialize(c, bytes[c]);
+        }
+        return bytes[c];
     }
 
     /** Direct access to a LONG column's array (valid up to {@link #size()}); for codecs. */
@@ -233,7 +290,7 @@ public final class RowBatch {
 
     /** Direct access to a BYTES column's array (valid up to {@link #size()}); for codecs. */
     public byte[][] bytesColumn(int col) {
-        return bytes[col];
+        return bytesOf(col);
     }
 
     /** Null flags of a nullable column, or {@code null} for a NOT NULL column. */
@@ -256,7 +313,8 @@ public final class RowBatch {
     /** Recomputes the VARCHAR payload total after a codec filled BYTES columns directly. */
     public void recomputeVarBytes() {
         long v = 0;
-        for (byte[][] col : bytes) {
+        for (int c = 0; c < bytes.length; c++) {
+            byte[][] col = bytesOf(c);
             if (col != null) {
                 for (int r = 0; r < size; r++) {
                     if (col[r] != null) {
@@ -280,8 +338,8 @@ public final class RowBatch {
                 case LONG -> longs[c][r] = src.longs[c][srcRow];
                 case DOUBLE -> doubles[c][r] = src.doubles[c][srcRow];
                 case BYTES -> {
-                    byte[] v = src.bytes[c][srcRow];
-                    bytes[c][r] = v;
+                    byte[] v = src.bytesOf(c)[srcRow];
+                    bytesOf(c)[r] = v;
                     varBytes += v.length;
                 }
             }
@@ -318,8 +376,8 @@ public final class RowBatch {
                 case LONG -> System.arraycopy(src.longs[c], from, longs[c], first, n);
                 case DOUBLE -> System.arraycopy(src.doubles[c], from, doubles[c], first, n);
                 case BYTES -> {
-                    byte[][] s = src.bytes[c];
-                    byte[][] d = bytes[c];
+                    byte[][] s = src.bytesOf(c);
+                    byte[][] d = bytesOf(c);
                     long added = 0;
                     for (int i = 0; i < n; i++) {
                         byte[] v = s[from + i];
@@ -347,49 +405,12 @@ public final class RowBatch {
      * the first appended row. VARCHAR values are shared, as in {@link #appendRange}.
      */
     public int appendRows(RowBatch src, int[] rows, int count) {
-        ensureCapacity(size + count);
-        int first = size;
-        for (int c = 0; c < physical.length; c++) {
-            if (!hasColumn(c)) {
-                continue;
-            }
-            switch (physical[c]) {
-                case LONG -> {
-                    long[] s = src.longs[c];
-                    long[] d = longs[c];
-                    for (int i = 0; i < count; i++) {
-                        d[first + i] = s[rows[i]];
-                    }
-                }
-                case DOUBLE -> {
-                    double[] s = src.doubles[c];
-                    double[] d = doubles[c];
-                    for (int i = 0; i < count; i++) {
-                        d[first + i] = s[rows[i]];
-                    }
-                }
-                case BYTES -> {
-                    byte[][] s = src.bytes[c];
-                    byte[][] d = bytes[c];
-                    long added = 0;
-                    for (int i = 0; i < count; i++) {
-                        byte[] v = s[rows[i]];
-                        d[first + i] = v;
-                        added += v.length;
-                    }
-                    varBytes += added;
-                }
-            }
-            if (nulls[c] != null) {
-                boolean[] s = src.nulls[c];
-                boolean[] d = nulls[c];
-                for (int i = 0; i < count; i++) {
-                    d[first + i] = s != null && s[rows[i]];
-                }
-            }
-        }
-        size += count;
-        return first;
+        return RowGather.appendRows(this, src, rows, count);
+    }
+
+    /** Adds to the VARCHAR payload total after a codec set BYTES values directly. */
+    void addVarBytes(long n) {
+        varBytes += n;
     }
 
     /** Copies the columns {@code [fromCol, toCol)} of a source row into an existing row. */
@@ -401,7 +422,7 @@ public final class RowBatch {
             switch (physical[c]) {
                 case LONG -> longs[c][row] = src.longs[c][srcRow];
                 case DOUBLE -> doubles[c][row] = src.doubles[c][srcRow];
-                case BYTES -> setBytes(row, c, src.bytes[c][srcRow]);
+                case BYTES -> setBytes(row, c, src.bytesOf(c)[srcRow]);
             }
             if (nulls[c] != null) {
                 nulls[c][row] = src.nulls[c] != null && src.nulls[c][srcRow];
@@ -416,7 +437,7 @@ public final class RowBatch {
             int cmp = switch (physical[c]) {
                 case LONG -> Long.compare(longs[c][a], other.longs[c][b]);
                 case DOUBLE -> Double.compare(doubles[c][a], other.doubles[c][b]);
-                case BYTES -> Arrays.compareUnsigned(bytes[c][a], other.bytes[c][b]);
+                case BYTES -> Arrays.compareUnsigned(bytesOf(c)[a], other.bytesOf(c)[b]);
             };
             if (cmp != 0) {
                 return cmp;
@@ -437,7 +458,7 @@ public final class RowBatch {
             long v = switch (physical[c]) {
                 case LONG -> longs[c][row];
                 case DOUBLE -> Double.doubleToLongBits(doubles[c][row]);
-                case BYTES -> Arrays.hashCode(bytes[c][row]);
+                case BYTES -> Arrays.hashCode(bytesOf(c)[row]);
             };
             h = 31 * h + Long.hashCode(v * 0x9E3779B97F4A7C15L);
         }
@@ -456,7 +477,8 @@ public final class RowBatch {
         return switch (t) {
             case INT, BIGINT -> longs[col][row];
             case DOUBLE -> doubles[col][row];
-            case VARCHAR -> new String(bytes[col][row], StandardCharsets.UTF_8);
+            case VARCHAR -> packed != null && packed.isPacked(col) ? packed.string(col, row)
+                    : new String(bytes[col][row], StandardCharsets.UTF_8);
             case DATE -> ValueFormat.formatDate(longs[col][row]);
             case DATETIME -> ValueFormat.formatDateTime(longs[col][row]);
         };

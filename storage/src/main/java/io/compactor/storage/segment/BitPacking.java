@@ -46,23 +46,42 @@ final class BitPacking {
         }
     }
 
-    /** Unpacks {@code count} values written by {@link #pack} into {@code values[0..count)}. */
+    /**
+     * Unpacks {@code count} values written by {@link #pack} into {@code values[0..count)}: one
+     * read per 64-bit word (not per value), the word kept while its values are taken.
+     */
     static void unpack(byte[] in, int off, int count, long base, int width, long[] values) {
         if (width == 0) {
             java.util.Arrays.fill(values, 0, count, base);
             return;
         }
-        long mask = width == 64 ? -1L : (1L << width) - 1;
-        long bitPos = 0;
+        if (count == 0) {
+            return;
+        }
+        if (width == 64) {
+            for (int i = 0; i < count; i++) {
+                values[i] = LittleEndian.getLong(in, off + (i << 3)) + base;
+            }
+            return;
+        }
+        long mask = (1L << width) - 1;
+        int words = packedBytes(count, width) >>> 3;
+        int w = 0;
+        long word = LittleEndian.getLong(in, off);
+        int shift = 0;
         for (int i = 0; i < count; i++) {
-            int w = (int) (bitPos >>> 6);
-            int s = (int) (bitPos & 63);
-            long v = LittleEndian.getLong(in, off + (w << 3)) >>> s;
-            if (s + width > 64) {
-                v |= LittleEndian.getLong(in, off + ((w + 1) << 3)) << (64 - s);
+            long v = word >>> shift;
+            shift += width;
+            if (shift >= 64) {
+                shift -= 64;
+                if (++w < words) {
+                    word = LittleEndian.getLong(in, off + (w << 3));
+                    if (shift > 0) {
+                        v |= word << (width - shift); // the value's high bits start the next word
+                    }
+                }
             }
             values[i] = (v & mask) + base;
-            bitPos += width;
         }
     }
 }

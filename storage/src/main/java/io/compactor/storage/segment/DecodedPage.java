@@ -182,6 +182,9 @@ final class DecodedPage {
             case LONG -> System.arraycopy(longs, from, into.longColumn(col), destRow, n);
             case DOUBLE -> System.arraycopy(doubles, from, into.doubleColumn(col), destRow, n);
             case BYTES -> {
+                if (into.appendPacked(col, destRow, payload, offsets, from, n)) {
+                    break; // a scan's batch: the values stay packed, no array per value
+                }
                 for (int i = 0; i < n; i++) {
                     int start = offsets[from + i];
                     int stop = offsets[from + i + 1];

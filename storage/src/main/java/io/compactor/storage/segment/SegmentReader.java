@@ -22,6 +22,10 @@ import net.jpountz.lz4.LZ4SafeDecompressor;
  *
  * <p><b>Threads.</b> Thread-safe: reads are serialized per reader (they share the page cache
  * and buffers). For parallel scans of one segment open one reader per thread.
+ *
+ * <p><b>Mapped.</b> A file under 2 GiB is mapped read-only at open: a page is checked and
+ * decompressed where it lies, without a read call and a copy into the heap per page. The mapping
+ * is released at {@link #close} (all reads hold the reader's lock, so none is under way then).
  */
 public final class SegmentReader implements AutoCloseable {
     private static final LZ4SafeDecompressor LZ4 = LZ4Factory.fastestInstance().safeDecompressor();
@@ -29,6 +33,11 @@ public final class SegmentReader implements AutoCloseable {
     private final Path file;
     private final Schema schema;
     private final FileChannel channel;
+    /** The whole file, little-endian; {@code null} when it is too big to map (positional reads then). */
+    private ByteBuffer map;
+    /** Where in {@link #map} the page last checked by {@link #readChecked} starts. */
+    private int mappedAt;
+    private ByteBuffer rawView = ByteBuffer.allocate(0);
     private final SegmentFooter footer;
     private final DecodedPage[] cache;
     private final CRC32C crc = new CRC32C();
@@ -37,7 +46,8 @@ public final class SegmentReader implements AutoCloseable {
     private byte[] rawBuffer = new byte[0];
     private boolean closed;
 
-    private SegmentReader(Path file, Schema schema, FileChannel channel, SegmentFooter footer) {
+    private SegmentReader(Path file, Schema schema, FileChannel channel, SegmentFooter footer, ByteBuffer map) {
+        this.map = map;
         this.file = file;
         this.schema = schema;
         this.channel = channel;
@@ -90,7 +100,9 @@ public final class SegmentReader implements AutoCloseable {
             }
             SegmentFooter footer = SegmentFooter.parse(footerBytes, file);
             footer.checkAgainst(schema, file, SegmentFormat.HEADER_BYTES, footerAt);
-            return new SegmentReader(file, schema, ch, footer);
+            ByteBuffer map = size > Integer.MAX_VALUE ? null
+                    : ch.map(FileChannel.MapMode.READ_ONLY, 0, size).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            return new SegmentReader(file, schema, ch, footer, map);
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
@@ -275,6 +287,22 @@ public final class SegmentReader implements AutoCloseable {
         int stored = idx.storedLength(p);
         String where = "page " + p + " of column '" + schema.column(col).name() + "'";
         int need = stored + SegmentFormat.PAGE_CRC_BYTES;
+        if (map != null) {
+            long offset = idx.offset(p);
+            if (offset < 0 || offset + need > map.capacity()) {
+                throw new CorruptSegmentException(file, "truncated: " + where + " run past the end of the file");
+            }
+            crc.reset();
+            crc.update(map.slice((int) offset, stored));
+            int actual = (int) crc.getValue();
+            int trailer = map.getInt((int) offset + stored);
+            if (actual != idx.crc(p) || trailer != idx.crc(p)) {
+                throw new CorruptSegmentException(file, where + " checksum mismatch (expected " + hex(idx.crc(p))
+                        + ", got " + hex(actual) + ", stored " + hex(trailer) + ")");
+            }
+            mappedAt = (int) offset;
+            return;
+        }
         if (readBuffer.capacity() < need) {
             readBuffer = ByteBuffer.allocate(need);
         }
@@ -300,15 +328,23 @@ public final class SegmentReader implements AutoCloseable {
         int raw = idx.rawLength(p);
         String where = "page " + p + " of column '" + schema.column(col).name() + "'";
         readChecked(col, p);
+        if (map != null && stored == raw) {
+            if (readBuffer.capacity() < stored) {
+                readBuffer = ByteBuffer.allocate(stored);
+            }
+            map.get(mappedAt, readBuffer.array(), 0, stored);
+        }
         byte[] buf = readBuffer.array();
         byte[] rawBytes = buf;
         if (stored != raw) {
             if (rawBuffer.length < raw) {
                 rawBuffer = new byte[raw];
+                rawView = ByteBuffer.wrap(rawBuffer);
             }
             try {
                 // checksum verified first: LZ4 only ever sees bytes this format wrote
-                int n = LZ4.decompress(buf, 0, stored, rawBuffer, 0, raw);
+                int n = map != null ? LZ4.decompress(map, mappedAt, stored, rawView, 0, raw)
+                        : LZ4.decompress(buf, 0, stored, rawBuffer, 0, raw);
                 if (n != raw) {
                     throw new CorruptSegmentException(file, where + " decompressed to " + n + " bytes, expected " + raw);
                 }
@@ -352,6 +388,8 @@ public final class SegmentReader implements AutoCloseable {
     @Override
     public synchronized void close() {
         closed = true;
+        MappedFiles.unmap(map);
+        map = null;
         try {
             channel.close();
         } catch (IOException ignored) {

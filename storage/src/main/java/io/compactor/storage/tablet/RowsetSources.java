@@ -33,6 +33,25 @@ public final class RowsetSources {
      * rowset's position in the list.
      */
     public static List<SourceFactory> factories(DataDir dir, long tabletId, Schema schema, List<RowsetMeta> rowsets) {
+        return factories(dir, tabletId, schema, rowsets, false);
+    }
+
+    /**
+     * Sources over all columns for a scan in any order (nothing merged): like {@link #open}, but
+     * their batches keep VARCHAR columns packed until the consumer needs them as arrays ({@link
+     * io.compactor.storage.schema.RowBatch#packVarchar}), and no file is opened before it is read.
+     */
+    static List<SortedRunSource> scanSources(DataDir dir, long tabletId, Schema schema, List<RowsetMeta> rowsets)
+            throws IOException {
+        List<SortedRunSource> out = new ArrayList<>();
+        for (SourceFactory f : factories(dir, tabletId, schema, rowsets, true)) {
+            out.add(f.open(null));
+        }
+        return out;
+    }
+
+    private static List<SourceFactory> factories(DataDir dir, long tabletId, Schema schema, List<RowsetMeta> rowsets,
+                                                 boolean pack) {
         List<SourceFactory> out = new ArrayList<>();
         for (int i = 0; i < rowsets.size(); i++) {
             RowsetMeta r = rowsets.get(i);
@@ -45,7 +64,7 @@ public final class RowsetSources {
                         continue;
                     }
                     out.add(factory(new SourceOrigin(i, r.endVersion(), seg),
-                            List.of(dir.segmentPath(tabletId, r.rowsetId(), seg)), new int[]{seg}, schema));
+                            List.of(dir.segmentPath(tabletId, r.rowsetId(), seg)), new int[]{seg}, schema, pack));
                 }
             } else {
                 List<Path> files = new ArrayList<>();
@@ -58,7 +77,7 @@ public final class RowsetSources {
                 }
                 if (!files.isEmpty()) {
                     out.add(factory(new SourceOrigin(i, r.endVersion(), 0), files,
-                            ids.stream().mapToInt(Integer::intValue).toArray(), schema));
+                            ids.stream().mapToInt(Integer::intValue).toArray(), schema, pack));
                 }
             }
         }
@@ -80,10 +99,11 @@ public final class RowsetSources {
      * segment of a load that segment compaction merges; {@code origin} gives its recency.
      */
     public static SourceFactory segment(SourceOrigin origin, Path file, int segmentId, Schema schema) {
-        return factory(origin, List.of(file), new int[]{segmentId}, schema);
+        return factory(origin, List.of(file), new int[]{segmentId}, schema, false);
     }
 
-    private static SourceFactory factory(SourceOrigin origin, List<Path> files, int[] segmentIds, Schema schema) {
+    private static SourceFactory factory(SourceOrigin origin, List<Path> files, int[] segmentIds, Schema schema,
+                                         boolean pack) {
         return new SourceFactory() {
             @Override
             public SourceOrigin origin() {
@@ -93,7 +113,7 @@ public final class RowsetSources {
             @Override
             public SortedRunSource open(int[] columns) {
                 return new SegmentRunSource(origin, files, segmentIds, schema,
-                        columns == null ? BATCH_ROWS : GROUP_BATCH_ROWS, columns);
+                        columns == null ? BATCH_ROWS : GROUP_BATCH_ROWS, columns, pack);
             }
         };
     }

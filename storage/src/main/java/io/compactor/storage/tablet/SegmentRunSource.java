@@ -22,6 +22,7 @@ final class SegmentRunSource implements SortedRunSource {
     private final Schema schema;
     private final int batchRows;
     private final int[] columns;
+    private final boolean packVarchar;
     private int next;
     private SegmentReader reader;
     private SegmentCursor cursor;
@@ -31,12 +32,19 @@ final class SegmentRunSource implements SortedRunSource {
 
     SegmentRunSource(SourceOrigin origin, List<Path> files, int[] segmentIds, Schema schema, int batchRows,
                      int[] columns) {
+        this(origin, files, segmentIds, schema, batchRows, columns, false);
+    }
+
+    /** {@code packVarchar}: batches keep VARCHAR columns packed ({@link RowBatch#packVarchar}), for scans. */
+    SegmentRunSource(SourceOrigin origin, List<Path> files, int[] segmentIds, Schema schema, int batchRows,
+                     int[] columns, boolean packVarchar) {
         this.origin = origin;
         this.files = files;
         this.segmentIds = segmentIds;
         this.schema = schema;
         this.batchRows = batchRows;
         this.columns = columns;
+        this.packVarchar = packVarchar;
     }
 
     @Override
@@ -61,6 +69,9 @@ final class SegmentRunSource implements SortedRunSource {
                     // a column subset (vertical merge group) gets a narrow batch: only its columns cost memory.
                     int rows = (int) Math.min(batchRows, Math.max(16, reader.rowCount()));
                     batch = columns == null ? new RowBatch(schema, rows) : RowBatch.projection(schema, rows, columns);
+                    if (packVarchar) {
+                        batch.packVarchar();
+                    }
                 }
             }
             long position = cursor.position();

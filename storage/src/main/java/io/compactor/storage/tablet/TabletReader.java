@@ -4,7 +4,6 @@ import io.compactor.storage.merge.MergeOptions;
 import io.compactor.storage.merge.MergeSink;
 import io.compactor.storage.merge.RowsetMerger;
 import io.compactor.storage.merge.SortedRunSource;
-import io.compactor.storage.merge.SourceFactory;
 import io.compactor.storage.mow.PrimaryKeyIndexCache;
 import io.compactor.storage.mow.SegmentKey;
 import io.compactor.storage.RowsetId;
@@ -154,8 +153,8 @@ public final class TabletReader {
         }
         for (TabletSnapshot s : snapshots) {
             List<RowsetMeta> rowsets = s.meta().rowsets();
-            for (SourceFactory f : RowsetSources.factories(s.dataDir(), s.meta().tabletId(), schema, rowsets)) {
-                try (SortedRunSource src = f.open(null)) {
+            for (SortedRunSource source : RowsetSources.scanSources(s.dataDir(), s.meta().tabletId(), schema, rowsets)) {
+                try (SortedRunSource src = source) {
                     RowsetId rowset = rowsets.get(src.origin().rowsetIndex()).rowsetId();
                     RowBatch b;
                     while ((b = src.next()) != null) {

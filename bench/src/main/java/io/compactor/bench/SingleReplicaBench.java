@@ -29,8 +29,8 @@ import java.util.Set;
  * ({@code compactor_compaction_cpu_seconds_total}, summed over kinds and nodes).
  *
  * <p>Both halves do the same work: simulate offers a fixed number of loads ({@code --loads}, no
- * deadline), then the bench waits until compaction is quiet on every node (nothing running or
- * queued, version counts unchanged for {@link #QUIET}). Each half prints its loads, rows, merges
+ * deadline), then the bench waits until compaction is quiet on every node (no merge running, no
+ * merge or fetch finished and version counts unchanged for {@link #QUIET}). Each half prints its loads, rows, merges
  * and fetches; the ratio is printed only when both halves loaded the same loads and rows without a
  * failure and both reached quiet, else the line says why not.
  *
@@ -42,7 +42,7 @@ import java.util.Set;
 public final class SingleReplicaBench {
     private static final String TOKEN = "single-replica-bench-token";
     /** How long version counts must stay unchanged (and nothing run) for a half to count as done. */
-    static final Duration QUIET = Duration.ofSeconds(3);
+    static final Duration QUIET = Duration.ofSeconds(5);
     /** The longest wait for quiet after the loads. */
     static final Duration QUIET_TIMEOUT = Duration.ofSeconds(180);
     private static final String DB = "srbench";
@@ -246,8 +246,8 @@ public final class SingleReplicaBench {
     private static final List<String> MERGE_KINDS = List.of("cumulative", "base", "full");
 
     /**
-     * Waits until no compaction runs or waits on any node and every tablet's version count has
-     * stayed the same for {@link #QUIET}; false if that did not happen within {@link #QUIET_TIMEOUT}.
+     * Waits until no merge runs on any node and no merge or fetch has finished and no tablet's
+     * versions changed for {@link #QUIET}; false if that did not happen within {@link #QUIET_TIMEOUT}.
      */
     private static boolean awaitQuiet(List<CompactorServer> nodes) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + QUIET_TIMEOUT.toNanos();
@@ -258,7 +258,14 @@ public final class SingleReplicaBench {
             boolean busy = false;
             for (CompactorServer n : nodes) {
                 PrometheusText m = metrics(n.port());
-                busy |= m.sum("compactor_compaction_running") + m.sum("compactor_compaction_queued") > 0;
+                for (String kind : MERGE_KINDS) {
+                    busy |= m.value("compactor_compaction_running", "type", kind) > 0;
+                    state.append((long) m.value("compactor_compaction_success_total", "type", kind)).append(' ');
+                }
+                // Followers keep asking the designated replica (and are told "nothing newer"): only
+                // fetches that installed something count as progress.
+                state.append((long) m.value("compactor_single_replica_compaction_total", "status", "success"))
+                        .append(' ');
                 for (var ts : n.node().compaction().stats().all()) {
                     state.append(ts.tabletId()).append('=').append(ts.versionCount()).append('@')
                             .append(ts.maxVersion()).append(' ');

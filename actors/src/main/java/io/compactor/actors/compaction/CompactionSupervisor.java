@@ -53,7 +53,8 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * parked until its score changes, or for {@link #IDLE_RECHECK} when only time can change the
  * answer (time_series thresholds, base compaction intervals); so is a cancelled one. Each local
  * grant carries a {@link io.compactor.storage.compaction.CompactionProgress}, registered in
- * {@link RunningCompactions} before the grant is sent: cancel and live progress go through it.
+ * {@link RunningCompactions} before the grant is sent: cancel and live progress go through it. A
+ * request for a tablet that has not reported yet (just created) waits for its report ({@link EarlySubmits}).
  */
 public final class CompactionSupervisor extends AbstractBehavior<SupervisorProtocol.Command>
         implements SupervisorProtocol {
@@ -63,9 +64,6 @@ public final class CompactionSupervisor extends AbstractBehavior<SupervisorProto
     private enum Tick implements Command { INSTANCE }
 
     private record TabletTerminated(long tabletId) implements Command {
-    }
-
-    record Key(long tabletId, CompactionType type) {
     }
 
     private final ActorContext<Command> ctx;
@@ -81,6 +79,7 @@ public final class CompactionSupervisor extends AbstractBehavior<SupervisorProto
     private final Map<Long, TabletReport> reports = new HashMap<>();
     private final RunningTasks running = new RunningTasks();
     private final ParkedRequests parked = new ParkedRequests(IDLE_RECHECK.toMillis());
+    private final EarlySubmits early = new EarlySubmits();
     private final ManualRequests manual = new ManualRequests();
     private final SingleReplicaPacing pacing = new SingleReplicaPacing();
     private final FairShare shares = new FairShare();
@@ -169,6 +168,7 @@ public final class CompactionSupervisor extends AbstractBehavior<SupervisorProto
         }
         offerAutomatic(r, CompactionType.CUMULATIVE);
         offerAutomatic(r, CompactionType.BASE);
+        early.reported(r.tabletId());
         dispatch();
         return this;
     }
@@ -187,7 +187,7 @@ public final class CompactionSupervisor extends AbstractBehavior<SupervisorProto
             // cumulative key, as Doris registers it) stands for both kinds; its priority is its score,
             // so it is picked only when no local candidate scores higher (Doris's find_best_tablets).
             if (type == CompactionType.BASE) {
-                if (!manual.has(new Key(r.tabletId(), type))) {
+                if (!manual.has(new TaskKey(r.tabletId(), type))) {
                     queue.remove(r.tabletId(), type);
                 }
                 return;
@@ -195,7 +195,7 @@ public final class CompactionSupervisor extends AbstractBehavior<SupervisorProto
             score = Math.max(r.cumulative().score(), r.base().score());
             permitsNeeded = 0;
         }
-        Key key = new Key(r.tabletId(), type);
+        TaskKey key = new TaskKey(r.tabletId(), type);
         if (score <= 0 || !r.autoCompaction()) {
             if (!manual.has(key)) {
                 queue.remove(r.tabletId(), type);
@@ -220,7 +220,10 @@ public final class CompactionSupervisor extends AbstractBehavior<SupervisorProto
 
     private Behavior<Command> onSubmit(Submit s) {
         TabletReport r = reports.get(s.tabletId());
-        if (r != null && !s.waitForResult() && follower(r)) {
+        if (early.holdUnlessKnown(s.tabletId(), r != null, clock.millis(), () -> onSubmit(s), () -> submit(s))) {
+            return this;
+        }
+        if (!s.waitForResult() && follower(r)) {
             // Doris's _submit_compaction_task: submissions that do not wait (table_id runs, loads near
             // the version limit) become a single-replica fetch on a follower; only a manual
             // tablet_id run (which waits) compacts locally, as Doris's detached HTTP thread does.
@@ -235,7 +238,7 @@ public final class CompactionSupervisor extends AbstractBehavior<SupervisorProto
             s.replyTo().tell(Status.tabletNotFound(s.tabletId()));
             return this;
         }
-        Key key = new Key(s.tabletId(), s.type());
+        TaskKey key = new TaskKey(s.tabletId(), s.type());
         if (queue.contains(s.tabletId(), s.type()) && manual.has(key)
                 || running.isRunning(s.tabletId(), s.type())) {
             s.replyTo().tell(Status.compactionAlreadySubmitted(s.tabletId(), s.type().dorisName()));
@@ -260,9 +263,12 @@ public final class CompactionSupervisor extends AbstractBehavior<SupervisorProto
     }
 
     private Behavior<Command> onSubmitSingleReplica(SubmitSingleReplica s) {
-        Key key = new Key(s.tabletId(), CompactionType.CUMULATIVE);
-        boolean accepted = reports.containsKey(s.tabletId())
-                && !running.isRunning(s.tabletId(), CompactionType.CUMULATIVE)
+        if (early.holdUnlessKnown(s.tabletId(), reports.containsKey(s.tabletId()), clock.millis(),
+                () -> onSubmitSingleReplica(s), () -> s.replyTo().tell(Status.tabletNotFound(s.tabletId())))) {
+            return this; // the tablet's first report is yet to come
+        }
+        TaskKey key = new TaskKey(s.tabletId(), CompactionType.CUMULATIVE);
+        boolean accepted = !running.isRunning(s.tabletId(), CompactionType.CUMULATIVE)
                 && !(queue.contains(s.tabletId(), CompactionType.CUMULATIVE) && manual.has(key));
         if (accepted) {
             manual.markRemote(key);
@@ -273,13 +279,8 @@ public final class CompactionSupervisor extends AbstractBehavior<SupervisorProto
 
     /** Whether a granted request runs as a single-replica fetch: a follower's automatic or remote request. */
     private boolean singleReplicaTask(CandidateQueue.Request req, TabletReport r) {
-        if (req.type() != CompactionType.CUMULATIVE) {
-            return false;
-        }
-        if (req.manual()) {
-            return manual.isRemote(new Key(req.tabletId(), req.type()));
-        }
-        return follower(r);
+        return req.type() == CompactionType.CUMULATIVE
+                && (req.manual() ? manual.isRemote(new TaskKey(req.tabletId(), req.type())) : follower(r));
     }
 
     /** Grants while the head-most eligible request fits every limit; closed lanes are not walked. */
@@ -333,7 +334,7 @@ public final class CompactionSupervisor extends AbstractBehavior<SupervisorProto
 
     private void grant(CandidateQueue.Request req) {
         TabletReport r = reports.get(req.tabletId());
-        Key key = new Key(req.tabletId(), req.type());
+        TaskKey key = new TaskKey(req.tabletId(), req.type());
         String trigger = req.manual() ? manual.trigger(key) : "AUTOMATIC";
         long taskId = ++nextTaskId;
         if (singleReplicaTask(req, r)) {
@@ -372,7 +373,7 @@ public final class CompactionSupervisor extends AbstractBehavior<SupervisorProto
     }
 
     private Behavior<Command> finish(RunningTasks.Task t, TaskFinished f) {
-        Key key = new Key(t.tabletId(), t.type());
+        TaskKey key = new TaskKey(t.tabletId(), t.type());
         if (t.singleReplica()) {
             pacing.finished(t.tabletId(), f.status(), clock.millis());
         } else if (f.status().ok()) {
@@ -452,7 +453,7 @@ public final class CompactionSupervisor extends AbstractBehavior<SupervisorProto
     private Behavior<Command> releaseTasksOf(long tabletId, String what) {
         for (RunningTasks.Task t : running.removeTablet(tabletId)) {
             release(t);
-            manual.end(new Key(t.tabletId(), t.type()), new Status(StatusCode.INTERNAL_ERROR,
+            manual.end(new TaskKey(t.tabletId(), t.type()), new Status(StatusCode.INTERNAL_ERROR,
                     "tablet " + t.tabletId() + " " + what + " during " + t.type().dorisName() + " compaction"));
         }
         dispatch();
@@ -461,7 +462,8 @@ public final class CompactionSupervisor extends AbstractBehavior<SupervisorProto
 
     private Behavior<Command> onTick() {
         long now = clock.millis();
-        for (Key k : parked.due(now)) {
+        early.expire(now);
+        for (TaskKey k : parked.due(now)) {
             TabletReport r = reports.get(k.tabletId());
             if (r != null) {
                 offerAutomatic(r, k.type());

@@ -16,17 +16,17 @@ import org.apache.pekko.actor.typed.ActorRef;
  * is cancelled or its tablet stops. Owned by the supervisor actor.
  */
 final class ManualRequests {
-    private final Map<CompactionSupervisor.Key, List<ActorRef<Status>>> waiters = new HashMap<>();
-    private final Map<CompactionSupervisor.Key, String> triggers = new HashMap<>();
-    private final Set<CompactionSupervisor.Key> remote = new HashSet<>();
+    private final Map<TaskKey, List<ActorRef<Status>>> waiters = new HashMap<>();
+    private final Map<TaskKey, String> triggers = new HashMap<>();
+    private final Set<TaskKey> remote = new HashSet<>();
 
     /** Whether a manual request for the (tablet, kind) is open. */
-    boolean has(CompactionSupervisor.Key key) {
+    boolean has(TaskKey key) {
         return waiters.containsKey(key);
     }
 
     /** Opens (or joins) the request; {@code waiter} null when nobody waits for the outcome. */
-    void add(CompactionSupervisor.Key key, String trigger, ActorRef<Status> waiter) {
+    void add(TaskKey key, String trigger, ActorRef<Status> waiter) {
         List<ActorRef<Status>> ws = waiters.computeIfAbsent(key, k -> new ArrayList<>());
         if (waiter != null) {
             ws.add(waiter);
@@ -34,20 +34,20 @@ final class ManualRequests {
         triggers.put(key, trigger);
     }
 
-    void markRemote(CompactionSupervisor.Key key) {
+    void markRemote(TaskKey key) {
         remote.add(key);
     }
 
-    boolean isRemote(CompactionSupervisor.Key key) {
+    boolean isRemote(TaskKey key) {
         return remote.contains(key);
     }
 
-    String trigger(CompactionSupervisor.Key key) {
+    String trigger(TaskKey key) {
         return triggers.getOrDefault(key, "MANUAL");
     }
 
     /** Closes the request: its waiters get {@code status}. */
-    void end(CompactionSupervisor.Key key, Status status) {
+    void end(TaskKey key, Status status) {
         triggers.remove(key);
         remote.remove(key);
         List<ActorRef<Status>> ws = waiters.remove(key);

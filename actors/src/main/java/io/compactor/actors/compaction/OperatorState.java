@@ -83,7 +83,7 @@ final class OperatorState {
             if (c.tabletIds().contains(req.tabletId()) && (c.type() == null || c.type() == req.type())) {
                 queue.remove(req.tabletId(), req.type());
                 removed.add(req);
-                var key = new CompactionSupervisor.Key(req.tabletId(), req.type());
+                var key = new TaskKey(req.tabletId(), req.type());
                 Status cancelled = new Status(StatusCode.CANCELLED, "queued " + req.type().dorisName()
                         + " compaction of tablet " + req.tabletId() + " cancelled by " + c.by());
                 parked.park(key, req.score(), nowMs, cancelled.toString());
@@ -152,7 +152,7 @@ final class OperatorState {
             var queued = queue.get(tabletId, type);
             var req = queued.orElse(new CandidateQueue.Request(tabletId, tableId, type, candidate.score(),
                     candidate.grantPermits(), type == CompactionType.FULL, nowMs));
-            var key = new CompactionSupervisor.Key(tabletId, type);
+            var key = new TaskKey(tabletId, type);
             var p = parked.get(key);
             kinds.add(ExplainReasons.kind(new ExplainReasons.Facts(type, candidate, taskId, position, length,
                     queued.map(CandidateQueue.Request::manual).orElse(false), p == null ? null : p.status(),

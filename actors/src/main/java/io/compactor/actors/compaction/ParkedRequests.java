@@ -14,23 +14,23 @@ final class ParkedRequests {
     record Parked(long score, long parkedAtMs, String status) {
     }
 
-    private final Map<CompactionSupervisor.Key, Parked> parked = new HashMap<>();
+    private final Map<TaskKey, Parked> parked = new HashMap<>();
     private final long recheckMs;
 
     ParkedRequests(long recheckMs) {
         this.recheckMs = recheckMs;
     }
 
-    void park(CompactionSupervisor.Key key, long score, long nowMs, String status) {
+    void park(TaskKey key, long score, long nowMs, String status) {
         parked.put(key, new Parked(score, nowMs, status));
     }
 
-    void clear(CompactionSupervisor.Key key) {
+    void clear(TaskKey key) {
         parked.remove(key);
     }
 
     /** Whether the pair stays parked for an offer at {@code score}; forgets it when it does not. */
-    boolean holds(CompactionSupervisor.Key key, long score, long nowMs) {
+    boolean holds(TaskKey key, long score, long nowMs) {
         Parked p = parked.get(key);
         if (p != null && p.score() == score && nowMs - p.parkedAtMs() < recheckMs) {
             return true;
@@ -40,19 +40,19 @@ final class ParkedRequests {
     }
 
     /** Removes and returns the pairs whose recheck time has come. */
-    List<CompactionSupervisor.Key> due(long nowMs) {
-        List<CompactionSupervisor.Key> due = parked.entrySet().stream()
+    List<TaskKey> due(long nowMs) {
+        List<TaskKey> due = parked.entrySet().stream()
                 .filter(e -> nowMs - e.getValue().parkedAtMs() >= recheckMs).map(Map.Entry::getKey).toList();
         due.forEach(parked::remove);
         return due;
     }
 
-    Parked get(CompactionSupervisor.Key key) {
+    Parked get(TaskKey key) {
         return parked.get(key);
     }
 
     /** Time until the pair is offered again even if its score stays, or 0. */
-    long leftMs(CompactionSupervisor.Key key, long nowMs) {
+    long leftMs(TaskKey key, long nowMs) {
         Parked p = parked.get(key);
         return p == null ? 0 : Math.max(0, recheckMs - (nowMs - p.parkedAtMs()));
     }

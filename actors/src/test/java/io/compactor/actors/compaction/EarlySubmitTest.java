@@ -63,6 +63,10 @@ class EarlySubmitTest {
         TestProbe<Status> reply = kit.createTestProbe();
         supervisor.tell(new CompactionSupervisor.Submit(8, CompactionType.FULL, "MANUAL", true, reply.getRef()));
         supervisor.tell(new CompactionSupervisor.SubmitSingleReplica(8, "MANUAL", true, reply.getRef()));
+        // Both held at the start time before the clock moves (the mailbox is handled in order).
+        TestProbe<List<io.compactor.scheduler.queue.FailureTracker.FailureState>> ack = kit.createTestProbe();
+        supervisor.tell(new CompactionSupervisor.GetFailures(0, ack.getRef()));
+        ack.receiveMessage();
         clock.advance(Duration.ofMillis(EarlySubmits.WAIT_MS - 1));
         reply.expectNoMessage(Duration.ofMillis(1200)); // two ticks: not due yet
         clock.advance(Duration.ofMillis(1));
